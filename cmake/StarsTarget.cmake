@@ -1,0 +1,56 @@
+# Helpers that give every STARS module the same shape.
+#
+#   stars_add_module(NAME data SOURCES a.cpp b.cpp DEPS stars_core [TORCH])
+#     -> static library stars_<NAME>, public include root src/, links DEPS.
+#        Only modules declared TORCH may link LibTorch; stars_check_torch_free() verifies it at configure time.
+#   stars_add_test(NAME data SOURCES ... DEPS ... LABELS unit [integration slow torch])
+#     -> one GoogleTest binary per module, tests registered with CTest and labelled.
+
+set(STARS_TORCH_MODULES "" CACHE INTERNAL "")
+set(STARS_ALL_MODULES "" CACHE INTERNAL "")
+
+function(stars_add_module)
+  cmake_parse_arguments(M "TORCH" "NAME" "SOURCES;DEPS" ${ARGN})
+  set(target stars_${M_NAME})
+  add_library(${target} STATIC ${M_SOURCES})
+  target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${target} PUBLIC ${M_DEPS})
+  if(M_TORCH)
+    target_link_libraries(${target} PUBLIC ${TORCH_LIBRARIES})
+    set(STARS_TORCH_MODULES ${STARS_TORCH_MODULES} ${target} CACHE INTERNAL "")
+  endif()
+  set(STARS_ALL_MODULES ${STARS_ALL_MODULES} ${target} CACHE INTERNAL "")
+endfunction()
+
+function(stars_add_test)
+  cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
+  set(target test_${T_NAME})
+  add_executable(${target} ${T_SOURCES})
+  target_link_libraries(${target} PRIVATE ${T_DEPS} GTest::gtest GTest::gtest_main Threads::Threads)
+  target_compile_definitions(${target} PRIVATE
+    STARS_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+    STARS_SHARED_DATA_DIR="${PROJECT_SOURCE_DIR}/../shared/data"
+    STARS_BINARY_DIR="${PROJECT_BINARY_DIR}")
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 600)
+  endif()
+  gtest_discover_tests(${target}
+    PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+    DISCOVERY_TIMEOUT 60)
+endfunction()
+
+# Torch-free modules must not reach LibTorch through their link interface.
+function(stars_check_torch_free)
+  foreach(t IN LISTS STARS_ALL_MODULES)
+    list(FIND STARS_TORCH_MODULES ${t} is_torch)
+    if(is_torch EQUAL -1)
+      get_target_property(deps ${t} LINK_LIBRARIES)
+      foreach(d IN LISTS deps)
+        list(FIND STARS_TORCH_MODULES ${d} dep_torch)
+        if(NOT dep_torch EQUAL -1 OR d MATCHES "^torch")
+          message(FATAL_ERROR "module ${t} is torch-free but links ${d}")
+        endif()
+      endforeach()
+    endif()
+  endforeach()
+endfunction()

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The end-to-end demo on the built-in default (a synthetic grocery world; no download, no service):
+# install dependencies, build, then generate -> prepare -> print statistics.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install_deps.sh
+./scripts/build.sh
+STARS=./build/bin/stars
+OUT=${STARS_DEMO_DIR:-demo}
+rm -rf "$OUT"
+mkdir -p "$OUT"
+echo "== stars synth"
+$STARS synth --out "$OUT/raw" --users 2000 --items 1500 --days 60 --seed 1
+echo "== stars prepare"
+$STARS prepare --input "$OUT/raw" --out "$OUT/data"
+echo "demo finished: prepared dataset in $OUT/data"

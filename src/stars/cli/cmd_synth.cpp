@@ -1,0 +1,9 @@
+// `stars synth`. Placeholder until its module lands; replaced by the module's implementation.
+#include "stars/cli/commands.h"
+#include "stars/core/error.h"
+
+namespace stars::cli {
+
+int run_synth(int, char**) { STARS_THROW(kInternal, "stars synth is not built yet"); }
+
+}  // namespace stars::cli

@@ -1,0 +1,9 @@
+// `stars train`. Placeholder until its module lands; replaced by the module's implementation.
+#include "stars/cli/commands.h"
+#include "stars/core/error.h"
+
+namespace stars::cli {
+
+int run_train(int, char**) { STARS_THROW(kInternal, "stars train is not built yet"); }
+
+}  // namespace stars::cli

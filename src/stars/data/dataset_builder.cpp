@@ -1,0 +1,478 @@
+#include "stars/data/dataset_builder.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include <nlohmann/json.hpp>
+
+#include "stars/core/error.h"
+#include "stars/core/log.h"
+#include "stars/core/mmap_file.h"
+#include "stars/core/random.h"
+#include "stars/core/strings.h"
+#include "stars/core/time.h"
+
+namespace stars::data {
+
+void PrepareOptions::validate() const {
+  STARS_CHECK_ARG(cold_item_fraction >= 0 && cold_item_fraction <= 0.5,
+                  "cold_item_fraction must be in [0, 0.5], got " << cold_item_fraction);
+  STARS_CHECK_ARG(temporal_valid_quantile > 0 && temporal_valid_quantile < 1,
+                  "temporal_valid_quantile must be in (0, 1), got " << temporal_valid_quantile);
+  STARS_CHECK_ARG(temporal_test_quantile >= temporal_valid_quantile && temporal_test_quantile < 1,
+                  "temporal_test_quantile must be in [temporal_valid_quantile, 1), got " << temporal_test_quantile);
+  STARS_CHECK_ARG(loo_min_events >= 3, "loo_min_events must be >= 3, got " << loo_min_events);
+}
+
+DatasetBuilder::DatasetBuilder(std::string source_format, std::string source_path)
+    : source_format_(std::move(source_format)), source_path_(std::move(source_path)) {
+  regions_.intern("");
+  brands_.intern("");
+}
+
+std::optional<int32_t> DatasetBuilder::item_id(std::string_view raw_id, bool create) {
+  if (!create) {
+    const int32_t id = items_.find(raw_id);
+    return id < 0 ? std::nullopt : std::optional<int32_t>(id);
+  }
+  bool added = false;
+  const int32_t id = items_.intern(raw_id, &added);
+  if (added) {
+    item_meta_.push_back(0);
+    item_title_.emplace_back();
+    item_desc_.emplace_back();
+    item_category_.emplace_back();
+    item_brand_.push_back(0);
+    item_price_.push_back(std::numeric_limits<float>::quiet_NaN());
+    item_tags_.emplace_back();
+    item_regions_.emplace_back();
+    item_in_stock_.push_back(1);
+  }
+  return id;
+}
+
+std::optional<int32_t> DatasetBuilder::add_item(const ItemRecord& r) {
+  const int32_t id = *item_id(r.raw_id, true);
+  if (item_meta_[id]) return std::nullopt;
+  item_meta_[id] = 1;
+  item_title_[id] = r.title;
+  item_desc_[id] = r.description;
+  set_item_category(id, r.category);
+  item_brand_[id] = r.brand.empty() ? 0 : brands_.intern(r.brand);
+  item_price_[id] = r.price;
+  add_item_tags(id, r.tags);
+  item_in_stock_[id] = r.in_stock ? 1 : 0;
+  for (const auto& reg : r.regions)
+    if (!reg.empty()) item_regions_[id].push_back(region_code(reg));
+  return id;
+}
+
+void DatasetBuilder::add_item_tags(int32_t item, const std::vector<std::string>& tags) {
+  auto& t = item_tags_[item];
+  for (const auto& s : tags) {
+    if (s.empty()) continue;
+    const int32_t id = tags_.intern(s);
+    if (std::find(t.begin(), t.end(), id) == t.end()) t.push_back(id);
+  }
+}
+
+void DatasetBuilder::set_item_text(int32_t item, std::string title, std::string description) {
+  item_title_[item] = std::move(title);
+  item_desc_[item] = std::move(description);
+}
+
+void DatasetBuilder::set_item_category(int32_t item, std::vector<std::string> path) {
+  std::vector<std::string> clean;
+  for (auto& p : path) {
+    auto t = std::string(trim(p));
+    if (!t.empty()) clean.push_back(std::move(t));
+  }
+  item_category_[item] = std::move(clean);
+}
+
+void DatasetBuilder::set_user_schema(std::vector<std::string> numeric_names, std::vector<std::string> cat_names) {
+  user_numeric_names_ = std::move(numeric_names);
+  user_cat_names_ = std::move(cat_names);
+  user_cat_vocab_.assign(user_cat_names_.size(), StringInterner());
+  for (auto& v : user_cat_vocab_) v.intern("");
+  user_numeric_.assign(user_numeric_names_.size(), {});
+  user_cat_.assign(user_cat_names_.size(), {});
+}
+
+bool DatasetBuilder::add_user(std::string_view raw_id, const std::vector<float>& numeric,
+                              const std::vector<std::string>& categorical) {
+  STARS_CHECK(numeric.size() == user_numeric_names_.size() && categorical.size() == user_cat_names_.size(),
+              "user feature count does not match the schema");
+  const int32_t u = users_.intern(raw_id);
+  if (static_cast<size_t>(u) >= user_seen_.size()) user_seen_.resize(u + 1, 0);
+  if (user_seen_[u]) return false;
+  user_seen_[u] = 1;
+  for (size_t f = 0; f < numeric.size(); ++f) {
+    auto& col = user_numeric_[f];
+    if (col.size() <= static_cast<size_t>(u)) col.resize(u + 1, std::numeric_limits<float>::quiet_NaN());
+    col[u] = numeric[f];
+  }
+  for (size_t f = 0; f < categorical.size(); ++f) {
+    auto& col = user_cat_[f];
+    if (col.size() <= static_cast<size_t>(u)) col.resize(u + 1, 0);
+    col[u] = categorical[f].empty() ? 0 : user_cat_vocab_[f].intern(categorical[f]);
+  }
+  return true;
+}
+
+std::optional<int32_t> DatasetBuilder::find_user(std::string_view raw_id) const {
+  const int32_t id = users_.find(raw_id);
+  return id < 0 ? std::nullopt : std::optional<int32_t>(id);
+}
+
+int32_t DatasetBuilder::region_code(std::string_view name) { return name.empty() ? 0 : regions_.intern(name); }
+
+size_t DatasetBuilder::add_context_feature(const std::string& name) {
+  for (size_t i = 0; i < ctx_names_.size(); ++i)
+    if (ctx_names_[i] == name) return i;
+  ctx_names_.push_back(name);
+  ctx_vocab_.emplace_back();
+  ctx_vocab_.back().intern("");
+  ev_ctx_.emplace_back(ev_user_.size(), 0);
+  return ctx_names_.size() - 1;
+}
+
+int32_t DatasetBuilder::context_code(size_t feature, std::string_view value) {
+  return value.empty() ? 0 : ctx_vocab_[feature].intern(value);
+}
+
+void DatasetBuilder::reserve_events(size_t n) {
+  ev_user_.reserve(n);
+  ev_item_.reserve(n);
+  ev_ts_.reserve(n);
+  ev_type_.reserve(n);
+  ev_session_.reserve(n);
+  ev_page_.reserve(n);
+  ev_region_.reserve(n);
+}
+
+void DatasetBuilder::add_event(const EventRecord& e) {
+  STARS_CHECK(e.user >= 0 && e.user < users_.size() && e.item >= 0 && e.item < items_.size(),
+              "event with invalid dense ids user=" << e.user << " item=" << e.item);
+  ev_user_.push_back(e.user);
+  ev_item_.push_back(e.item);
+  ev_ts_.push_back(e.ts);
+  ev_type_.push_back(static_cast<uint8_t>(e.type));
+  ev_session_.push_back(e.session);
+  ev_page_.push_back(e.page);
+  ev_region_.push_back(e.region);
+  for (size_t f = 0; f < ev_ctx_.size(); ++f) ev_ctx_[f].push_back(f < e.context.size() ? e.context[f] : 0);
+  any_ts_ = any_ts_ || e.has_ts;
+  all_ts_ = all_ts_ && e.has_ts;
+  any_type_ = any_type_ || e.has_type;
+}
+
+void DatasetBuilder::add_impression(int32_t page, int32_t item) {
+  if (static_cast<size_t>(page) >= page_items_.size()) page_items_.resize(page + 1);
+  page_items_[page].push_back(item);
+}
+
+void DatasetBuilder::add_calendar_day(int64_t day, int32_t region, const std::vector<std::string>& active) {
+  std::vector<int32_t> ids;
+  for (const auto& a : active) ids.push_back(calendar_events_.intern(a));
+  cal_day_.push_back(day);
+  cal_region_.push_back(region);
+  cal_events_.push_back(std::move(ids));
+}
+
+namespace {
+
+template <class T>
+std::vector<T> permute(const std::vector<T>& v, const std::vector<uint64_t>& perm) {
+  std::vector<T> out(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) out[i] = v[perm[i]];
+  return out;
+}
+
+template <class T>
+void add_lists(TableWriter& w, const std::string& name, const std::vector<std::vector<T>>& lists) {
+  std::vector<uint64_t> off(lists.size() + 1, 0);
+  std::vector<T> vals;
+  for (size_t i = 0; i < lists.size(); ++i) {
+    vals.insert(vals.end(), lists[i].begin(), lists[i].end());
+    off[i + 1] = vals.size();
+  }
+  w.add_lists(name, off, vals);
+}
+
+nlohmann::json distribution(std::vector<int64_t> v) {
+  nlohmann::json j = nlohmann::json::object();
+  if (v.empty()) return j;
+  std::sort(v.begin(), v.end());
+  auto q = [&](double p) { return v[static_cast<size_t>(p * (v.size() - 1) + 0.5)]; };
+  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+  j["min"] = v.front();
+  j["p25"] = q(0.25);
+  j["p50"] = q(0.5);
+  j["p75"] = q(0.75);
+  j["p90"] = q(0.9);
+  j["p99"] = q(0.99);
+  j["max"] = v.back();
+  j["mean"] = std::round(mean * 100) / 100;
+  return j;
+}
+
+}  // namespace
+
+std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& opt) {
+  opt.validate();
+  make_directories(dir);
+  const int32_t n_users = users_.size(), n_items = items_.size();
+  const size_t n_ev = ev_user_.size();
+  const bool has_time = any_ts_ && all_ts_;
+
+  // ---- order events by (user, time, input order): counting sort by user, stable sort by time within.
+  std::vector<uint64_t> user_off(n_users + 1, 0);
+  for (int32_t u : ev_user_) ++user_off[u + 1];
+  for (int32_t u = 0; u < n_users; ++u) user_off[u + 1] += user_off[u];
+  std::vector<uint64_t> perm(n_ev);
+  {
+    std::vector<uint64_t> cursor(user_off.begin(), user_off.end() - 1);
+    for (size_t i = 0; i < n_ev; ++i) perm[cursor[ev_user_[i]]++] = i;
+  }
+  if (has_time) {
+    for (int32_t u = 0; u < n_users; ++u)
+      std::stable_sort(perm.begin() + user_off[u], perm.begin() + user_off[u + 1],
+                       [&](uint64_t a, uint64_t b) { return ev_ts_[a] < ev_ts_[b]; });
+  }
+  std::vector<int32_t> s_item = permute(ev_item_, perm);
+  std::vector<int64_t> s_ts = permute(ev_ts_, perm);
+  if (!has_time) {
+    for (int32_t u = 0; u < n_users; ++u)
+      for (uint64_t k = user_off[u]; k < user_off[u + 1]; ++k) s_ts[k] = static_cast<int64_t>(k - user_off[u]);
+  }
+
+  // ---- item counts, first-seen time, cold items.
+  std::vector<int64_t> item_count(n_items, 0);
+  std::vector<int64_t> first_seen(n_items, std::numeric_limits<int64_t>::max());
+  for (size_t k = 0; k < n_ev; ++k) {
+    ++item_count[s_item[k]];
+    if (has_time) first_seen[s_item[k]] = std::min(first_seen[s_item[k]], s_ts[k]);
+  }
+  SplitInfo splits;
+  splits.loo_min_events = opt.loo_min_events;
+  splits.cold_item_fraction = opt.cold_item_fraction;
+  splits.cold_item_seed = opt.seed;
+  std::vector<uint8_t> cold(n_items, 0);
+  {
+    std::vector<int32_t> with_events;
+    for (int32_t i = 0; i < n_items; ++i)
+      if (item_count[i] > 0) with_events.push_back(i);
+    const size_t n_cold = static_cast<size_t>(std::llround(opt.cold_item_fraction * with_events.size()));
+    Rng rng(opt.seed);
+    for (size_t k = 0; k < n_cold; ++k) {
+      const size_t j = k + rng.uniform(with_events.size() - k);
+      std::swap(with_events[k], with_events[j]);
+      cold[with_events[k]] = 1;
+    }
+    splits.num_cold_items = static_cast<int32_t>(n_cold);
+  }
+  int64_t tmin = 0, tmax = 0;
+  if (n_ev > 0) {
+    std::vector<int64_t> sorted_ts = s_ts;
+    std::sort(sorted_ts.begin(), sorted_ts.end());
+    tmin = sorted_ts.front();
+    tmax = sorted_ts.back();
+    if (has_time) {
+      splits.temporal_valid_start = sorted_ts[static_cast<size_t>(opt.temporal_valid_quantile * (n_ev - 1))];
+      splits.temporal_test_start = sorted_ts[static_cast<size_t>(opt.temporal_test_quantile * (n_ev - 1))];
+    }
+  }
+
+  // ---- taxonomy: department = first level, subclass = leaf.
+  StringInterner departments, subclasses;
+  std::vector<int32_t> item_dept(n_items, -1), item_sub(n_items, -1);
+  std::vector<std::string> cat_path(n_items);
+  for (int32_t i = 0; i < n_items; ++i) {
+    const auto& c = item_category_[i];
+    if (c.empty()) continue;
+    item_dept[i] = departments.intern(c.front());
+    item_sub[i] = subclasses.intern(c.back());
+    cat_path[i] = join(c, " > ");
+  }
+
+  // ---- events.tbl
+  {
+    TableWriter w("events", kDatasetVersion);
+    w.add_column("user_offsets", user_off);
+    w.add_column("item", s_item);
+    w.add_column("ts", s_ts);
+    w.add_column("type", permute(ev_type_, perm));
+    w.add_column("session", permute(ev_session_, perm));
+    w.add_column("page", permute(ev_page_, perm));
+    w.add_column("region", permute(ev_region_, perm));
+    w.add_strings("region_names", regions_.to_vector());
+    std::vector<std::string> ctx_names;
+    for (size_t f = 0; f < ctx_names_.size(); ++f) {
+      w.add_column("ctx." + std::to_string(f), permute(ev_ctx_[f], perm));
+      w.add_strings("ctxvocab." + std::to_string(f), ctx_vocab_[f].to_vector());
+    }
+    w.add_strings("ctx_names", ctx_names_);
+    w.write(path_join(dir, "events.tbl"));
+  }
+  // ---- items.tbl
+  {
+    TableWriter w("items", kDatasetVersion);
+    w.add_strings("raw_id", items_.to_vector());
+    w.add_strings("title", item_title_);
+    w.add_strings("description", item_desc_);
+    w.add_strings("category", cat_path);
+    w.add_column("department", item_dept);
+    w.add_column("subclass", item_sub);
+    w.add_column("brand", item_brand_);
+    w.add_column("price", item_price_);
+    w.add_column("in_stock", item_in_stock_);
+    w.add_column("cold", cold);
+    w.add_column("first_seen", first_seen);
+    w.add_column("count", item_count);
+    add_lists(w, "tags", item_tags_);
+    add_lists(w, "regions", item_regions_);
+    w.add_strings("department_names", departments.to_vector());
+    w.add_strings("subclass_names", subclasses.to_vector());
+    w.add_strings("brand_names", brands_.to_vector());
+    w.add_strings("tag_names", tags_.to_vector());
+    w.write(path_join(dir, "items.tbl"));
+  }
+  // ---- users.tbl
+  size_t users_with_features = 0;
+  {
+    TableWriter w("users", kDatasetVersion);
+    w.add_strings("raw_id", users_.to_vector());
+    for (size_t u = 0; u < user_seen_.size(); ++u) users_with_features += user_seen_[u];
+    for (size_t f = 0; f < user_numeric_names_.size(); ++f) {
+      auto col = user_numeric_[f];
+      col.resize(n_users, std::numeric_limits<float>::quiet_NaN());
+      w.add_column("num." + std::to_string(f), col);
+    }
+    for (size_t f = 0; f < user_cat_names_.size(); ++f) {
+      auto col = user_cat_[f];
+      col.resize(n_users, 0);
+      w.add_column("cat." + std::to_string(f), col);
+      w.add_strings("catvocab." + std::to_string(f), user_cat_vocab_[f].to_vector());
+    }
+    w.add_strings("numeric_names", user_numeric_names_);
+    w.add_strings("categorical_names", user_cat_names_);
+    w.write(path_join(dir, "users.tbl"));
+  }
+  // ---- impressions.tbl
+  {
+    TableWriter w("impressions", kDatasetVersion);
+    auto lists = page_items_;
+    lists.resize(pages_.size());
+    w.add_strings("raw_id", pages_.to_vector());
+    add_lists(w, "items", lists);
+    w.write(path_join(dir, "impressions.tbl"));
+  }
+  // ---- calendar.tbl
+  {
+    TableWriter w("calendar", kDatasetVersion);
+    w.add_column("day", cal_day_);
+    w.add_column("region", cal_region_);
+    add_lists(w, "events", cal_events_);
+    w.add_strings("event_names", calendar_events_.to_vector());
+    w.write(path_join(dir, "calendar.tbl"));
+  }
+
+  // ---- statistics
+  DatasetInfo info;
+  info.source_format = source_format_;
+  info.source_path = source_path_;
+  info.num_users = n_users;
+  info.num_items = n_items;
+  info.num_pages = pages_.size();
+  info.num_events = static_cast<int64_t>(n_ev);
+  info.has_time = has_time;
+  info.has_event_types = any_type_;
+  info.has_sessions = std::any_of(ev_session_.begin(), ev_session_.end(), [](int32_t s) { return s >= 0; });
+  info.has_pages = std::any_of(ev_page_.begin(), ev_page_.end(), [](int32_t s) { return s >= 0; }) || !page_items_.empty();
+  info.has_regions = regions_.size() > 1;
+  info.has_item_text = std::any_of(item_title_.begin(), item_title_.end(), [](const std::string& s) { return !s.empty(); });
+  info.has_categories = subclasses.size() > 0;
+  info.has_prices = std::any_of(item_price_.begin(), item_price_.end(), [](float p) { return !std::isnan(p); });
+  info.time_min = tmin;
+  info.time_max = tmax;
+  info.splits = splits;
+
+  nlohmann::json st;
+  st["users"] = n_users;
+  st["items"] = n_items;
+  st["events"] = n_ev;
+  st["pages"] = pages_.size();
+  nlohmann::json by_type = nlohmann::json::object();
+  {
+    int64_t counts[kNumEventTypes] = {0, 0, 0, 0};
+    for (uint8_t t : ev_type_) ++counts[t];
+    for (int t = 0; t < kNumEventTypes; ++t)
+      if (counts[t] > 0) by_type[event_type_name(static_cast<EventType>(t))] = counts[t];
+  }
+  st["events_by_type"] = by_type;
+  std::vector<int64_t> seq_len(n_users);
+  for (int32_t u = 0; u < n_users; ++u) seq_len[u] = static_cast<int64_t>(user_off[u + 1] - user_off[u]);
+  st["sequence_length"] = distribution(seq_len);
+  st["users_without_events"] = std::count(seq_len.begin(), seq_len.end(), 0);
+  st["item_popularity"] = distribution(item_count);
+  st["items_without_events"] = std::count(item_count.begin(), item_count.end(), 0);
+  {
+    std::vector<int64_t> sorted = item_count;
+    std::sort(sorted.rbegin(), sorted.rend());
+    const size_t top = std::max<size_t>(1, sorted.size() / 100);
+    const double top_sum = std::accumulate(sorted.begin(), sorted.begin() + std::min(top, sorted.size()), 0.0);
+    st["top1pct_items_event_share"] = n_ev ? std::round(top_sum / n_ev * 1e4) / 1e4 : 0.0;
+  }
+  nlohmann::json tj;
+  tj["has_time"] = has_time;
+  if (has_time && n_ev > 0) {
+    tj["min"] = format_iso8601(tmin);
+    tj["max"] = format_iso8601(tmax);
+    tj["days"] = (tmax - tmin) / 86400 + 1;
+  }
+  st["time"] = tj;
+  nlohmann::json miss;
+  miss["item_title"] = std::count_if(item_title_.begin(), item_title_.end(), [](const std::string& s) { return s.empty(); });
+  miss["item_category"] = std::count(item_sub.begin(), item_sub.end(), -1);
+  miss["item_brand"] = std::count(item_brand_.begin(), item_brand_.end(), 0);
+  miss["item_price"] = std::count_if(item_price_.begin(), item_price_.end(), [](float p) { return std::isnan(p); });
+  miss["item_tags"] = std::count_if(item_tags_.begin(), item_tags_.end(), [](const auto& t) { return t.empty(); });
+  miss["event_time"] = has_time ? 0 : static_cast<int64_t>(n_ev);
+  miss["event_type"] = any_type_ ? 0 : static_cast<int64_t>(n_ev);
+  miss["event_session"] = std::count(ev_session_.begin(), ev_session_.end(), -1);
+  miss["event_page"] = std::count(ev_page_.begin(), ev_page_.end(), -1);
+  miss["user_features"] = n_users - static_cast<int64_t>(users_with_features);
+  st["missing"] = miss;
+  st["departments"] = departments.size();
+  st["subclasses"] = subclasses.size();
+  st["brands"] = brands_.size() - 1;
+  st["tags"] = tags_.size();
+  st["regions"] = regions_.size() - 1;
+  st["calendar_days"] = cal_day_.size();
+  st["calendar_events"] = calendar_events_.size();
+  st["user_features"] = {{"numeric", user_numeric_names_}, {"categorical", user_cat_names_}};
+  {
+    int64_t loo_users = 0;
+    for (auto l : seq_len) loo_users += l >= opt.loo_min_events;
+    int64_t t_valid = 0, t_test = 0;
+    if (has_time)
+      for (auto t : s_ts) {
+        t_valid += t >= splits.temporal_valid_start && t < splits.temporal_test_start;
+        t_test += t >= splits.temporal_test_start;
+      }
+    st["splits"] = {{"leave_one_out", {{"min_events", opt.loo_min_events}, {"users_with_targets", loo_users}}},
+                    {"temporal", {{"available", has_time},
+                                  {"valid_start", has_time ? format_iso8601(splits.temporal_valid_start) : ""},
+                                  {"test_start", has_time ? format_iso8601(splits.temporal_test_start) : ""},
+                                  {"valid_events", t_valid},
+                                  {"test_events", t_test}}},
+                    {"cold_item", {{"fraction", opt.cold_item_fraction}, {"seed", opt.seed}, {"items", splits.num_cold_items}}}};
+  }
+  const std::string stats = st.dump(2);
+  write_text_file(path_join(dir, "stats.json"), stats + "\n");
+  write_text_file(path_join(dir, "manifest.json"), dataset_info_to_json(info) + "\n");
+  return stats;
+}
+
+}  // namespace stars::data
