@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# The end-to-end demo on the built-in default (a synthetic grocery world; no download, no service):
-# install dependencies, build, then generate -> prepare -> print statistics.
+# The end-to-end demo on the built-in default (a synthetic grocery world; no download, no external
+# service): install dependencies, build, then synth -> prepare -> enrich -> train -> eval -> export ->
+# serve, send a few requests and print the answers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install_deps.sh
 ./scripts/build.sh
-STARS=./build/bin/stars
+STARS=$PWD/build/bin/stars
 OUT=${STARS_DEMO_DIR:-demo}
 rm -rf "$OUT"
 mkdir -p "$OUT"
