@@ -167,6 +167,10 @@ void DatasetBuilder::add_event(const EventRecord& e) {
   any_type_ = any_type_ || e.has_type;
 }
 
+void DatasetBuilder::add_stats_section(const std::string& key, const std::string& json_text) {
+  extra_stats_.emplace_back(key, json_text);
+}
+
 void DatasetBuilder::add_impression(int32_t page, int32_t item) {
   if (static_cast<size_t>(page) >= page_items_.size()) page_items_.resize(page + 1);
   page_items_[page].push_back(item);
@@ -469,7 +473,8 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
                                   {"test_events", t_test}}},
                     {"cold_item", {{"fraction", opt.cold_item_fraction}, {"seed", opt.seed}, {"items", splits.num_cold_items}}}};
   }
-  const std::string stats = st.dump(2);
+  for (const auto& [key, text] : extra_stats_) st[key] = nlohmann::json::parse(text);
+  const std::string stats = st.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
   write_text_file(path_join(dir, "stats.json"), stats + "\n");
   write_text_file(path_join(dir, "manifest.json"), dataset_info_to_json(info) + "\n");
   return stats;

@@ -73,6 +73,7 @@ class DatasetBuilder {
   void set_item_category(int32_t item, std::vector<std::string> path);
   int32_t num_items() const { return items_.size(); }
   bool item_has_metadata(int32_t item) const { return item_meta_[item]; }
+  const std::string& item_title(int32_t item) const { return item_title_[item]; }
 
   // ---- users. The schema is set once; add_user returns false for a duplicate raw id.
   void set_user_schema(std::vector<std::string> numeric_names, std::vector<std::string> categorical_names);
@@ -96,6 +97,9 @@ class DatasetBuilder {
   void add_impression(int32_t page, int32_t item);
   void add_calendar_day(int64_t day, int32_t region, const std::vector<std::string>& active_events);
 
+  // Adds a JSON object (text) under `key` to stats.json (e.g. the ingest report of `stars prepare`).
+  void add_stats_section(const std::string& key, const std::string& json_text);
+
   // Sorts, computes splits and statistics and writes `dir` (created if needed). Files are written to
   // temporary names and renamed, manifest.json last, so an interrupted run never leaves a readable half.
   // Returns the statistics JSON (also written to DIR/stats.json).
@@ -103,6 +107,7 @@ class DatasetBuilder {
 
  private:
   std::string source_format_, source_path_;
+  std::vector<std::pair<std::string, std::string>> extra_stats_;
   StringInterner items_, users_, sessions_, pages_, regions_, brands_, tags_;
   std::vector<uint8_t> item_meta_;
   std::vector<std::string> item_title_, item_desc_;

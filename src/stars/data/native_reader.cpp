@@ -1,0 +1,39 @@
+// The native folder: items, users, events, impressions and calendar files read in that order.
+#include "stars/data/native_reader.h"
+
+#include "stars/core/error.h"
+#include "stars/core/mmap_file.h"
+#include "stars/core/strings.h"
+
+namespace stars::data {
+
+std::string find_native_file(const std::string& dir, const std::string& kind) {
+  std::vector<std::string> found;
+  for (const char* ext : {".csv", ".tsv", ".tab", ".jsonl", ".ndjson"}) {
+    const std::string p = path_join(dir, kind + ext);
+    if (file_exists(p) && !is_directory(p)) found.push_back(p);
+  }
+  STARS_CHECK_ARG(found.size() <= 1, dir << ": several " << kind << " files (" << join(found, ", ") << "); keep one");
+  return found.empty() ? std::string() : found[0];
+}
+
+void read_native(const std::string& path, IngestContext& cx) {
+  if (!is_directory(path)) {  // a single events file
+    read_native_events(path, cx, false);
+    return;
+  }
+  const std::string events = find_native_file(path, "events");
+  if (events.empty())
+    STARS_THROW(kNotFound, path << ": no events file (events.csv, events.tsv or events.jsonl) in this folder");
+  const std::string items = find_native_file(path, "items");
+  const std::string users = find_native_file(path, "users");
+  const std::string impressions = find_native_file(path, "impressions");
+  const std::string calendar = find_native_file(path, "calendar");
+  if (!items.empty()) read_native_items(items, cx);
+  if (!users.empty()) read_native_users(users, cx);
+  read_native_events(events, cx, !items.empty());
+  if (!impressions.empty()) read_native_impressions(impressions, cx, !items.empty());
+  if (!calendar.empty()) read_native_calendar(calendar, cx);
+}
+
+}  // namespace stars::data

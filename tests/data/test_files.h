@@ -1,0 +1,52 @@
+// Helpers of the data tests: fresh temporary folders and files with given bytes, and running a prepare
+// on them with an error policy.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "stars/core/error.h"
+#include "stars/data/prepare.h"
+
+namespace stars::data::testing {
+
+inline std::string fresh_dir(const std::string& name) {
+  const std::string d = std::string(::testing::TempDir()) + "/stars_data_" + name;
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+inline std::string write_file(const std::string& dir, const std::string& name, const std::string& bytes) {
+  const std::string p = dir + "/" + name;
+  std::ofstream f(p, std::ios::binary);
+  f << bytes;
+  return p;
+}
+
+// Runs prepare_dataset; returns the error message ("" on success) and stores the result.
+inline std::string try_prepare(const std::string& input, const std::string& out, OnError on_error,
+                               PrepareResult* result = nullptr, const std::vector<std::string>& sets = {},
+                               const std::string& format = "", ErrorCode* code = nullptr) {
+  PrepareRequest r;
+  r.input = input;
+  r.out = out;
+  r.format = format;
+  r.on_error = on_error;
+  for (const auto& s : sets) r.config.apply_set(s);
+  try {
+    auto res = prepare_dataset(r);
+    if (result) *result = res;
+    return "";
+  } catch (const Error& e) {
+    if (code) *code = e.code();
+    return e.what();
+  }
+}
+
+inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace stars::data::testing
