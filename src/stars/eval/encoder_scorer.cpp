@@ -1,0 +1,86 @@
+#include "stars/eval/encoder_scorer.h"
+
+#include <algorithm>
+
+#include "stars/core/error.h"
+#include "stars/core/log.h"
+#include "stars/eval/mips.h"
+
+namespace stars::eval {
+
+model::EncoderInput encoder_input(const data::Dataset& ds, const Query& q, size_t max_events) {
+  model::EncoderInput in;
+  for (size_t f = 0; f < ds.user_numeric_names().size(); ++f) in.user_numeric.push_back(ds.user_numeric(f)[q.user]);
+  for (size_t f = 0; f < ds.user_categorical_features().size(); ++f)
+    in.user_categorical.push_back(ds.user_categorical(f)[q.user]);
+  const auto ev = ds.user_events(q.user);
+  const uint64_t base = ds.user_offsets()[q.user];
+  const uint64_t begin = std::max<uint64_t>(q.hist_begin, q.hist_end > max_events ? q.hist_end - max_events : 0);
+  const size_t n_ctx = ds.event_context_features().size();
+  in.events.reserve(q.hist_end - begin);
+  for (uint64_t k = begin; k < q.hist_end; ++k) {
+    const size_t j = k - base;
+    model::HistoryEvent e;
+    e.item = ev.items[j];
+    e.ts = ev.ts[j];
+    e.type = ev.types.empty() ? 0 : ev.types[j];
+    e.region = ev.regions.empty() ? 0 : ev.regions[j];
+    if (n_ctx) {
+      e.context.resize(n_ctx);
+      for (size_t f = 0; f < n_ctx; ++f) e.context[f] = ds.event_context(f)[k];
+    }
+    in.events.push_back(std::move(e));
+  }
+  in.now = 0;  // recency relative to the last history event: the target's time is not known at request time
+  return in;
+}
+
+EncoderScorer::EncoderScorer(const data::Dataset& ds, model::Encoder& encoder, std::string name,
+                             const semantics::ItemSemantics* semantics, int threads)
+    : ds_(ds), encoder_(encoder), name_(std::move(name)), semantics_(semantics), threads_(threads) {
+  STARS_CHECK_ARG(encoder_.num_items() >= ds_.num_items(),
+                  "model " << name_ << " knows " << encoder_.num_items() << " items but the dataset has "
+                           << ds_.num_items() << ": was it trained on this dataset?");
+  dim_ = encoder_.dim();
+  STARS_CHECK_ARG(dim_ > 0, "model " << name_ << " reports serving dimension " << dim_);
+  std::vector<float> all(static_cast<size_t>(encoder_.num_items()) * dim_);
+  encoder_.item_vectors(all.data());
+  base_items_.assign(all.begin(), all.begin() + static_cast<size_t>(ds_.num_items()) * dim_);
+}
+
+void EncoderScorer::prepare(const QuerySet& qs) {
+  items_ = base_items_;
+  content_items_ = 0;
+  if (qs.protocol != Protocol::kColdItem) return;
+  if (semantics_ == nullptr || semantics_->num_items != ds_.num_items()) {
+    STARS_WARN("eval " << name_ << ": no item semantics for this dataset; cold items keep their trained vectors");
+    return;
+  }
+  std::vector<float> v(dim_);
+  try {
+    for (int32_t i = 0; i < ds_.num_items(); ++i) {
+      if (!ds_.item_is_cold(i)) continue;
+      const auto tags = semantics_->tags(i);
+      encoder_.set_item_content(i, semantics_->vector(i).data(), tags.data(), tags.size(), v.data());
+      std::copy(v.begin(), v.end(), items_.begin() + static_cast<size_t>(i) * dim_);
+      ++content_items_;
+    }
+  } catch (const Error& e) {
+    STARS_WARN("eval " << name_ << ": the model has no content path for new items (" << e.what()
+                       << "); cold items keep their trained vectors");
+  }
+}
+
+void EncoderScorer::score(const QuerySet& qs, size_t first, size_t n, float* const* out) const {
+  Timer timer;
+  std::vector<model::EncoderInput> inputs(n);
+  for (size_t r = 0; r < n; ++r) inputs[r] = encoder_input(ds_, qs.queries[first + r]);
+  std::vector<float> h_gen(n * dim_), h_next(n * dim_);
+  encoder_.encode(inputs.data(), n, h_gen.data(), h_next.data());
+  encode_seconds_ += timer.seconds();
+  const size_t n_items = static_cast<size_t>(ds_.num_items());
+  inner_product_scores(h_gen.data(), n, items_.data(), n_items, dim_, out[0]);
+  inner_product_scores(h_next.data(), n, items_.data(), n_items, dim_, out[1]);
+}
+
+}  // namespace stars::eval

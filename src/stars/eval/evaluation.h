@@ -1,0 +1,55 @@
+// One `stars eval` run as a library call: for each requested protocol, build its queries, score every
+// baseline and every model valid for it in the harness, summarise (metrics, slices, intervals, paired
+// comparisons) and collect the ranks for ranks.tbl. Models come in as torch-free model::Encoder
+// references (the CLI loads them), so this module never links torch. Torch-free.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "stars/data/dataset.h"
+#include "stars/eval/eval_config.h"
+#include "stars/eval/protocols.h"
+#include "stars/eval/rank_file.h"
+#include "stars/eval/results.h"
+#include "stars/model/encoder.h"
+#include "stars/semantics/item_semantics.h"
+
+namespace stars::eval {
+
+// The baselines `stars eval` knows, in report order.
+const std::vector<std::string>& baseline_names();  // popularity, recent-popularity, cooccurrence, lambdamart
+
+struct ModelSpec {
+  std::string name;                  // display name ("stars", "sasrec-id"); one name may have several directories
+  std::string dir;                   // model directory written by `stars train`
+  std::vector<Protocol> protocols;   // protocols the model was trained for (its training data matches their split)
+  model::Encoder* encoder = nullptr;
+};
+
+struct EvalRequest {
+  std::vector<Protocol> protocols;
+  std::vector<std::string> baselines;
+  std::vector<ModelSpec> models;
+  EvalConfig config;
+  int threads = 1;
+  std::string command;
+  const semantics::ItemSemantics* semantics = nullptr;  // content-path vectors of cold items (may be null)
+};
+
+struct EvalOutput {
+  EvalResults results;
+  std::vector<RunRanks> ranks;
+};
+
+EvalOutput run_evaluation(const data::Dataset& ds, const EvalRequest& request);
+
+// Fingerprint of a prepared dataset: manifest, events and cold flags (equal = same data and splits).
+std::string dataset_fingerprint(const data::Dataset& ds);
+// Hash of a model directory's files (not its logs or checkpoint folders), and of its config.json.
+std::string model_dir_hash(const std::string& dir);
+std::string model_config_hash(const std::string& dir);
+// Fills EvalResults::dataset from a dataset.
+DatasetSummary summarize_dataset(const data::Dataset& ds);
+
+}  // namespace stars::eval

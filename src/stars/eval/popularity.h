@@ -1,0 +1,40 @@
+// Popularity baselines: every user gets the same ranking. Global popularity counts training events per
+// item; recent popularity weights each event by recency, exp(-ln2 * age / half-life), with age measured
+// in days before the end of the training period (timed data) or in events from the end of the user's
+// training sequence (order-only data such as the Amazon sequences). Torch-free.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "stars/data/dataset.h"
+#include "stars/eval/eval_config.h"
+#include "stars/eval/scorer.h"
+
+namespace stars::eval {
+
+// Number of events with mask[k] != 0 per item.
+std::vector<float> item_popularity(const data::Dataset& ds, const std::vector<uint8_t>& mask);
+// Recency-weighted event counts per item (see above); `train_end` is the training period's end.
+std::vector<float> recent_popularity(const data::Dataset& ds, const std::vector<uint8_t>& mask, int64_t train_end,
+                                     const PopularityConfig& config);
+
+class PopularityScorer : public Scorer {
+ public:
+  PopularityScorer(const data::Dataset& ds, bool recent, const PopularityConfig& config, int threads);
+  std::string name() const override { return recent_ ? "recent-popularity" : "popularity"; }
+  std::string kind() const override { return name(); }
+  void prepare(const QuerySet& qs) override;
+  void score(const QuerySet& qs, size_t first, size_t n, float* const* out) const override;
+  const std::vector<float>& scores() const { return scores_; }
+
+ private:
+  const data::Dataset& ds_;
+  bool recent_;
+  PopularityConfig config_;
+  int threads_;
+  std::vector<float> scores_;
+};
+
+}  // namespace stars::eval

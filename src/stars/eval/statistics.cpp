@@ -1,0 +1,160 @@
+#include "stars/eval/statistics.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "stars/core/error.h"
+#include "stars/core/random.h"
+
+namespace stars::eval {
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr size_t kUserChunk = 2048;
+
+double quantile(std::vector<double>& v, double q) {
+  if (v.empty()) return kNaN;
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const size_t i = static_cast<size_t>(pos);
+  const double f = pos - static_cast<double>(i);
+  return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+}
+}  // namespace
+
+PoissonOne::PoissonOne(uint64_t seed) {
+  Rng r(seed);
+  for (auto& s : s_) s = r.next_u64();
+  double p = std::exp(-1.0), c = 0;
+  for (int k = 0; k < 16; ++k) {
+    c += p;
+    cdf_[k] = c;
+    p /= (k + 1);
+  }
+  cdf_[15] = 2.0;  // the tail beyond 15 (probability < 1e-13) folds into 15
+}
+
+int PoissonOne::next() {
+  // xoshiro256** step (as stars::Rng), inlined to keep the hot loop cheap.
+  const uint64_t result = ((s_[1] * 5) << 7 | (s_[1] * 5) >> 57) * 9;
+  const uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = (s_[3] << 45) | (s_[3] >> 19);
+  const double u = static_cast<double>(result >> 11) * 0x1.0p-53;
+  int k = 0;
+  while (u >= cdf_[k]) ++k;
+  return k;
+}
+
+void bootstrap_intervals(const std::vector<float>& values, size_t n_users, size_t n_cols,
+                         const std::vector<float>& counts, size_t n_groups, const std::vector<int>& group_of_col,
+                         int samples, double confidence, uint64_t seed, std::vector<double>& lo,
+                         std::vector<double>& hi) {
+  STARS_CHECK(values.size() == n_users * n_cols, "values size " << values.size());
+  STARS_CHECK(counts.size() == n_users * n_groups, "counts size " << counts.size());
+  STARS_CHECK(group_of_col.size() == n_cols, "group_of_col size " << group_of_col.size());
+  lo.assign(n_cols, kNaN);
+  hi.assign(n_cols, kNaN);
+  if (samples <= 0 || n_users == 0 || n_cols == 0) return;
+  const size_t B = static_cast<size_t>(samples);
+  std::vector<float> rep(B * n_cols, 0.0f), rep_n(B * n_groups, 0.0f);
+  std::vector<float> w(B * kUserChunk);
+  for (size_t u0 = 0, chunk = 0; u0 < n_users; u0 += kUserChunk, ++chunk) {
+    const size_t m = std::min(kUserChunk, n_users - u0);
+    // Weights of chunk `chunk` depend only on (seed, chunk): identical for every call with the same users.
+    for (size_t b = 0; b < B; ++b) {
+      PoissonOne pois(derive_seed(seed, (chunk << 20) ^ b));
+      for (size_t u = 0; u < m; ++u) w[b * m + u] = static_cast<float>(pois.next());
+    }
+    // rep (B, n_cols) += w (B, m) · values[u0 .. u0 + m) (m, n_cols)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(B), static_cast<int>(n_cols),
+                static_cast<int>(m), 1.0f, w.data(), static_cast<int>(m), values.data() + u0 * n_cols,
+                static_cast<int>(n_cols), 1.0f, rep.data(), static_cast<int>(n_cols));
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(B), static_cast<int>(n_groups),
+                static_cast<int>(m), 1.0f, w.data(), static_cast<int>(m), counts.data() + u0 * n_groups,
+                static_cast<int>(n_groups), 1.0f, rep_n.data(), static_cast<int>(n_groups));
+  }
+  const double alpha = (1.0 - confidence) / 2.0;
+  std::vector<double> r;
+  for (size_t c = 0; c < n_cols; ++c) {
+    r.clear();
+    for (size_t b = 0; b < B; ++b) {
+      const double n = rep_n[b * n_groups + group_of_col[c]];
+      if (n > 0) r.push_back(rep[b * n_cols + c] / n);
+    }
+    if (r.size() < B / 2) continue;  // the slice is too rare for a meaningful interval
+    lo[c] = quantile(r, alpha);
+    hi[c] = quantile(r, 1.0 - alpha);
+  }
+}
+
+PairedResult paired_difference(const std::vector<double>& a, const std::vector<double>& b,
+                               const std::vector<double>& counts, int bootstrap_samples, int permutations,
+                               double confidence, uint64_t seed) {
+  STARS_CHECK(a.size() == b.size() && a.size() == counts.size(), "paired sizes differ");
+  const size_t U = a.size();
+  PairedResult out;
+  double sa = 0, sb = 0, n = 0;
+  std::vector<double> d(U);
+  for (size_t u = 0; u < U; ++u) {
+    sa += a[u];
+    sb += b[u];
+    n += counts[u];
+    d[u] = a[u] - b[u];
+  }
+  if (n <= 0) {
+    out.lo = out.hi = out.p_value = kNaN;
+    return out;
+  }
+  out.a = sa / n;
+  out.b = sb / n;
+  out.diff = out.a - out.b;
+  out.lo = out.hi = kNaN;
+  if (bootstrap_samples > 0) {
+    std::vector<double> reps;
+    reps.reserve(bootstrap_samples);
+    for (int r = 0; r < bootstrap_samples; ++r) {
+      PoissonOne pois(derive_seed(seed, 0xB0075 + static_cast<uint64_t>(r)));
+      double sd = 0, sn = 0;
+      for (size_t u = 0; u < U; ++u) {
+        const int w = pois.next();
+        if (w == 0) continue;
+        sd += w * d[u];
+        sn += w * counts[u];
+      }
+      if (sn > 0) reps.push_back(sd / sn);
+    }
+    const double alpha = (1.0 - confidence) / 2.0;
+    std::vector<double> copy = reps;
+    out.lo = quantile(copy, alpha);
+    out.hi = quantile(reps, 1.0 - alpha);
+  }
+  out.p_value = kNaN;
+  if (permutations > 0) {
+    const double observed = std::fabs(sa - sb);
+    Rng rng(derive_seed(seed, 0x516E));
+    int64_t extreme = 0;
+    for (int r = 0; r < permutations; ++r) {
+      double s = 0;
+      uint64_t bits = 0;
+      for (size_t u = 0; u < U; ++u) {
+        if ((u & 63) == 0) bits = rng.next_u64();
+        s += (bits & 1) ? d[u] : -d[u];
+        bits >>= 1;
+      }
+      // A small tolerance so that exact ties (e.g. identical models) count as extreme.
+      if (std::fabs(s) >= observed - 1e-9 * (1.0 + observed)) ++extreme;
+    }
+    out.p_value = static_cast<double>(extreme + 1) / static_cast<double>(permutations + 1);
+  }
+  return out;
+}
+
+}  // namespace stars::eval

@@ -1,0 +1,45 @@
+// Uncertainty of evaluation metrics, resampling users (queries of one user are not independent):
+// percentile intervals from a Poisson bootstrap over users (the replicate sums of every metric column are
+// one sgemm, weights × per-user sums), and for two models scored on the same queries a paired
+// comparison: the bootstrap interval of the difference and a two-sided sign-flip randomisation test on
+// per-user differences. Deterministic for a given seed. Torch-free.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace stars::eval {
+
+// Ratio metrics value_c = sum_u values[u][c] / sum_u counts[u][group_of_col[c]].
+// values: (n_users, n_cols) row-major per-user sums; counts: (n_users, n_groups). Fills lo/hi per column
+// (NaN when samples == 0 or a replicate has no queries in the column's group).
+void bootstrap_intervals(const std::vector<float>& values, size_t n_users, size_t n_cols,
+                         const std::vector<float>& counts, size_t n_groups, const std::vector<int>& group_of_col,
+                         int samples, double confidence, uint64_t seed, std::vector<double>& lo,
+                         std::vector<double>& hi);
+
+struct PairedResult {
+  double a = 0, b = 0;      // metric of each model: sum(x) / sum(count)
+  double diff = 0;          // a - b
+  double lo = 0, hi = 0;    // bootstrap interval of the difference (NaN without samples)
+  double p_value = 1;       // two-sided sign-flip randomisation test (NaN without permutations)
+};
+
+// a, b, counts: per-user sums of the metric for the two models and the per-user query counts.
+PairedResult paired_difference(const std::vector<double>& a, const std::vector<double>& b,
+                               const std::vector<double>& counts, int bootstrap_samples, int permutations,
+                               double confidence, uint64_t seed);
+
+// Poisson(1) draws for resampling (exposed for tests).
+class PoissonOne {
+ public:
+  explicit PoissonOne(uint64_t seed);
+  int next();
+
+ private:
+  uint64_t s_[4];
+  double cdf_[16];
+};
+
+}  // namespace stars::eval

@@ -1,0 +1,301 @@
+// Scorers in the harness: batched MIPS against a naive reference, an oracle model whose metrics are
+// known exactly, the baselines on the tiny world (co-occurrence and LambdaMART must learn its cyclic
+// order; popularity cannot), and a full run_evaluation with its outputs.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "eval_test_util.h"
+#include "stars/core/mmap_file.h"
+#include "stars/eval/cooccurrence.h"
+#include "stars/eval/encoder_scorer.h"
+#include "stars/eval/evaluation.h"
+#include "stars/eval/harness.h"
+#include "stars/eval/lambdamart.h"
+#include "stars/eval/ltr_features.h"
+#include "stars/eval/metrics_json.h"
+#include "stars/eval/mips.h"
+#include "stars/eval/popularity.h"
+#include "stars/eval/rank_file.h"
+#include "stars/eval/ranking_metrics.h"
+#include "stars/eval/report_html.h"
+#include "stars/eval/summarize.h"
+#include "stars/eval/text_report.h"
+
+namespace stars::eval {
+namespace {
+
+using testing::OracleEncoder;
+using testing::RandomEncoder;
+using testing::tiny_dataset;
+
+EvalConfig fast_config() {
+  EvalConfig c;
+  c.bootstrap_samples = 50;
+  c.permutation_samples = 100;
+  c.lambdamart.rounds = 20;
+  return c;
+}
+
+TEST(Scoring, InnerProductScoresMatchNaiveDotProducts) {
+  Rng rng(2);
+  const size_t n = 7, items = 33, d = 5;
+  std::vector<float> h(n * d), e(items * d), out(n * items);
+  for (auto& v : h) v = static_cast<float>(rng.normal());
+  for (auto& v : e) v = static_cast<float>(rng.normal());
+  inner_product_scores(h.data(), n, e.data(), items, d, out.data());
+  for (size_t r = 0; r < n; ++r)
+    for (size_t i = 0; i < items; ++i) {
+      double ref = 0;
+      for (size_t j = 0; j < d; ++j) ref += double(h[r * d + j]) * e[i * d + j];
+      EXPECT_NEAR(out[r * items + i], ref, 1e-4);
+    }
+}
+
+TEST(Scoring, EncoderScorerRanksEqualNaiveRanks) {
+  auto ds = tiny_dataset("mips");
+  RandomEncoder enc(ds->num_items(), 6, 4);
+  EncoderScorer sc(*ds, enc, "random", nullptr, 2);
+  EvalConfig c = fast_config();
+  const QuerySet qs = build_queries(*ds, Protocol::kLeaveOneOut, c);
+  const ScorerRanks r = rank_queries(*ds, qs, sc, c, 2);
+  ASSERT_EQ(r.strategies.size(), 3u);
+  EXPECT_EQ(r.strategies[0].name, "h_gen");
+  EXPECT_EQ(r.strategies[2].name, "interleave");
+  const int d = enc.dim();
+  for (size_t qi = 0; qi < qs.queries.size(); ++qi) {
+    const model::EncoderInput in = encoder_input(*ds, qs.queries[qi]);
+    std::vector<float> g(d), x(d);
+    enc.encode(&in, 1, g.data(), x.data());
+    std::vector<float> sg(ds->num_items()), sx(ds->num_items());
+    for (int32_t i = 0; i < ds->num_items(); ++i)
+      for (int j = 0; j < d; ++j) {
+        sg[i] += g[j] * enc.items()[i * d + j];
+        sx[i] += x[j] * enc.items()[i * d + j];
+      }
+    EXPECT_EQ(r.strategies[0].ranks[qi], rank_of_target(sg.data(), ds->num_items(), qs.queries[qi].target));
+    EXPECT_EQ(r.strategies[1].ranks[qi], rank_of_target(sx.data(), ds->num_items(), qs.queries[qi].target));
+    EXPECT_LE(r.strategies[2].ranks[qi], 2 * std::min(r.strategies[0].ranks[qi], r.strategies[1].ranks[qi]) + 1);
+  }
+}
+
+TEST(Scoring, OracleModelHasExactlyKnownMetrics) {
+  auto ds = tiny_dataset("oracle");
+  OracleEncoder enc(ds->num_items(), 8);
+  EncoderScorer sc(*ds, enc, "oracle", nullptr, 2);
+  EvalConfig c = fast_config();
+  const QuerySet qs = build_queries(*ds, Protocol::kLeaveOneOut, c);
+  const RunResult run = summarize_run(*ds, qs, {rank_queries(*ds, qs, sc, c, 2)}, c);
+  const ModelResult& m = run.models[0];
+  // h_next puts every target first.
+  const auto& next = *m.strategy("h_next");
+  EXPECT_DOUBLE_EQ(next.metrics.at("hit@1").value, 1.0);
+  EXPECT_DOUBLE_EQ(next.metrics.at("ndcg@10").value, 1.0);
+  EXPECT_DOUBLE_EQ(next.metrics.at("mrr").value, 1.0);
+  // h_gen scores only the last item: the target ties with the 30 other zero-score items -> rank 1 + 30/2 = 16.
+  const auto& gen = *m.strategy("h_gen");
+  EXPECT_DOUBLE_EQ(gen.metrics.at("hit@10").value, 0.0);
+  EXPECT_DOUBLE_EQ(gen.metrics.at("recall@20").value, 1.0);
+  EXPECT_NEAR(gen.metrics.at("ndcg@20").value, 1.0 / std::log2(18.0), 1e-12);
+  EXPECT_NEAR(gen.metrics.at("mrr").value, 1.0 / 17.0, 1e-12);
+  // Interleave: round 0 gives h_gen's last item, then h_next's target -> position 1 for every query.
+  const auto& il = *m.strategy("interleave");
+  EXPECT_DOUBLE_EQ(il.metrics.at("hit@1").value, 0.0);
+  EXPECT_DOUBLE_EQ(il.metrics.at("hit@5").value, 1.0);
+  EXPECT_DOUBLE_EQ(il.metrics.at("mrr").value, 0.5);
+  // Coverage@1 of h_next: the distinct targets over the catalog.
+  std::set<int32_t> targets;
+  for (const auto& q : qs.queries) targets.insert(q.target);
+  EXPECT_DOUBLE_EQ(next.metrics.at("coverage@1").value, double(targets.size()) / ds->num_items());
+  // Degenerate intervals: every replicate is exactly 1.
+  EXPECT_DOUBLE_EQ(next.metrics.at("hit@1").lo, 1.0);
+  EXPECT_DOUBLE_EQ(next.metrics.at("hit@1").hi, 1.0);
+  // Categories: the tiny world's department is "Food" only, so "auto" slices by its second level (4 groups).
+  EXPECT_EQ(run.category_level, "level 2");
+  ASSERT_EQ(next.categories.size(), 4u);
+  int64_t total = 0;
+  for (const auto& s : next.categories) total += s.count;
+  EXPECT_EQ(total, 64);
+}
+
+TEST(Scoring, ExcludingHistoryNeverRanksHistoryItems) {
+  auto ds = tiny_dataset("exclude");
+  OracleEncoder enc(ds->num_items(), 8);
+  EncoderScorer sc(*ds, enc, "oracle", nullptr, 1);
+  EvalConfig c = fast_config();
+  c.exclude_history = true;
+  const QuerySet qs = build_queries(*ds, Protocol::kLeaveOneOut, c);
+  const ScorerRanks r = rank_queries(*ds, qs, sc, c, 1);
+  // Every user saw all 8 items of its group (12 events over a cycle of 8); the target stays eligible, the
+  // last item (h_gen's only positive score) is excluded, so h_gen's target ties with the 24 other groups' items.
+  for (size_t q = 0; q < qs.queries.size(); ++q) EXPECT_EQ(r.strategies[0].ranks[q], 24 / 2);
+}
+
+TEST(Scoring, PopularityCountsTrainingEventsOnly) {
+  auto ds = tiny_dataset("pop");
+  EvalConfig c = fast_config();
+  const QuerySet qs = build_queries(*ds, Protocol::kLeaveOneOut, c);
+  PopularityScorer pop(*ds, false, c.popularity, 1);
+  pop.prepare(qs);
+  std::vector<float> expect(ds->num_items(), 0);
+  for (size_t k = 0; k < qs.train_mask.size(); ++k)
+    if (qs.train_mask[k]) expect[ds->event_items()[k]] += 1;
+  EXPECT_EQ(pop.scores(), expect);
+  PopularityScorer recent(*ds, true, c.popularity, 1);
+  recent.prepare(qs);
+  // Recent popularity weights later events more: the weights are positive and below the counts.
+  for (int32_t i = 0; i < ds->num_items(); ++i) {
+    EXPECT_LE(recent.scores()[i], expect[i] + 1e-4);
+    if (expect[i] > 0) { EXPECT_GT(recent.scores()[i], 0); }
+  }
+}
+
+TEST(Scoring, CooccurrenceNeighboursOnAHandBuiltSequence) {
+  // One user: items 0 1 2 0 1 (directed window 1): pairs 0->1 (x2), 1->2, 2->0.
+  auto ds = tiny_dataset("cooc");
+  CooccurrenceConfig cc;
+  cc.window = 1;
+  cc.directed = true;
+  cc.cosine = false;
+  CooccurrenceIndex idx;
+  std::vector<uint8_t> mask(ds->num_events(), 0);
+  // Train on user 0 only.
+  for (uint64_t k = ds->user_offsets()[0]; k < ds->user_offsets()[1]; ++k) mask[k] = 1;
+  idx.build(*ds, mask, cc);
+  const auto items = ds->event_items();
+  const int32_t first = items[ds->user_offsets()[0]];
+  // User 0's 12 events walk the cycle of its group: each item's only directed neighbour is its successor.
+  const int32_t succ = (first / 8) * 8 + (first % 8 + 1) % 8;
+  ASSERT_EQ(idx.neighbors(first).size(), 1u);
+  EXPECT_EQ(idx.neighbors(first)[0], succ);
+  // 12 events over a cycle of 8: the first 4 items are followed twice by their successor.
+  EXPECT_FLOAT_EQ(idx.weights(first)[0], 2.0f);
+}
+
+TEST(Scoring, BaselinesOnTheTinyWorld) {
+  auto ds = tiny_dataset("baselines");
+  EvalConfig c = fast_config();
+  const QuerySet qs = build_queries(*ds, Protocol::kLeaveOneOut, c);
+  PopularityScorer pop(*ds, false, c.popularity, 2);
+  CooccurrenceScorer cooc(*ds, c.cooc, 2);
+  LambdaMartScorer lm(*ds, c, 2);
+  const RunResult run = summarize_run(*ds, qs, {rank_queries(*ds, qs, cooc, c, 2), rank_queries(*ds, qs, lm, c, 2),
+                                                rank_queries(*ds, qs, pop, c, 2)}, c);
+  const double cooc_hit = run.models[0].strategies[0].metrics.at("hit@5").value;
+  const double lm_hit = run.models[1].strategies[0].metrics.at("hit@5").value;
+  const double pop_hit = run.models[2].strategies[0].metrics.at("hit@5").value;
+  EXPECT_GT(cooc_hit, 0.9) << "the successor of the last item co-occurs most";
+  EXPECT_GT(lm_hit, 0.9);
+  EXPECT_LT(pop_hit, 0.5);
+  EXPECT_GT(lm.fit_info().fit_queries_used, 50);
+  // Feature gains are reported by name (on the tiny world the gap since the user last had the item, 7 for
+  // the successor in a cycle of 8, identifies the target alone).
+  ASSERT_FALSE(lm.fit_info().feature_gain.empty());
+  for (const auto& [name, gain] : lm.fit_info().feature_gain) {
+    EXPECT_NE(std::find(ltr_feature_names().begin(), ltr_feature_names().end(), name), ltr_feature_names().end()) << name;
+    EXPECT_GT(gain, 0);
+  }
+  // Comparisons against the first scorer (co-occurrence): popularity is significantly worse.
+  bool found = false;
+  for (const auto& cmp : run.comparisons)
+    if (cmp.a == "popularity/score" && cmp.metric == "ndcg@10") {
+      found = true;
+      EXPECT_LT(cmp.diff, 0);
+      EXPECT_LT(cmp.hi, 0);
+      EXPECT_LT(cmp.p_value, 0.05);
+    }
+  EXPECT_TRUE(found);
+}
+
+TEST(Scoring, LtrFeaturesAreFiniteOrMissingAndNeverLeakTheTarget) {
+  auto ds = tiny_dataset("ltr");
+  EvalConfig c = fast_config();
+  const QuerySet qs = build_queries(*ds, Protocol::kLeaveOneOut, c);
+  LtrStatistics st;
+  st.fit(*ds, qs.train_mask, qs.train_end_time, c);
+  LtrScratch sc(ds->num_items());
+  std::vector<int32_t> cand;
+  ltr_candidates(*ds, st, qs.queries[0], c.lambdamart, false, sc, cand);
+  ASSERT_FALSE(cand.empty());
+  std::set<int32_t> uniq(cand.begin(), cand.end());
+  EXPECT_EQ(uniq.size(), cand.size());
+  std::vector<float> f(cand.size() * kNumLtrFeatures);
+  ltr_features(*ds, st, qs.queries[0], cand.data(), cand.size(), sc, f.data());
+  for (float v : f) EXPECT_TRUE(std::isnan(v) || std::isfinite(v));
+  EXPECT_EQ(ltr_feature_names().size(), static_cast<size_t>(kNumLtrFeatures));
+  // Popularity features come from training events only: the statistics equal the training counts.
+  EXPECT_EQ(st.popularity, item_popularity(*ds, qs.train_mask));
+  // Excluding history removes every history item from the pool.
+  ltr_candidates(*ds, st, qs.queries[0], c.lambdamart, true, sc, cand);
+  for (uint64_t k = qs.queries[0].hist_begin; k < qs.queries[0].hist_end; ++k)
+    EXPECT_EQ(std::count(cand.begin(), cand.end(), ds->event_items()[k]), 0);
+}
+
+TEST(Scoring, RunEvaluationWritesEveryProtocolAndRoundTrips) {
+  auto ds = tiny_dataset("e2e");
+  OracleEncoder enc(ds->num_items(), 8);
+  EvalRequest req;
+  req.config = fast_config();
+  req.protocols = {Protocol::kLeaveOneOut, Protocol::kColdItem, Protocol::kTemporal, Protocol::kSession, Protocol::kSampled};
+  req.baselines = baseline_names();
+  req.models = {ModelSpec{"oracle", ds->dir(), {Protocol::kLeaveOneOut, Protocol::kColdItem, Protocol::kSampled}, &enc}};
+  req.threads = 2;
+  req.command = "test";
+  const EvalOutput out = run_evaluation(*ds, req);
+  ASSERT_EQ(out.results.runs.size(), 5u);
+  for (const auto& run : out.results.runs) {
+    const bool has_model = run.protocol == "loo" || run.protocol == "cold" || run.protocol == "sampled";
+    EXPECT_EQ(run.models.size(), (has_model ? 1u : 0u) + 4u) << run.protocol;
+    EXPECT_GT(run.num_queries, 0) << run.protocol;
+  }
+  const RunResult& session = out.results.runs[3];
+  EXPECT_EQ(session.protocol, "session");
+  EXPECT_EQ(session.bucket_names.size(), 4u);
+  EXPECT_FALSE(session.full_catalog);
+  EXPECT_EQ(session.models[0].strategies[0].buckets.size(), 4u);
+  // JSON round trip keeps every number.
+  const std::string dir = testing::temp_dir("e2e_out");
+  write_metrics_json(dir + "/metrics.json", out.results);
+  const EvalResults back = read_metrics_json(dir);
+  EXPECT_EQ(results_to_json(back), results_to_json(out.results));
+  // Ranks round trip, and comparing a run with itself is paired and finds no difference.
+  write_rank_file(dir + "/ranks.tbl", out.ranks);
+  const auto ranks = read_rank_file(dir);
+  ASSERT_EQ(ranks.size(), out.ranks.size());
+  EXPECT_EQ(ranks[0].ranks, out.ranks[0].ranks);
+  const std::string cmp = format_comparison(back, back, &ranks, &ranks, {"ndcg@10"}, req.config);
+  EXPECT_NE(cmp.find("paired on the same"), std::string::npos) << cmp;
+  EXPECT_NE(cmp.find("oracle/h_next"), std::string::npos) << cmp;
+  // The report is one self-contained file: inline SVG, no scripts, no external references.
+  const std::string html = render_report_html(out.results);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("http://www.w3.org/2000/svg\" class"), html.find("http://www.w3.org/2000/svg\" class"));
+  EXPECT_EQ(html.find("src=\"http"), std::string::npos);
+  EXPECT_EQ(html.find("@import"), std::string::npos);
+  EXPECT_NE(html.find("SAMPLED"), std::string::npos);
+  EXPECT_NE(html.find("Cold-item slice"), std::string::npos);
+  EXPECT_NE(html.find("candidate-set size"), std::string::npos);
+}
+
+TEST(Scoring, BadInputsAreRejectedWithMessages) {
+  auto ds = tiny_dataset("bad");
+  EvalConfig c;
+  c.ks = {10, 5};
+  EXPECT_THROW(c.validate(), Error);
+  c = EvalConfig{};
+  c.split = "train";
+  EXPECT_THROW(c.validate(), Error);
+  c = EvalConfig{};
+  c.interleave_depth = 20;
+  EXPECT_THROW(c.validate(), Error);
+  EXPECT_THROW(results_from_json("{\"schema\": \"other\"}", "x.json"), Error);
+  EXPECT_THROW(results_from_json("not json", "x.json"), Error);
+  EXPECT_THROW(results_from_json("{\"schema\": \"stars-eval-metrics\", \"schema_version\": 99}", "x.json"), Error);
+  OracleEncoder small(5, 8);
+  EXPECT_THROW(EncoderScorer(*ds, small, "small", nullptr, 1), Error) << "a model of another dataset";
+}
+
+}  // namespace
+}  // namespace stars::eval
