@@ -35,8 +35,15 @@ function(stars_add_test)
     set(T_TIMEOUT 600)
   endif()
   gtest_discover_tests(${target}
-    PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+    TEST_LIST ${target}_TESTS
+    PROPERTIES TIMEOUT ${T_TIMEOUT}
     DISCOVERY_TIMEOUT 60)
+  # Labels are set by a second include file: gtest_discover_tests splits a list-valued property such as
+  # "unit;torch" into separate arguments, which would keep only the first label.
+  set(label_file "${CMAKE_CURRENT_BINARY_DIR}/${target}_labels.cmake")
+  file(WRITE "${label_file}"
+    "if(${target}_TESTS)\n  set_tests_properties(\${${target}_TESTS} PROPERTIES LABELS \"${T_LABELS}\")\nendif()\n")
+  set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${label_file}")
 endfunction()
 
 # Torch-free modules must not reach LibTorch through their link interface.

@@ -1,0 +1,101 @@
+#include "stars/model/model_dir.h"
+
+#include "stars/core/config.h"
+#include "stars/core/error.h"
+#include "stars/core/mmap_file.h"
+#include "stars/core/table_file.h"
+
+namespace stars::model {
+
+namespace {
+constexpr uint32_t kFeaturesVersion = 1;
+}
+
+std::string model_config_path(const std::string& dir) { return path_join(dir, "config.json"); }
+std::string model_weights_path(const std::string& dir) { return path_join(dir, "weights.tbl"); }
+std::string model_checkpoint_path(const std::string& dir) { return path_join(dir, "checkpoint.tbl"); }
+
+void save_model_description(const std::string& dir, const ModelFiles& f) {
+  make_directories(dir);
+  JsonObject j;
+  j.set("format", "stars-model");
+  j.set("version", kModelFormatVersion);
+  j.set_object("model", config_to_json(f.config));
+  j.set_object("schema", JsonObject::parse(f.schema.to_json(), "feature schema"));
+  j.set_object("train", JsonObject::parse(f.train_config_json, "training config"));
+  j.set("item_content_source", f.content.source);
+  write_text_file(model_config_path(dir), j.dump(2) + "\n");
+
+  TableWriter w("model_features", kFeaturesVersion);
+  w.set_meta("num_items", std::to_string(f.content.num_items));
+  w.set_meta("text_dim", std::to_string(f.content.text_dim));
+  w.set_meta("source", f.content.source);
+  w.add_column("text", f.content.text);
+  w.add_lists("tags", f.content.tag_offsets, f.content.tag_ids);
+  w.add_strings("tag_names", f.content.tag_names);
+  const CalendarIndex::Rows rows = f.calendar.rows();
+  w.add_column("calendar.day", rows.day);
+  w.add_column("calendar.region", rows.region);
+  w.add_lists("calendar.events", rows.offsets, rows.ids);
+  w.write(path_join(dir, "features.tbl"));
+}
+
+void save_model_weights(const std::string& dir, const NamedArrays& weights) {
+  write_named_arrays(model_weights_path(dir), "model_weights", weights);
+}
+
+ModelFiles load_model_files(const std::string& dir, bool with_weights) {
+  ModelFiles f;
+  const std::string cpath = model_config_path(dir);
+  if (!file_exists(cpath)) STARS_THROW(kNotFound, cpath << ": no model here (train one with stars train --out " << dir << ")");
+  const JsonObject j = JsonObject::parse(read_text_file(cpath), cpath);
+  std::string format;
+  int version = 0;
+  if (j.has("format")) j.get("format", format, cpath);
+  if (j.has("version")) j.get("version", version, cpath);
+  STARS_CHECK_DATA(format == "stars-model", cpath << ": not a STARS model config (format '" << format << "')");
+  STARS_CHECK_DATA(version == kModelFormatVersion,
+                   cpath << ": model format version " << version << ", this build reads " << kModelFormatVersion);
+  JsonObject m, s, t;
+  j.get_object("model", m, cpath);
+  config_from_json(m, f.config, cpath + ".model");
+  f.config.validate();
+  j.get_object("schema", s, cpath);
+  f.schema = FeatureSchema::from_json(s.dump(), cpath + ".schema");
+  if (j.has("train")) {
+    j.get_object("train", t, cpath);
+    f.train_config_json = t.dump(2);
+  }
+
+  const std::string fpath = path_join(dir, "features.tbl");
+  TableReader r(fpath, "model_features", kFeaturesVersion);
+  f.content.num_items = std::stoi(r.meta("num_items", "0"));
+  f.content.text_dim = std::stoi(r.meta("text_dim", "0"));
+  f.content.source = r.meta("source");
+  auto text = r.column<float>("text");
+  f.content.text.assign(text.begin(), text.end());
+  auto toff = r.column<uint64_t>("tags.offsets");
+  auto tval = r.column<int32_t>("tags.values");
+  f.content.tag_offsets.assign(toff.begin(), toff.end());
+  f.content.tag_ids.assign(tval.begin(), tval.end());
+  f.content.tag_names = r.strings("tag_names");
+  f.content.check(fpath);
+  STARS_CHECK_DATA(f.content.num_items == f.schema.num_items && f.content.text_dim == f.schema.text_dim,
+                   fpath << ": item content (" << f.content.num_items << " x " << f.content.text_dim
+                         << ") does not match config.json (" << f.schema.num_items << " x " << f.schema.text_dim << ")");
+  CalendarIndex::Rows rows;
+  auto day = r.column<int64_t>("calendar.day");
+  auto reg = r.column<int32_t>("calendar.region");
+  auto coff = r.column<uint64_t>("calendar.events.offsets");
+  auto cval = r.column<int32_t>("calendar.events.values");
+  rows.day.assign(day.begin(), day.end());
+  rows.region.assign(reg.begin(), reg.end());
+  rows.offsets.assign(coff.begin(), coff.end());
+  rows.ids.assign(cval.begin(), cval.end());
+  f.calendar = CalendarIndex::from_rows(rows);
+
+  if (with_weights) f.weights = read_named_arrays(model_weights_path(dir), "model_weights");
+  return f;
+}
+
+}  // namespace stars::model

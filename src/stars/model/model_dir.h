@@ -1,0 +1,42 @@
+// The model directory written by `stars train` and read by load_encoder, export and evaluation:
+//
+//   MODEL/config.json       format + version, resolved model config, feature schema, training config, serving dim
+//   MODEL/features.tbl      item content (frozen text vectors, tag lists and names) and the calendar copy
+//   MODEL/weights.tbl       network weights (named float arrays) of the best validation epoch
+//   MODEL/checkpoint.tbl    latest epoch: weights + optimizer + schedule + sampler state (training only)
+//   MODEL/train_log.jsonl   one JSON object per epoch;   MODEL/metrics.json   test metrics at the end
+// Torch-free.
+#pragma once
+
+#include <string>
+
+#include "stars/model/calendar_index.h"
+#include "stars/model/feature_schema.h"
+#include "stars/model/item_content.h"
+#include "stars/model/model_config.h"
+#include "stars/model/named_arrays.h"
+
+namespace stars::model {
+
+constexpr int kModelFormatVersion = 1;
+
+struct ModelFiles {
+  ModelConfig config;             // resolved: switches without data are off
+  FeatureSchema schema;
+  ItemContent content;
+  CalendarIndex calendar;
+  NamedArrays weights;
+  std::string train_config_json = "{}";  // the training configuration, kept for the record
+};
+
+std::string model_config_path(const std::string& dir);
+std::string model_weights_path(const std::string& dir);
+std::string model_checkpoint_path(const std::string& dir);
+
+// Writes config.json and features.tbl (not the weights).
+void save_model_description(const std::string& dir, const ModelFiles& files);
+void save_model_weights(const std::string& dir, const NamedArrays& weights);
+// Reads config.json, features.tbl and weights.tbl; errors name the file.
+ModelFiles load_model_files(const std::string& dir, bool with_weights = true);
+
+}  // namespace stars::model

@@ -1,0 +1,491 @@
+// The STARS network in LibTorch ops (paper §4.1-4.4); see stars_net.h for the equations. LibTorch 1.13 has
+// no fused attention and its TransformerEncoderLayer is post-norm and sequence-first, so the pre-LN block
+// and its masked attention are written here (tested against a naive reference in tests/model).
+#include "stars/model/stars_net.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "stars/core/error.h"
+
+namespace stars::model {
+
+namespace nn = torch::nn;
+
+at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed,
+                            double dropout, bool training) {
+  const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
+  at::Tensor scores = at::matmul(q, k.transpose(-2, -1)).mul_(scale);  // (B, H, L, L)
+  scores.masked_fill_(allowed.logical_not(), -std::numeric_limits<float>::infinity());
+  at::Tensor p = at::softmax(scores, -1);
+  if (training && dropout > 0.0) p = at::dropout(p, dropout, true);
+  return at::matmul(p, v);  // (B, H, L, dh)
+}
+
+at::Tensor stars_attention_mask(const at::Tensor& valid, bool user_token) {
+  const int64_t B = valid.size(0), T = valid.size(1);
+  const auto bopt = valid.options().dtype(at::kBool);
+  const at::Tensor vb = valid.to(at::kBool);
+  const at::Tensor causal = at::ones({T, T}, bopt).tril();                     // (T, T): key j <= query i
+  const at::Tensor eye_t = at::eye(T, bopt);
+  at::Tensor slots = causal.unsqueeze(0).logical_and(vb.unsqueeze(1)).logical_or(eye_t.unsqueeze(0));  // (B, T, T)
+  if (!user_token) return slots.unsqueeze(1);
+  const int64_t L = T + 2;
+  at::Tensor m = at::zeros({B, L, L}, bopt);
+  m.index_put_({at::indexing::Slice(), at::indexing::Slice(), 0}, true);        // everyone sees [USER]
+  m.index_put_({at::indexing::Slice(), at::indexing::Slice(1, T + 1), at::indexing::Slice(1, T + 1)}, slots);
+  m.index_put_({at::indexing::Slice(), T + 1, at::indexing::Slice(1, T + 1)}, vb);  // [USER*] sees every valid slot
+  m.index_put_({at::indexing::Slice(), 0, at::indexing::Slice(1, L)}, false);       // [USER] sees only itself
+  m.index_put_({at::indexing::Slice(), T + 1, T + 1}, true);
+  return m.unsqueeze(1);
+}
+
+namespace {
+
+struct BlockImpl : nn::Module {
+  BlockImpl(int d, int h, int ff) : heads(h) {
+    ln1 = register_module("ln1", nn::LayerNorm(nn::LayerNormOptions({d})));
+    qkv = register_module("qkv", nn::Linear(d, 3 * d));
+    out = register_module("out", nn::Linear(d, d));
+    ln2 = register_module("ln2", nn::LayerNorm(nn::LayerNormOptions({d})));
+    ff1 = register_module("ff1", nn::Linear(d, ff));
+    ff2 = register_module("ff2", nn::Linear(ff, d));
+  }
+  // x: (B, L, D), allowed: (B, 1, L, L)
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& allowed, double drop, double attn_drop, bool gelu) {
+    const int64_t B = x.size(0), L = x.size(1), D = x.size(2), dh = D / heads;
+    at::Tensor y = qkv->forward(ln1->forward(x)).view({B, L, 3, heads, dh}).permute({2, 0, 3, 1, 4});  // (3, B, H, L, dh)
+    at::Tensor a = masked_attention(y[0], y[1], y[2], allowed, attn_drop, is_training());
+    a = a.transpose(1, 2).reshape({B, L, D});
+    at::Tensor h = x + at::dropout(out->forward(a), drop, is_training());
+    at::Tensor f = ff1->forward(ln2->forward(h));
+    f = gelu ? at::gelu(f) : at::relu(f);
+    f = ff2->forward(at::dropout(f, drop, is_training()));
+    return h + at::dropout(f, drop, is_training());
+  }
+  int64_t heads;
+  nn::LayerNorm ln1{nullptr}, ln2{nullptr};
+  nn::Linear qkv{nullptr}, out{nullptr}, ff1{nullptr}, ff2{nullptr};
+};
+TORCH_MODULE(Block);
+
+at::Tensor to_tensor(const std::vector<int64_t>& v, const std::vector<int64_t>& shape) {
+  return torch::from_blob(const_cast<int64_t*>(v.data()), shape, torch::kInt64).clone();
+}
+at::Tensor to_tensor(const std::vector<int64_t>& v) { return to_tensor(v, {static_cast<int64_t>(v.size())}); }
+
+}  // namespace
+
+struct StarsNet::Impl : nn::Module {
+  ModelConfig cfg;
+  FeatureSchema schema;
+  int64_t D = 0, d_tok = 0, d_delta = 0, n_tag_slots = 0;
+  bool text_on = false, tags_on = false, delta_on = false, time_on = false, ctx_head = false, cal_on = false;
+  at::Tensor text;        // (N, text_dim) frozen
+  at::Tensor tag_matrix;  // (N, n_tag_slots) int64, padded with num_tags
+  nn::Embedding delta{nullptr}, tag_emb{nullptr}, pos{nullptr}, type{nullptr}, hour{nullptr}, dow{nullptr}, week{nullptr},
+      region{nullptr}, recency{nullptr};
+  nn::EmbeddingBag cal{nullptr};
+  nn::ModuleList ctx_embs{nullptr}, user_cats{nullptr}, blocks{nullptr};
+  at::Tensor tag_bias, user_base, user_pool;
+  nn::Linear tag_mlp{nullptr}, in_proj{nullptr}, user_num{nullptr}, head_next{nullptr}, head_gen{nullptr}, ctx_w{nullptr};
+  nn::LayerNorm ln_f{nullptr};
+  nn::Embedding ch_hour{nullptr}, ch_dow{nullptr}, ch_week{nullptr}, ch_region{nullptr};
+  nn::EmbeddingBag ch_cal{nullptr};
+
+  Impl(const ModelConfig& c, const FeatureSchema& s, const ItemContent& content) : cfg(c), schema(s) {
+    cfg.validate();
+    STARS_CHECK_ARG(content.num_items == s.num_items, "item content has " << content.num_items << " items, the schema " << s.num_items);
+    // Resolve switches against the data.
+    cfg.use_text = cfg.use_text && content.has_text();
+    cfg.use_tags = cfg.use_tags && content.has_tags() && s.num_tags > 0;
+    if (!cfg.use_text && !cfg.use_tags) cfg.use_delta = true;  // an item needs some representation
+    time_on = s.has_time;
+    cfg.use_engagement = cfg.use_engagement && s.has_event_types;
+    cfg.use_recency = cfg.use_recency && time_on;
+    const bool any_context = time_on || s.num_regions > 1 || s.num_context() > 0;
+    cfg.use_context = cfg.use_context && any_context;
+    cfg.use_context_head = cfg.use_context_head && (time_on || s.num_regions > 1);
+    text_on = cfg.use_text;
+    tags_on = cfg.use_tags;
+    delta_on = cfg.use_delta;
+    ctx_head = cfg.use_context_head;
+    cal_on = cfg.use_context && time_on && s.num_calendar_events > 0;
+    D = cfg.d_model;
+    const int64_t N = s.num_items;
+
+    // Item tower.
+    if (text_on) {
+      text = torch::from_blob(const_cast<float*>(content.text.data()), {N, content.text_dim}, torch::kFloat32).clone();
+      d_delta = content.text_dim;
+      d_tok += content.text_dim;
+    } else if (delta_on) {
+      d_delta = D;
+      d_tok += d_delta;
+    }
+    if (delta_on) delta = register_module("delta", nn::Embedding(N, d_delta));
+    if (tags_on) {
+      int64_t most = 0;
+      for (int32_t i = 0; i < N; ++i) most = std::max<int64_t>(most, content.tags_of(i).size());
+      n_tag_slots = std::max<int64_t>(1, std::min<int64_t>(most, cfg.max_tags));
+      std::vector<int64_t> m(static_cast<size_t>(N) * n_tag_slots, s.num_tags);
+      for (int32_t i = 0; i < N; ++i) {
+        auto t = content.tags_of(i);
+        for (size_t j = 0; j < t.size() && static_cast<int64_t>(j) < n_tag_slots; ++j) m[i * n_tag_slots + j] = t[j];
+      }
+      tag_matrix = to_tensor(m, {N, n_tag_slots});
+      tag_emb = register_module("tag_emb", nn::Embedding(nn::EmbeddingOptions(s.num_tags + 1, cfg.d_tag).padding_idx(s.num_tags)));
+      tag_bias = register_parameter("tag_bias", torch::zeros({cfg.d_tag}));
+      if (cfg.tag_proj == "mlp") tag_mlp = register_module("tag_mlp", nn::Linear(cfg.d_tag, cfg.d_tag));
+      d_tok += cfg.d_tag;
+    }
+    const bool pure_id = !text_on && !tags_on && d_tok == D;
+    if (!pure_id) in_proj = register_module("in_proj", nn::Linear(d_tok, D));
+
+    // Slot features.
+    if (cfg.use_position) pos = register_module("pos", nn::Embedding(cfg.max_len, D));
+    if (cfg.use_engagement) type = register_module("type", nn::Embedding(4, D));
+    if (cfg.use_context && time_on) {
+      hour = register_module("hour", nn::Embedding(24, D));
+      dow = register_module("dow", nn::Embedding(7, D));
+      week = register_module("week", nn::Embedding(53, D));
+    }
+    if (cfg.use_context && s.num_regions > 1) region = register_module("region", nn::Embedding(s.num_regions, D));
+    if (cfg.use_context && s.num_context() > 0) {
+      ctx_embs = register_module("ctx", nn::ModuleList());
+      for (int f = 0; f < s.num_context(); ++f) ctx_embs->push_back(nn::Embedding(s.context_sizes[f], D));
+    }
+    if (cal_on) cal = register_module("cal", nn::EmbeddingBag(nn::EmbeddingBagOptions(s.num_calendar_events, D).mode(torch::kSum)));
+    if (cfg.use_recency) recency = register_module("recency", nn::Embedding(cfg.recency_buckets, D));
+
+    // [USER] token.
+    if (cfg.use_user_token) {
+      user_base = register_parameter("user_base", torch::zeros({D}));
+      user_pool = register_parameter("user_pool", torch::zeros({D}));
+      if (s.num_user_numeric() > 0) user_num = register_module("user_num", nn::Linear(2 * s.num_user_numeric(), D));
+      if (s.num_user_categorical() > 0) {
+        user_cats = register_module("user_cat", nn::ModuleList());
+        for (int f = 0; f < s.num_user_categorical(); ++f) user_cats->push_back(nn::Embedding(s.user_categorical_sizes[f], D));
+      }
+    }
+
+    blocks = register_module("blocks", nn::ModuleList());
+    for (int l = 0; l < cfg.n_layers; ++l) blocks->push_back(Block(static_cast<int>(D), cfg.n_heads, cfg.d_ff));
+    ln_f = register_module("ln_f", nn::LayerNorm(nn::LayerNormOptions({D})));
+    if (cfg.head == "linear") {
+      head_next = register_module("head_next", nn::Linear(D, D));
+      head_gen = register_module("head_gen", nn::Linear(D, D));
+    }
+
+    if (ctx_head) {
+      int64_t parts = 0;
+      const int dc = cfg.d_context;
+      if (time_on) {
+        ch_hour = register_module("ch_hour", nn::Embedding(24, dc));
+        ch_dow = register_module("ch_dow", nn::Embedding(7, dc));
+        ch_week = register_module("ch_week", nn::Embedding(53, dc));
+        parts += 3;
+      }
+      if (s.num_regions > 1) {
+        ch_region = register_module("ch_region", nn::Embedding(s.num_regions, dc));
+        ++parts;
+      }
+      if (time_on && s.num_calendar_events > 0) {
+        ch_cal = register_module("ch_cal", nn::EmbeddingBag(nn::EmbeddingBagOptions(s.num_calendar_events, dc).mode(torch::kSum)));
+        ++parts;
+      }
+      ctx_w = register_module("ctx_w", nn::Linear(nn::LinearOptions(parts * dc, D).bias(false)));
+    }
+  }
+
+  void init_weights(uint64_t seed) {
+    torch::NoGradGuard ng;
+    at::Generator gen = at::detail::createCPUGenerator(seed);
+    const double std = cfg.init_std;
+    const double resid_std = std / std::sqrt(2.0 * cfg.n_layers);  // residual projections (GPT-2 style)
+    for (auto& kv : named_modules("", false)) {
+      nn::Module* m = kv.value().get();
+      const std::string& name = kv.key();
+      if (auto* lin = m->as<nn::Linear>()) {
+        const bool resid = name.size() >= 4 && (name.compare(name.size() - 4, 4, ".out") == 0 || name.compare(name.size() - 4, 4, ".ff2") == 0);
+        lin->weight.normal_(0.0, resid ? resid_std : std, gen);
+        if (lin->bias.defined()) lin->bias.zero_();
+      } else if (auto* e = m->as<nn::Embedding>()) {
+        e->weight.normal_(0.0, std, gen);
+      } else if (auto* eb = m->as<nn::EmbeddingBag>()) {
+        eb->weight.normal_(0.0, std, gen);
+      } else if (auto* ln = m->as<nn::LayerNorm>()) {
+        ln->weight.fill_(1.0);
+        ln->bias.zero_();
+      }
+    }
+    if (delta_on && text_on) delta->weight.zero_();  // Δ starts at zero: the item token is the text vector at first
+    if (tags_on) tag_emb->weight[schema.num_tags].zero_();
+  }
+
+  // x: (n, D) item tokens from ids (n).
+  at::Tensor item_tower(const at::Tensor& ids) {
+    std::vector<at::Tensor> parts;
+    if (text_on) {
+      at::Tensor t = text.index_select(0, ids);
+      if (delta_on) t = t + delta->forward(ids);
+      parts.push_back(t);
+    } else if (delta_on) {
+      parts.push_back(delta->forward(ids));
+    }
+    if (tags_on) parts.push_back(tag_part(tag_matrix.index_select(0, ids)));
+    at::Tensor x = parts.size() == 1 ? parts[0] : at::cat(parts, 1);
+    return in_proj ? in_proj->forward(x) : x;
+  }
+  at::Tensor tag_part(const at::Tensor& tag_mat) {
+    at::Tensor g = tag_emb->forward(tag_mat).sum(1) + tag_bias;  // (n, d_tag) = W · multi-hot + b
+    if (tag_mlp) g = tag_mlp->forward(at::relu(g));
+    return g;
+  }
+  at::Tensor all_items() {
+    if (!text_on && !tags_on && !in_proj) return delta->weight;
+    const int64_t N = schema.num_items;
+    return item_tower(torch::arange(N, torch::TensorOptions().dtype(torch::kInt64).device(device_of())));
+  }
+  at::Device device_of() {
+    for (const auto& p : parameters()) return p.device();
+    return at::Device(at::kCPU);
+  }
+
+  at::Tensor context_offset(const at::Tensor& hour_i, const at::Tensor& dow_i, const at::Tensor& week_i,
+                            const at::Tensor& region_i, const at::Tensor& cal_ids, const at::Tensor& cal_off) {
+    std::vector<at::Tensor> parts;
+    if (ch_hour) {
+      parts.push_back(ch_hour->forward(hour_i));
+      parts.push_back(ch_dow->forward(dow_i));
+      parts.push_back(ch_week->forward(week_i));
+    }
+    if (ch_region) parts.push_back(ch_region->forward(region_i));
+    if (ch_cal) {
+      if (cal_off.defined() && cal_off.numel() == hour_i.numel()) {
+        parts.push_back(ch_cal->forward(cal_ids, cal_off));
+      } else {
+        parts.push_back(torch::zeros({hour_i.numel(), cfg.d_context}, ch_cal->weight.options()));
+      }
+    }
+    return ctx_w->forward(at::cat(parts, -1));
+  }
+
+  NetOutputs forward(const BatchTensors& b, const at::Tensor* table) {
+    const int64_t B = b.B, T = b.T;
+    const bool tr = is_training();
+    NetOutputs out;
+    if (table) {
+      out.items = b.uniq.defined() ? table->index_select(0, b.uniq) : *table;
+    } else {
+      out.items = b.uniq.defined() ? item_tower(b.uniq) : all_items();
+    }
+    at::Tensor x = out.items.index_select(0, b.item_local.view({-1})).view({B, T, D});  // (B, T, D)
+    if (cfg.scale_input) x = x * std::sqrt(static_cast<double>(D));
+    if (pos) {
+      const at::Tensor p = torch::arange(T - 1, -1, -1, torch::TensorOptions().dtype(torch::kInt64).device(x.device()))
+                               .clamp_max(cfg.max_len - 1);
+      x = x + pos->forward(p).unsqueeze(0);
+    }
+    if (type) x = x + type->forward(b.type);
+    if (hour) x = x + hour->forward(b.hour) + dow->forward(b.dow) + week->forward(b.week);
+    if (region) x = x + region->forward(b.region);
+    if (ctx_embs) {
+      for (size_t f = 0; f < ctx_embs->size(); ++f) x = x + ctx_embs[f]->as<nn::Embedding>()->forward(b.context[f]);
+    }
+    if (cal && b.cal_offsets.defined() && b.cal_offsets.numel() == B * T) x = x + cal->forward(b.cal_ids, b.cal_offsets).view({B, T, D});
+    if (recency) x = x + recency->forward(b.recency);
+    const at::Tensor valid_f = b.valid.unsqueeze(-1).to(x.scalar_type());
+    x = x * valid_f;
+
+    at::Tensor seq;
+    const bool user = cfg.use_user_token;
+    if (user) {
+      at::Tensor u = user_base.unsqueeze(0).expand({B, D});
+      if (user_num) u = u + user_num->forward(b.user_num);
+      if (user_cats) {
+        for (size_t f = 0; f < user_cats->size(); ++f) u = u + user_cats[f]->as<nn::Embedding>()->forward(b.user_cat.select(1, f));
+      }
+      seq = at::cat({u.unsqueeze(1), x, (u + user_pool).unsqueeze(1)}, 1);  // (B, L, D)
+    } else {
+      seq = x;
+    }
+    seq = at::dropout(seq, cfg.dropout, tr);
+    const at::Tensor allowed = stars_attention_mask(b.valid, user);
+    const bool gelu = cfg.activation == "gelu";
+    for (size_t l = 0; l < blocks->size(); ++l)
+      seq = blocks[l]->as<BlockImpl>()->forward(seq, allowed, cfg.dropout, cfg.attn_dropout, gelu);
+    seq = ln_f->forward(seq);
+    at::Tensor h_slots = user ? seq.narrow(1, 1, T) : seq;                // (B, T, D)
+    at::Tensor h_pool = user ? seq.select(1, T + 1) : seq.select(1, T - 1);  // (B, D)
+    out.h_next = head_next ? head_next->forward(h_slots) : h_slots;
+    out.h_gen = head_gen ? head_gen->forward(h_pool) : h_pool;
+    return out;
+  }
+};
+
+StarsNet::StarsNet(const ModelConfig& config, const FeatureSchema& schema, const ItemContent& content, uint64_t seed)
+    : impl_(std::make_unique<Impl>(config, schema, content)) {
+  impl_->init_weights(seed);
+}
+StarsNet::~StarsNet() = default;
+
+const ModelConfig& StarsNet::config() const { return impl_->cfg; }
+const FeatureSchema& StarsNet::schema() const { return impl_->schema; }
+int StarsNet::serving_dim() const { return static_cast<int>(impl_->D); }
+bool StarsNet::has_context_head() const { return impl_->ctx_head; }
+int StarsNet::tag_slots() const { return static_cast<int>(impl_->n_tag_slots); }
+
+int64_t StarsNet::num_parameters() const {
+  int64_t n = 0;
+  for (const auto& p : impl_->parameters()) n += p.numel();
+  return n;
+}
+
+void StarsNet::set_training(bool on) { impl_->train(on); }
+
+void StarsNet::to_device(const std::string& device) {
+  const torch::Device d(device);
+  impl_->to(d);
+  if (impl_->text.defined()) impl_->text = impl_->text.to(d);
+  if (impl_->tag_matrix.defined()) impl_->tag_matrix = impl_->tag_matrix.to(d);
+}
+
+at::Device StarsNet::device() const { return impl_->device_of(); }
+
+BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
+  BatchTensors t;
+  t.B = b.B;
+  t.T = b.T;
+  const int64_t B = b.B, T = b.T;
+  const at::Device dev = device();
+  auto mv = [&](const at::Tensor& x) { return dev.is_cpu() ? x : x.to(dev, /*non_blocking=*/true); };
+  t.item_local = mv(to_tensor(b.item_local, {B, T}));
+  t.valid = mv(torch::from_blob(const_cast<uint8_t*>(b.valid.data()), {B, T}, torch::kUInt8).to(torch::kBool));
+  t.type = mv(to_tensor(b.type, {B, T}));
+  t.hour = mv(to_tensor(b.hour, {B, T}));
+  t.dow = mv(to_tensor(b.dow, {B, T}));
+  t.week = mv(to_tensor(b.week, {B, T}));
+  t.region = mv(to_tensor(b.region, {B, T}));
+  t.recency = mv(to_tensor(b.recency, {B, T}));
+  const int64_t F = impl_->schema.num_context();
+  if (F > 0) t.context = mv(to_tensor(b.context, {F, B, T}));
+  if (!b.cal_offsets.empty()) {
+    t.cal_ids = mv(to_tensor(b.cal_ids));
+    t.cal_offsets = mv(to_tensor(b.cal_offsets));
+  }
+  const int64_t fn = impl_->schema.num_user_numeric(), fc = impl_->schema.num_user_categorical();
+  if (fn > 0) t.user_num = mv(torch::from_blob(const_cast<float*>(b.user_num.data()), {B, 2 * fn}, torch::kFloat32).clone());
+  if (fc > 0) t.user_cat = mv(to_tensor(b.user_cat, {B, fc}));
+  if (!b.uniq.empty()) t.uniq = mv(to_tensor(b.uniq));
+  if (b.n_targets > 0) {
+    const int64_t n = b.n_targets;
+    t.tgt_slot = mv(to_tensor(b.tgt_slot));
+    t.tgt_item = mv(to_tensor(b.tgt_item));
+    if (b.n_cands > 0) t.cands = mv(to_tensor(b.cands, {n, b.n_cands}));
+    t.tgt_hour = mv(to_tensor(b.tgt_hour));
+    t.tgt_dow = mv(to_tensor(b.tgt_dow));
+    t.tgt_week = mv(to_tensor(b.tgt_week));
+    t.tgt_region = mv(to_tensor(b.tgt_region));
+    if (!b.tgt_cal_offsets.empty()) {
+      t.tgt_cal_ids = mv(to_tensor(b.tgt_cal_ids));
+      t.tgt_cal_offsets = mv(to_tensor(b.tgt_cal_offsets));
+    }
+  }
+  t.row_last_target = mv(to_tensor(b.row_last_target));
+  return t;
+}
+
+NetOutputs StarsNet::forward(const BatchTensors& batch, const at::Tensor* item_table) const {
+  return impl_->forward(batch, item_table);
+}
+
+at::Tensor StarsNet::item_vectors(const at::Tensor& ids) const { return impl_->item_tower(ids); }
+
+at::Tensor StarsNet::all_item_vectors() const {
+  const int64_t N = impl_->schema.num_items, chunk = 8192;
+  if (N <= chunk) return impl_->all_items();
+  std::vector<at::Tensor> parts;
+  const auto opt = torch::TensorOptions().dtype(torch::kInt64).device(device());
+  for (int64_t s = 0; s < N; s += chunk) parts.push_back(impl_->item_tower(torch::arange(s, std::min(N, s + chunk), opt)));
+  return at::cat(parts, 0);
+}
+
+at::Tensor StarsNet::content_item_vectors(const at::Tensor& text, const at::Tensor& tag_mat) const {
+  Impl& m = *impl_;
+  std::vector<at::Tensor> parts;
+  const int64_t n = text.defined() ? text.size(0) : tag_mat.size(0);
+  if (m.text_on) {
+    STARS_CHECK_ARG(text.defined() && text.size(1) == m.text.size(1), "content vectors need a text vector of size " << m.text.size(1));
+    parts.push_back(text);
+  } else if (m.delta_on) {
+    parts.push_back(torch::zeros({n, m.d_delta}, torch::TensorOptions().device(device())));  // Δ = 0
+  }
+  if (m.tags_on) parts.push_back(m.tag_part(tag_mat));
+  at::Tensor x = parts.size() == 1 ? parts[0] : at::cat(parts, 1);
+  return m.in_proj ? m.in_proj->forward(x) : x;
+}
+
+at::Tensor StarsNet::context_offset(const at::Tensor& hour, const at::Tensor& dow, const at::Tensor& week, const at::Tensor& region,
+                                    const at::Tensor& cal_ids, const at::Tensor& cal_offsets) const {
+  if (!impl_->ctx_head) return torch::zeros({hour.numel(), impl_->D}, torch::TensorOptions().device(device()));
+  return impl_->context_offset(hour, dow, week, region, cal_ids, cal_offsets);
+}
+
+std::vector<ParamGroup> StarsNet::param_groups() const {
+  // Embedding tables (no weight decay by default), dense matrices, and 1-D norms/biases.
+  std::set<const void*> embedding;
+  for (auto& kv : impl_->named_modules("", false)) {
+    if (auto* e = kv.value()->as<nn::Embedding>()) embedding.insert(e->weight.unsafeGetTensorImpl());
+    if (auto* e = kv.value()->as<nn::EmbeddingBag>()) embedding.insert(e->weight.unsafeGetTensorImpl());
+  }
+  std::vector<ParamGroup> g(4);
+  g[0].name = "delta";
+  g[1].name = "embedding";
+  g[2].name = "dense";
+  g[3].name = "norm_bias";
+  for (const auto& kv : impl_->named_parameters(true)) {
+    const at::Tensor& p = kv.value();
+    const int k = kv.key() == "delta.weight" ? 0 : embedding.count(p.unsafeGetTensorImpl()) ? 1 : p.dim() >= 2 ? 2 : 3;
+    g[k].params.push_back(p);
+    g[k].names.push_back(kv.key());
+  }
+  std::vector<ParamGroup> out;
+  for (auto& x : g)
+    if (!x.params.empty()) out.push_back(std::move(x));
+  return out;
+}
+
+NamedArrays StarsNet::state() const {
+  NamedArrays na;
+  for (const auto& kv : impl_->named_parameters(true)) {
+    const at::Tensor t = kv.value().detach().to(torch::kCPU, torch::kFloat32).contiguous();
+    NamedArray a;
+    a.name = kv.key();
+    a.shape = t.sizes().vec();
+    a.data.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
+    na.arrays.push_back(std::move(a));
+  }
+  return na;
+}
+
+void StarsNet::load_state(const NamedArrays& w) {
+  torch::NoGradGuard ng;
+  size_t used = 0;
+  for (auto& kv : impl_->named_parameters(true)) {
+    const NamedArray* a = w.find(kv.key());
+    STARS_CHECK_DATA(a != nullptr, "weights lack parameter '" << kv.key() << "' (model built with another configuration?)");
+    STARS_CHECK_DATA(a->shape == kv.value().sizes().vec(), "parameter '" << kv.key() << "' has another shape in the weights");
+    const at::Tensor src = torch::from_blob(const_cast<float*>(a->data.data()), a->shape, torch::kFloat32);
+    kv.value().copy_(src);
+    ++used;
+  }
+  STARS_CHECK_DATA(used == w.arrays.size(), "weights hold " << w.arrays.size() << " arrays, the model has " << used
+                                                             << " parameters (model built with another configuration?)");
+}
+
+}  // namespace stars::model

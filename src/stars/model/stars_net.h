@@ -1,0 +1,101 @@
+// The STARS network (paper §4.1-4.4) behind a small interface. Included only by torch translation units
+// (the model, train and their tests); it pulls in the ATen tensor type, never <torch/torch.h>.
+//
+//   item token   x_k = in_proj([e_text_k + Δ_k ; g_attr(t_k)])            (ID-only: x_k = Δ_k)
+//   slot input   x_k + position + engagement + hour + day + week + calendar + region + context + recency
+//   sequence     [USER] slot_1 .. slot_T [USER*]   pre-LN transformer, causal over slots; [USER] (static
+//                features) is visible to every position; [USER*] is the pooling copy that reads them all
+//   pooling      h_next(t) = head_next(LN(out_t)),  h_gen = head_gen(LN(out_[USER*]))
+//   logits       z_k = (h + o_ctx) · x_k (+ b_k in training), item vectors tied to the item token x_k
+//   context head o_ctx = W_ctx [e_hour; e_day; e_week; e_region; e_calendar] of the target/request time
+//
+// Dimension letters: B rows, T slots, L = T + 2 sequence positions, D width, S serving dim (= D),
+// H heads, U distinct items, N catalog items, N_t targets, C candidates.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stars/model/model_dir.h"
+#include "stars/model/token_batch.h"
+
+namespace stars::model {
+
+// A TokenBatch as tensors on the network's device (shapes as in TokenBatch; `uniq` undefined = all items).
+struct BatchTensors {
+  int64_t B = 0, T = 0;
+  at::Tensor item_local, valid, type, hour, dow, week, region, recency, context, cal_ids, cal_offsets;
+  at::Tensor user_num, user_cat, uniq;
+  at::Tensor tgt_slot, tgt_item, cands, tgt_hour, tgt_dow, tgt_week, tgt_region, tgt_cal_ids, tgt_cal_offsets,
+      row_last_target;
+};
+
+struct NetOutputs {
+  at::Tensor h_next;  // (B, T, S) user vector after each slot
+  at::Tensor h_gen;   // (B, S)
+  at::Tensor items;   // (U, S) serving vectors of the batch's items (all N when uniq is undefined)
+};
+
+struct ParamGroup {
+  std::string name;  // "delta", "embedding", "dense", "norm_bias"
+  std::vector<at::Tensor> params;
+  std::vector<std::string> names;
+};
+
+class StarsNet {
+ public:
+  // Builds the network for the data described by schema/content. Switches whose data is missing are turned
+  // off in config(). Weights are initialised deterministically from `seed`.
+  StarsNet(const ModelConfig& config, const FeatureSchema& schema, const ItemContent& content, uint64_t seed);
+  ~StarsNet();
+  StarsNet(const StarsNet&) = delete;
+  StarsNet& operator=(const StarsNet&) = delete;
+
+  const ModelConfig& config() const;   // resolved
+  const FeatureSchema& schema() const;
+  int serving_dim() const;
+  int64_t num_parameters() const;
+  bool has_context_head() const;
+  void set_training(bool on);
+  // Moves weights and item content to "cpu" or "cuda[:i]".
+  void to_device(const std::string& device);
+  at::Device device() const;
+
+  BatchTensors make_tensors(const TokenBatch& batch) const;
+  // Encodes a batch. `item_table` (N, S), when given, replaces the item tower (cached serving vectors).
+  NetOutputs forward(const BatchTensors& batch, const at::Tensor* item_table = nullptr) const;
+  // Serving vectors of items `ids` (n) -> (n, S); of the whole catalog, computed in chunks -> (N, S).
+  at::Tensor item_vectors(const at::Tensor& ids) const;
+  at::Tensor all_item_vectors() const;
+  // Serving vectors of items from content alone (Δ = 0): text (n, text_dim) or undefined, tags (n, max_tags)
+  // padded with num_tags, or undefined.
+  at::Tensor content_item_vectors(const at::Tensor& text, const at::Tensor& tag_matrix) const;
+  int tag_slots() const;  // width of tag matrices
+  // Context offset o (n, S) from target/request context; zeros when the head is off.
+  at::Tensor context_offset(const at::Tensor& hour, const at::Tensor& dow, const at::Tensor& week,
+                            const at::Tensor& region, const at::Tensor& cal_ids, const at::Tensor& cal_offsets) const;
+
+  std::vector<ParamGroup> param_groups() const;
+  NamedArrays state() const;
+  // Loads weights saved by state(); every parameter must be present with the same shape.
+  void load_state(const NamedArrays& weights);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// softmax(q kᵀ / sqrt(dh), masked) v with a boolean mask (true = may attend). q, k, v: (B, H, L, dh);
+// allowed: (B, 1, L, L) or (1, 1, L, L); returns (B, H, L, dh). Every row must allow at least one key.
+at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed,
+                            double dropout, bool training);
+
+// The encoder's attention mask (B, 1, L, L) from slot validity (B, T) (bool): every position sees itself;
+// slots see valid earlier slots; with the user token, position 0 ([USER]) is seen by all and sees only
+// itself, and position T+1 ([USER*]) sees [USER] and every valid slot.
+at::Tensor stars_attention_mask(const at::Tensor& valid, bool user_token);
+
+}  // namespace stars::model

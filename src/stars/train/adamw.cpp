@@ -1,0 +1,131 @@
+#include "stars/train/adamw.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "stars/core/error.h"
+
+namespace stars::train {
+
+AdamW::AdamW(std::vector<model::ParamGroup> groups, double beta1, double beta2, double eps)
+    : beta1_(beta1), beta2_(beta2), eps_(eps) {
+  torch::NoGradGuard ng;
+  for (auto& g : groups) {
+    Group x;
+    x.name = g.name;
+    x.params = g.params;
+    x.names = g.names;
+    for (const auto& p : x.params) {
+      x.m.push_back(torch::zeros_like(p));
+      x.v.push_back(torch::zeros_like(p));
+    }
+    groups_.push_back(std::move(x));
+  }
+}
+
+AdamW::Group* AdamW::group(const std::string& name) {
+  for (auto& g : groups_)
+    if (g.name == name) return &g;
+  return nullptr;
+}
+
+void AdamW::set_frozen(const std::string& name, bool frozen) {
+  Group* g = group(name);
+  if (!g) return;
+  g->frozen = frozen;
+  for (auto& p : g->params) {
+    p.set_requires_grad(!frozen);
+    if (frozen && p.grad().defined()) p.mutable_grad() = at::Tensor();
+  }
+}
+
+void AdamW::clip_per_group(double max_norm) {
+  if (max_norm <= 0) return;
+  torch::NoGradGuard ng;
+  for (auto& g : groups_) {
+    if (g.frozen) continue;
+    std::vector<at::Tensor> norms;
+    for (auto& p : g.params)
+      if (p.grad().defined()) norms.push_back(p.grad().norm(2).to(torch::kFloat32));
+    if (norms.empty()) continue;
+    const at::Tensor total = torch::stack(norms).norm(2);
+    const at::Tensor coef = (max_norm / (total + 1e-6)).clamp_max(1.0);
+    for (auto& p : g.params)
+      if (p.grad().defined()) p.mutable_grad().mul_(coef);
+  }
+}
+
+void AdamW::step(double lr) {
+  torch::NoGradGuard ng;
+  for (auto& g : groups_) {
+    if (g.frozen) continue;
+    bool any = false;
+    for (auto& p : g.params) any = any || p.grad().defined();
+    if (!any) continue;
+    ++g.step;
+    const double glr = lr * g.lr_scale;
+    const double bc1 = 1.0 - std::pow(beta1_, static_cast<double>(g.step));
+    const double bc2 = 1.0 - std::pow(beta2_, static_cast<double>(g.step));
+    const double step_size = glr / bc1;
+    const double sqrt_bc2 = std::sqrt(bc2);
+    for (size_t i = 0; i < g.params.size(); ++i) {
+      at::Tensor& p = g.params[i];
+      if (!p.grad().defined()) continue;
+      const at::Tensor grad = p.grad();
+      g.m[i].mul_(beta1_).add_(grad, 1.0 - beta1_);
+      g.v[i].mul_(beta2_).addcmul_(grad, grad, 1.0 - beta2_);
+      if (g.weight_decay > 0) p.mul_(1.0 - glr * g.weight_decay);
+      const at::Tensor denom = (g.v[i].sqrt() / sqrt_bc2).add_(eps_);
+      p.addcdiv_(g.m[i], denom, -step_size);
+    }
+  }
+}
+
+void AdamW::zero_grad() {
+  for (auto& g : groups_)
+    for (auto& p : g.params)
+      if (p.grad().defined()) p.mutable_grad() = at::Tensor();
+}
+
+namespace {
+model::NamedArray to_array(const std::string& name, const at::Tensor& t) {
+  const at::Tensor c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  model::NamedArray a;
+  a.name = name;
+  a.shape = c.sizes().vec();
+  a.data.assign(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+  return a;
+}
+void from_array(const model::NamedArrays& in, const std::string& name, at::Tensor& t) {
+  const model::NamedArray* a = in.find(name);
+  STARS_CHECK_DATA(a != nullptr, "checkpoint lacks optimizer state '" << name << "'");
+  STARS_CHECK_DATA(a->shape == t.sizes().vec(), "optimizer state '" << name << "' has another shape");
+  torch::NoGradGuard ng;
+  t.copy_(torch::from_blob(const_cast<float*>(a->data.data()), a->shape, torch::kFloat32));
+}
+}  // namespace
+
+void AdamW::save(model::NamedArrays* out) const {
+  for (const auto& g : groups_) {
+    out->meta["adam.step." + g.name] = std::to_string(g.step);
+    for (size_t i = 0; i < g.params.size(); ++i) {
+      out->arrays.push_back(to_array("m." + g.names[i], g.m[i]));
+      out->arrays.push_back(to_array("v." + g.names[i], g.v[i]));
+    }
+  }
+}
+
+void AdamW::load(const model::NamedArrays& in) {
+  for (auto& g : groups_) {
+    auto it = in.meta.find("adam.step." + g.name);
+    STARS_CHECK_DATA(it != in.meta.end(), "checkpoint lacks the step counter of parameter group " << g.name);
+    g.step = std::stoll(it->second);
+    for (size_t i = 0; i < g.params.size(); ++i) {
+      from_array(in, "m." + g.names[i], g.m[i]);
+      from_array(in, "v." + g.names[i], g.v[i]);
+    }
+  }
+}
+
+}  // namespace stars::train

@@ -1,0 +1,120 @@
+#include "stars/train/batch_builder.h"
+
+#include <algorithm>
+
+#include "stars/core/error.h"
+#include "stars/data/dataset.h"
+
+namespace stars::train {
+
+BatchBuilder::BatchBuilder(const data::Dataset& ds, const TrainingData& data, const model::BatchFeaturizer& featurizer,
+                           const NegativeSampler* sampler, int max_len, bool all_items)
+    : ds_(ds), data_(data), featurizer_(featurizer), sampler_(sampler), T_(max_len), all_items_(all_items) {}
+
+void BatchBuilder::fill_user(model::TokenBatch* b, int32_t row, int32_t user, std::vector<float>* num,
+                             std::vector<int32_t>* cat) const {
+  const size_t fn = ds_.user_numeric_names().size(), fc = ds_.user_categorical_features().size();
+  num->resize(fn);
+  cat->resize(fc);
+  for (size_t f = 0; f < fn; ++f) (*num)[f] = ds_.user_numeric(f)[user];
+  for (size_t f = 0; f < fc; ++f) (*cat)[f] = ds_.user_categorical(f)[user];
+  featurizer_.set_user(b, row, fn ? num->data() : nullptr, fc ? cat->data() : nullptr);
+}
+
+model::EventView BatchBuilder::event_view(const data::UserEvents& ue, int64_t user_begin, int64_t e,
+                                          std::vector<int32_t>* ctx) const {
+  const size_t F = ds_.event_context_features().size();
+  ctx->resize(F);
+  for (size_t f = 0; f < F; ++f) (*ctx)[f] = ds_.event_context(f)[e];
+  const size_t k = static_cast<size_t>(e - user_begin);
+  model::EventView v;
+  v.item = ue.items[k];
+  v.ts = ue.ts[k];
+  v.type = ue.types.empty() ? 0 : ue.types[k];
+  v.region = ue.regions.empty() ? 0 : ue.regions[k];
+  v.context = F ? ctx->data() : nullptr;
+  v.n_context = static_cast<int>(F);
+  return v;
+}
+
+void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, model::TokenBatch* b,
+                               model::ItemSlots* slots) const {
+  const int32_t T = T_;
+  featurizer_.begin(b, static_cast<int32_t>(n), T);
+  if (!all_items_) slots->reset(b);
+  const auto& ev = data_.train_events();
+  const auto offsets = ds_.user_offsets();
+  Rng rng(seed);
+  const int C = sampler_ ? sampler_->count() : 0;
+  b->n_cands = all_items_ && C == 0 ? 0 : 1 + C;
+  std::vector<float> num;
+  std::vector<int32_t> cat, ctx, negs(C);
+  for (size_t r = 0; r < n; ++r) {
+    const Window& w = data_.windows()[ids[r]];
+    const data::UserEvents ue = ds_.user_events(w.user);
+    const int64_t ub = static_cast<int64_t>(offsets[w.user]);
+    fill_user(b, static_cast<int32_t>(r), w.user, &num, &cat);
+    const int32_t len = static_cast<int32_t>(w.end - w.begin);  // inputs len-1, targets len-1
+    const int32_t k = len - 1;
+    STARS_CHECK(k >= 1 && k <= T, "window of " << len << " events for max_len " << T);
+    const int64_t last = ev[w.end - 1];
+    const int64_t now = ue.ts[static_cast<size_t>(last - ub)];
+    for (int32_t j = 0; j < k; ++j) {
+      const int32_t t = T - k + j;
+      const size_t s = r * T + t;
+      const model::EventView in = event_view(ue, ub, ev[w.begin + j], &ctx);
+      featurizer_.set_slot(b, static_cast<int32_t>(r), t, in, now);
+      b->item_local[s] = all_items_ ? in.item : slots->local(b, in.item);
+      // The target: the next training event.
+      const int64_t te = ev[w.begin + j + 1];
+      const size_t tk = static_cast<size_t>(te - ub);
+      const int32_t target = ue.items[tk];
+      b->tgt_slot.push_back(static_cast<int64_t>(s));
+      b->tgt_item.push_back(target);
+      featurizer_.add_target_context(b, ue.ts[tk], ue.regions.empty() ? 0 : ue.regions[tk]);
+      if (b->n_cands > 0) {
+        b->cands.push_back(all_items_ ? target : slots->local(b, target));
+        if (C > 0) {
+          sampler_->sample(target, ue.pages.empty() ? -1 : ue.pages[tk], rng, negs.data());
+          for (int c = 0; c < C; ++c) b->cands.push_back(all_items_ ? negs[c] : slots->local(b, negs[c]));
+        }
+      }
+      if (j == k - 1) b->row_last_target[r] = static_cast<int64_t>(b->tgt_item.size()) - 1;
+    }
+  }
+  b->n_targets = static_cast<int64_t>(b->tgt_item.size());
+  featurizer_.finish(b);
+  if (!all_items_) slots->clear(*b);
+}
+
+void BatchBuilder::build_eval(const EvalQuery* q, size_t n, model::TokenBatch* b) const {
+  const int32_t T = T_;
+  featurizer_.begin(b, static_cast<int32_t>(n), T);
+  const auto offsets = ds_.user_offsets();
+  std::vector<float> num;
+  std::vector<int32_t> cat, ctx;
+  for (size_t r = 0; r < n; ++r) {
+    const EvalQuery& x = q[r];
+    const data::UserEvents ue = ds_.user_events(x.user);
+    const int64_t ub = static_cast<int64_t>(offsets[x.user]);
+    fill_user(b, static_cast<int32_t>(r), x.user, &num, &cat);
+    const size_t tk = static_cast<size_t>(x.target - ub);
+    const int64_t now = ue.ts[tk];  // the request time: when the target happened
+    const int64_t k = std::min<int64_t>(x.history_end - ub, T);
+    for (int64_t j = 0; j < k; ++j) {
+      const int32_t t = T - static_cast<int32_t>(k) + static_cast<int32_t>(j);
+      const model::EventView in = event_view(ue, ub, x.history_end - k + j, &ctx);
+      featurizer_.set_slot(b, static_cast<int32_t>(r), t, in, now);
+      b->item_local[r * T + t] = in.item;
+    }
+    b->tgt_slot.push_back(static_cast<int64_t>(r * T + T - 1));
+    b->tgt_item.push_back(ue.items[tk]);
+    featurizer_.add_target_context(b, ue.ts[tk], ue.regions.empty() ? 0 : ue.regions[tk]);
+    b->row_last_target[r] = static_cast<int64_t>(r);
+  }
+  b->n_targets = static_cast<int64_t>(n);
+  b->n_cands = 0;
+  featurizer_.finish(b);
+}
+
+}  // namespace stars::train

@@ -1,0 +1,45 @@
+// Builds TokenBatches from the prepared dataset, torch-free, so that worker threads can prepare the next
+// batches while the network trains on the current one: training rows from windows (every slot's next
+// event is its target, with its candidate slice [target, negatives...]), and evaluation rows from held-out
+// queries (the target after the last slot).
+#pragma once
+
+#include <cstdint>
+
+#include "stars/model/token_batch.h"
+#include "stars/train/negative_sampler.h"
+#include "stars/train/training_data.h"
+
+namespace stars::data {
+class Dataset;
+struct UserEvents;
+}
+
+namespace stars::train {
+
+class BatchBuilder {
+ public:
+  // `sampler` may be null (full softmax without extra negatives). With `all_items`, batches reference the
+  // whole catalog (uniq empty, local ids = global ids) as the full softmax needs.
+  BatchBuilder(const data::Dataset& dataset, const TrainingData& data, const model::BatchFeaturizer& featurizer,
+               const NegativeSampler* sampler, int max_len, bool all_items);
+
+  // A training batch from windows()[ids[0..n)]; negatives are drawn from `seed` alone (deterministic).
+  void build_train(const uint32_t* window_ids, size_t n, uint64_t seed, model::TokenBatch* out,
+                   model::ItemSlots* slots) const;
+  // Rows for held-out queries: history in the slots, the query target as the target of the last slot
+  // (no candidates; the caller ranks the whole catalog). uniq is left empty (global ids).
+  void build_eval(const EvalQuery* queries, size_t n, model::TokenBatch* out) const;
+
+ private:
+  void fill_user(model::TokenBatch* b, int32_t row, int32_t user, std::vector<float>* num, std::vector<int32_t>* cat) const;
+  model::EventView event_view(const data::UserEvents& ue, int64_t user_begin, int64_t e, std::vector<int32_t>* ctx) const;
+  const data::Dataset& ds_;
+  const TrainingData& data_;
+  const model::BatchFeaturizer& featurizer_;
+  const NegativeSampler* sampler_;
+  int T_;
+  bool all_items_;
+};
+
+}  // namespace stars::train

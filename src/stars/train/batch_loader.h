@@ -1,0 +1,48 @@
+// Prepares the batches of an epoch on worker threads, in order, a few steps ahead of the consumer, so the
+// network never waits for data. Batch b of epoch e holds windows perm[b*B .. (b+1)*B) of a permutation
+// drawn from (seed, e), and draws its negatives from (seed, e, b): the result does not depend on the
+// number of threads, and an epoch can be replayed exactly after a resume. Torch-free.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <future>
+#include <memory>
+#include <vector>
+
+#include "stars/core/thread_pool.h"
+#include "stars/model/token_batch.h"
+#include "stars/train/batch_builder.h"
+
+namespace stars::train {
+
+class BatchLoader {
+ public:
+  BatchLoader(const BatchBuilder& builder, size_t num_windows, int32_t num_items, int batch_size, int threads,
+              int prefetch, uint64_t seed);
+  ~BatchLoader();
+
+  // Starts epoch `epoch` (0-based); returns its number of batches.
+  int64_t start_epoch(int epoch);
+  // The next batch of the epoch, or null at its end. Rethrows a worker's exception.
+  std::shared_ptr<model::TokenBatch> next();
+
+ private:
+  void submit_more();
+  const BatchBuilder& builder_;
+  size_t num_windows_;
+  int batch_size_, prefetch_;
+  uint64_t seed_;
+  int epoch_ = 0;
+  int64_t num_batches_ = 0, submitted_ = 0;
+  std::vector<uint32_t> perm_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::vector<std::unique_ptr<model::ItemSlots>> slots_;  // one per in-flight batch slot
+  struct Pending {
+    std::future<void> done;
+    std::shared_ptr<model::TokenBatch> batch;
+  };
+  std::deque<Pending> queue_;
+};
+
+}  // namespace stars::train

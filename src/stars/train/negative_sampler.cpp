@@ -1,0 +1,99 @@
+#include "stars/train/negative_sampler.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "stars/core/error.h"
+#include "stars/data/dataset.h"
+
+namespace stars::train {
+
+NegativeSampler::NegativeSampler(const data::Dataset& ds, const TrainConfig& cfg, const std::vector<int64_t>& counts,
+                                 const std::vector<uint8_t>* excluded)
+    : ds_(ds), n_total_(cfg.negatives), n_page_(std::min(cfg.page_negatives, cfg.negatives)),
+      n_subclass_(std::min(cfg.subclass_negatives, cfg.negatives)), popularity_(cfg.random_negatives == "popularity") {
+  const int32_t N = ds.num_items();
+  excluded_.assign(N, 0);
+  if (excluded) excluded_ = *excluded;
+  for (int32_t i = 0; i < N; ++i)
+    if (!excluded_[i]) drawable_.push_back(i);
+  STARS_CHECK_ARG(drawable_.size() >= 2, "negative sampling needs at least two items");
+  if (popularity_) {
+    double acc = 0;
+    for (int32_t i : drawable_) {
+      acc += static_cast<double>(counts[i]) + 1.0;
+      cumulative_.push_back(acc);
+    }
+  }
+  const int32_t n_sub = static_cast<int32_t>(ds.subclass_names().size());
+  subclass_offsets_.assign(n_sub + 1, 0);
+  for (int32_t i = 0; i < N; ++i)
+    if (ds.item_subclass(i) >= 0 && !excluded_[i]) ++subclass_offsets_[ds.item_subclass(i) + 1];
+  for (int32_t s = 0; s < n_sub; ++s) subclass_offsets_[s + 1] += subclass_offsets_[s];
+  subclass_items_.resize(subclass_offsets_.back());
+  std::vector<uint64_t> fill(subclass_offsets_.begin(), subclass_offsets_.end() - 1);
+  for (int32_t i = 0; i < N; ++i)
+    if (ds.item_subclass(i) >= 0 && !excluded_[i]) subclass_items_[fill[ds.item_subclass(i)]++] = i;
+}
+
+int32_t NegativeSampler::draw_random(Rng& rng) const {
+  if (!popularity_) return drawable_[rng.uniform(drawable_.size())];
+  const double r = rng.uniform01() * cumulative_.back();
+  const size_t k = std::upper_bound(cumulative_.begin(), cumulative_.end(), r) - cumulative_.begin();
+  return drawable_[std::min(k, drawable_.size() - 1)];
+}
+
+void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* out) const {
+  int n = 0;
+  // 1. same-page items, in random order (partial Fisher-Yates over a small copy).
+  if (n_page_ > 0 && page >= 0) {
+    auto shown = ds_.page_items(page);
+    int32_t buf[256];
+    int m = 0;
+    for (size_t j = 0; j < shown.size() && m < 256; ++j)
+      if (shown[j] != target && !excluded_[shown[j]]) buf[m++] = shown[j];
+    for (int j = 0; j < m && n < n_page_; ++j) {
+      const int k = j + static_cast<int>(rng.uniform(m - j));
+      std::swap(buf[j], buf[k]);
+      out[n++] = buf[j];
+    }
+  }
+  // 2. items of the target's subclass (distinct draws when the subclass is large, all of it otherwise).
+  const int32_t sub = ds_.item_subclass(target);
+  if (n_subclass_ > 0 && sub >= 0) {
+    const uint64_t b = subclass_offsets_[sub], e = subclass_offsets_[sub + 1];
+    const uint64_t size = e - b;
+    const int want = std::min<int>(n_subclass_, n_total_ - n);
+    if (size <= static_cast<uint64_t>(want) + 1) {
+      const int cap = n + want;
+      for (uint64_t j = b; j < e && n < cap; ++j)
+        if (subclass_items_[j] != target) out[n++] = subclass_items_[j];
+    } else {
+      const int start = n;
+      for (int tries = 0; n - start < want && tries < 4 * want; ++tries) {
+        const int32_t c = subclass_items_[b + rng.uniform(size)];
+        if (c == target) continue;
+        bool dup = false;
+        for (int j = start; j < n; ++j) dup = dup || out[j] == c;
+        if (!dup) out[n++] = c;
+      }
+    }
+  }
+  // 3. random items.
+  while (n < n_total_) {
+    const int32_t c = draw_random(rng);
+    if (c != target) out[n++] = c;
+  }
+}
+
+std::vector<float> popularity_prior(const std::vector<int64_t>& counts, double gamma, double alpha) {
+  double total = 0;
+  for (int64_t c : counts) total += static_cast<double>(c);
+  const double denom = total + alpha * static_cast<double>(counts.size());
+  std::vector<float> b(counts.size());
+  for (size_t i = 0; i < counts.size(); ++i)
+    b[i] = static_cast<float>(-gamma * std::log((static_cast<double>(counts[i]) + alpha) / denom));
+  return b;
+}
+
+}  // namespace stars::train

@@ -1,0 +1,45 @@
+// Negatives of the candidate-slice softmax (paper §4.3): for a target item shown on a page, up to k
+// same-page items (the impressions the user saw and skipped), then items of the target's subclass, then
+// random items (uniform or by popularity) up to the requested count; never the target itself. And the
+// fixed popularity prior b_k = -gamma log pi_k with pi_k = (count_k + alpha) / (sum + alpha N) (eq. 1-4).
+// Torch-free; sample() is const and thread-safe (the caller owns the Rng).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "stars/core/random.h"
+#include "stars/train/train_config.h"
+
+namespace stars::data {
+class Dataset;
+}
+
+namespace stars::train {
+
+class NegativeSampler {
+ public:
+  // `item_counts`: training events per item (popularity); items with excluded[i] != 0 are never drawn.
+  NegativeSampler(const data::Dataset& dataset, const TrainConfig& config, const std::vector<int64_t>& item_counts,
+                  const std::vector<uint8_t>* excluded = nullptr);
+
+  int count() const { return n_total_; }
+  // Writes count() negatives for `target` (shown on `page`, -1 = none) to out.
+  void sample(int32_t target, int32_t page, Rng& rng, int32_t* out) const;
+
+ private:
+  int32_t draw_random(Rng& rng) const;
+  const data::Dataset& ds_;
+  int n_total_, n_page_, n_subclass_;
+  bool popularity_;
+  std::vector<int32_t> drawable_;             // items that may be drawn at random
+  std::vector<double> cumulative_;            // popularity CDF over drawable_ (popularity mode)
+  std::vector<uint64_t> subclass_offsets_;    // CSR: items of each subclass
+  std::vector<int32_t> subclass_items_;
+  std::vector<uint8_t> excluded_;
+};
+
+// b_k = -gamma log pi_k for every item (N).
+std::vector<float> popularity_prior(const std::vector<int64_t>& item_counts, double gamma, double alpha);
+
+}  // namespace stars::train

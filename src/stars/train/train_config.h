@@ -1,0 +1,131 @@
+// Configuration of `stars train` (paper §4.2-4.3): optimisation, the candidate-slice softmax with its
+// popularity prior and negative mix, auxiliary losses, data windows, early stopping and devices; plus the
+// named presets and ablation switches. Torch-free.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "stars/model/model_config.h"
+
+namespace stars::train {
+
+struct TrainConfig {
+  int epochs = 100;                   ///< maximum epochs, >= 1
+  int batch_size = 128;               ///< sequences per step, >= 1
+  double lr = 1e-3;                   ///< peak learning rate, > 0
+  std::string schedule = "onecycle";  ///< onecycle (linear warm-up, cosine decay) | constant
+  double lr_warmup_frac = 0.02;       ///< share of the total steps spent warming up, [0, 0.5]
+  double lr_start_frac = 0.1;         ///< warm-up starts at lr * lr_start_frac, (0, 1]
+  double lr_final_frac = 0.05;        ///< cosine decays to lr * lr_final_frac, [0, 1]
+  double beta1 = 0.9;                 ///< AdamW beta1, [0, 1)
+  double beta2 = 0.95;                ///< AdamW beta2, [0, 1)
+  double adam_eps = 1e-8;             ///< AdamW epsilon, > 0
+  double weight_decay = 0.01;         ///< decoupled weight decay of dense matrices, >= 0
+  double embedding_weight_decay = 0;  ///< weight decay of embedding tables (Δ included), >= 0
+  double clip_norm = 1.0;             ///< gradient-norm clip per parameter group, 0 = off
+  int delta_freeze_epochs = 1;        ///< epochs Δ stays frozen when the model reads text vectors, >= 0
+  double delta_lr_scale = 0.3;        ///< Δ learning rate relative to lr once unfrozen (text models), (0, 10]
+
+  std::string loss = "sampled";       ///< sampled (candidate-slice softmax) | full (softmax over the catalog)
+  int negatives = 128;                ///< negatives per target (sampled loss; optional extra for full), >= 0
+  int page_negatives = 8;             ///< of which up to this many same-page (impression) items, >= 0
+  int subclass_negatives = 8;         ///< of which up to this many items of the target's subclass, >= 0
+  std::string random_negatives = "uniform";  ///< the rest: uniform | popularity
+  double gamma = 0.0;                 ///< strength of the fixed prior b_k = -gamma log pi_k, >= 0
+  double prior_alpha = 1.0;           ///< additive smoothing of the popularity pi_k, > 0
+  double logistic_weight = 0.0;       ///< weight of the logistic negative loss (eq. 5), >= 0
+  double inbatch_weight = 0.0;        ///< weight of the in-batch contrastive loss on final targets, >= 0
+  double gen_weight = 0.5;            ///< weight of the h_gen loss on each sequence's final target, >= 0
+
+  std::string split = "loo";          ///< loo (leave-one-out) | temporal
+  std::string windows = "all";        ///< all (every event a target once) | last (most recent window only)
+  bool exclude_cold_items = false;    ///< drop cold items' events from training (cold-item protocol)
+  bool exclude_history = false;       ///< rank without the items already in the user's history
+  std::string eval_vector = "next";   ///< user vector ranked in validation/test: next | gen | sum
+  int patience = 10;                  ///< epochs without a better validation NDCG@10 before stopping, >= 1
+  int eval_every = 1;                 ///< validate every this many epochs, >= 1
+  int valid_max_users = 0;            ///< validate on at most this many users (seeded sample), 0 = all
+  int64_t max_steps = 0;              ///< stop after this many steps in total (benchmarks), 0 = no limit
+
+  int threads = 0;                    ///< torch intra-op threads, 0 = STARS_THREADS or all cores
+  int loader_threads = 1;             ///< batch-building worker threads, >= 1
+  int prefetch = 4;                   ///< batches built ahead, >= 1
+  uint64_t seed = 42;                 ///< seed of initialisation, sampling and dropout
+  std::string device = "cpu";         ///< cpu | cuda | auto
+  bool bf16 = true;                   ///< bf16 autocast on CUDA
+  bool progress = true;               ///< progress bar on a terminal
+
+  template <class V>
+  void visit(V& v) {
+    v("epochs", epochs, "maximum epochs, >= 1");
+    v("batch_size", batch_size, "sequences per step, >= 1");
+    v("lr", lr, "peak learning rate, > 0");
+    v("schedule", schedule, "onecycle | constant");
+    v("lr_warmup_frac", lr_warmup_frac, "share of total steps spent warming up, [0, 0.5]");
+    v("lr_start_frac", lr_start_frac, "warm-up starts at lr * lr_start_frac, (0, 1]");
+    v("lr_final_frac", lr_final_frac, "cosine decays to lr * lr_final_frac, [0, 1]");
+    v("beta1", beta1, "AdamW beta1, [0, 1)");
+    v("beta2", beta2, "AdamW beta2, [0, 1)");
+    v("adam_eps", adam_eps, "AdamW epsilon, > 0");
+    v("weight_decay", weight_decay, "decoupled weight decay of dense matrices, >= 0");
+    v("embedding_weight_decay", embedding_weight_decay, "weight decay of embedding tables, >= 0");
+    v("clip_norm", clip_norm, "gradient-norm clip per parameter group, 0 = off");
+    v("delta_freeze_epochs", delta_freeze_epochs, "epochs the item offset Δ stays frozen (text models), >= 0");
+    v("delta_lr_scale", delta_lr_scale, "Δ learning rate relative to lr once unfrozen (text models), (0, 10]");
+    v("loss", loss, "sampled (candidate-slice softmax) | full (softmax over the catalog)");
+    v("negatives", negatives, "negatives per target, >= 0");
+    v("page_negatives", page_negatives, "of which up to this many same-page items (ablation: 0)");
+    v("subclass_negatives", subclass_negatives, "of which up to this many same-subclass items (ablation: 0 = uniform)");
+    v("random_negatives", random_negatives, "the rest: uniform | popularity");
+    v("gamma", gamma, "strength of the prior b_k = -gamma log pi_k (ablation: 0), >= 0");
+    v("prior_alpha", prior_alpha, "additive smoothing of the popularity pi_k, > 0");
+    v("logistic_weight", logistic_weight, "weight of the logistic negative loss, >= 0");
+    v("inbatch_weight", inbatch_weight, "weight of the in-batch contrastive loss, >= 0");
+    v("gen_weight", gen_weight, "weight of the h_gen loss on final targets, >= 0");
+    v("split", split, "loo | temporal");
+    v("windows", windows, "all | last");
+    v("exclude_cold_items", exclude_cold_items, "drop cold items' events from training");
+    v("exclude_history", exclude_history, "rank without items already in the history");
+    v("eval_vector", eval_vector, "user vector ranked in validation/test: next | gen | sum");
+    v("patience", patience, "epochs without a better validation NDCG@10 before stopping, >= 1");
+    v("eval_every", eval_every, "validate every this many epochs, >= 1");
+    v("valid_max_users", valid_max_users, "validate on at most this many users, 0 = all");
+    v("max_steps", max_steps, "stop after this many steps, 0 = no limit");
+    v("threads", threads, "torch intra-op threads, 0 = STARS_THREADS or all cores");
+    v("loader_threads", loader_threads, "batch-building worker threads, >= 1");
+    v("prefetch", prefetch, "batches built ahead, >= 1");
+    v("seed", seed, "seed of initialisation, sampling and dropout");
+    v("device", device, "cpu | cuda | auto");
+    v("bf16", bf16, "bf16 autocast on CUDA");
+    v("progress", progress, "progress bar on a terminal");
+  }
+  void validate() const;
+};
+
+// Everything `stars train` reads: {"model": {...}, "train": {...}}.
+struct StarsConfig {
+  model::ModelConfig model;
+  TrainConfig train;
+  template <class V>
+  void visit(V& v) {
+    v("model", model, "the network");
+    v("train", train, "the training loop");
+  }
+  void validate() const {
+    model.validate();
+    train.validate();
+  }
+};
+
+// Presets: "cpu" (measured CPU default), "paper" (§4 sizes, for GPU), "sasrec" (ID-only SASRec baseline:
+// full softmax cross-entropy, width 64, 2 layers, length 50, dropout 0.3, Adam 1e-3), "tiny" (tests).
+StarsConfig stars_preset(const std::string& name);
+
+// Ablation switches by name: no-text, no-tags, no-delta, no-context, no-engagement, no-user, no-recency,
+// no-context-head, gamma0, uniform-negatives, no-page-negatives, id-only.
+void apply_ablation(StarsConfig* config, const std::string& name);
+const std::vector<std::string>& ablation_names();
+
+}  // namespace stars::train

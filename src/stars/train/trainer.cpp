@@ -1,0 +1,481 @@
+// The training loop of `stars train` (see trainer.h). Losses (paper §4.3, eq. 1-5):
+//   main      softmax over the candidate slice [target, negatives] of (h_next(t) + o_t)·e_k + b_k,
+//             or over the whole catalog with loss = full (the SASRec cross-entropy)
+//   gen       the same for h_gen on each sequence's final target, weight gen_weight
+//   logistic  -log σ(z_target) - mean_k log σ(-z_neg_k) on the candidate slice, weight logistic_weight
+//   in-batch  softmax of final h_next against the final targets of the other rows, weight inbatch_weight
+// with b_k = -γ log π_k (training only; serving ranks by (h + o)·e).
+#include "stars/train/trainer.h"
+
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <limits>
+#include <sstream>
+
+#include "stars/core/config.h"
+#include "stars/core/error.h"
+#include "stars/core/log.h"
+#include "stars/core/mmap_file.h"
+#include "stars/core/random.h"
+#include "stars/core/strings.h"
+#include "stars/core/thread_pool.h"
+#include "stars/data/dataset.h"
+#include "stars/eval/ranking_metrics.h"
+#include "stars/model/model_dir.h"
+#include "stars/model/stars_net.h"
+#include "stars/train/adamw.h"
+#include "stars/train/batch_builder.h"
+#include "stars/train/batch_loader.h"
+#include "stars/train/lr_schedule.h"
+#include "stars/train/negative_sampler.h"
+#include "stars/train/training_data.h"
+
+namespace stars::train {
+
+namespace {
+
+using model::BatchTensors;
+using model::NetOutputs;
+using model::StarsNet;
+
+// bf16 autocast on CUDA, for LibTorch 1.13 and 2.x.
+void set_cuda_autocast(bool on) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  at::autocast::set_autocast_enabled(at::kCUDA, on);
+  if (on) at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+#else
+  at::autocast::set_enabled(on);
+  if (on) at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+#endif
+  if (!on) at::autocast::clear_cache();
+}
+
+std::string resolve_device(const std::string& d) {
+  if (d == "cpu") return d;
+  const bool cuda = torch::cuda::is_available();
+  if (d == "auto") return cuda ? "cuda" : "cpu";
+  STARS_CHECK_ARG(cuda, "train.device=" << d << " but no CUDA device is available to this LibTorch build");
+  return d;
+}
+
+struct Losses {
+  at::Tensor total;
+  at::Tensor main, gen, logistic, inbatch;  // undefined when off
+};
+
+// Logits of rows H (n, S) against candidate slices `cands` (n, C) of `items` (U, S) plus the prior.
+at::Tensor slice_logits(const at::Tensor& H, const at::Tensor& items, const at::Tensor& prior_u, const at::Tensor& cands) {
+  const int64_t n = cands.size(0), C = cands.size(1), S = H.size(1);
+  const at::Tensor flat = cands.reshape({-1});
+  const at::Tensor E = items.index_select(0, flat).view({n, C, S});          // (n, C, S)
+  at::Tensor z = at::bmm(E, H.unsqueeze(2)).squeeze(2);                      // (n, C)
+  if (prior_u.defined()) z = z + prior_u.index_select(0, flat).view({n, C});
+  return z;
+}
+
+Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutputs& out, const at::Tensor& prior,
+                      const TrainConfig& cfg, bool full) {
+  Losses L;
+  const int64_t S = out.h_next.size(2);
+  at::Tensor H = out.h_next.reshape({-1, S}).index_select(0, bt.tgt_slot);  // (N_t, S)
+  at::Tensor O;
+  if (net.has_context_head()) {
+    O = net.context_offset(bt.tgt_hour, bt.tgt_dow, bt.tgt_week, bt.tgt_region, bt.tgt_cal_ids, bt.tgt_cal_offsets);
+    H = H + O;
+  }
+  const at::Tensor& items = out.items;  // (U, S) or (N, S)
+  at::Tensor prior_u;
+  if (prior.defined()) prior_u = bt.uniq.defined() ? prior.index_select(0, bt.uniq) : prior;
+  at::Tensor z_slice;  // (N_t, C) candidate-slice logits
+  if (full) {
+    at::Tensor logits = at::mm(H, items.t());  // (N_t, N)
+    if (prior_u.defined()) logits = logits + prior_u;
+    L.main = at::cross_entropy_loss(logits.to(at::kFloat), bt.tgt_item);
+  } else {
+    z_slice = slice_logits(H, items, prior_u, bt.cands).to(at::kFloat);
+    L.main = -at::log_softmax(z_slice, 1).select(1, 0).mean();
+  }
+  L.total = L.main;
+
+  const at::Tensor rows = at::nonzero(bt.row_last_target >= 0).squeeze(1);       // rows with a final target
+  const at::Tensor last = bt.row_last_target.index_select(0, rows);              // their target index
+  if (cfg.gen_weight > 0 && rows.numel() > 0) {
+    at::Tensor Hg = out.h_gen.index_select(0, rows);
+    if (O.defined()) Hg = Hg + O.index_select(0, last);
+    if (full) {
+      at::Tensor logits = at::mm(Hg, items.t());
+      if (prior_u.defined()) logits = logits + prior_u;
+      L.gen = at::cross_entropy_loss(logits.to(at::kFloat), bt.tgt_item.index_select(0, last));
+    } else {
+      const at::Tensor z = slice_logits(Hg, items, prior_u, bt.cands.index_select(0, last)).to(at::kFloat);
+      L.gen = -at::log_softmax(z, 1).select(1, 0).mean();
+    }
+    L.total = L.total + cfg.gen_weight * L.gen;
+  }
+  if (cfg.logistic_weight > 0 && bt.cands.defined() && bt.cands.size(1) > 1) {
+    const at::Tensor z = z_slice.defined() ? z_slice : slice_logits(H, items, prior_u, bt.cands).to(at::kFloat);
+    L.logistic = -(at::log_sigmoid(z.select(1, 0)) + at::log_sigmoid(-z.narrow(1, 1, z.size(1) - 1)).mean(1)).mean();
+    L.total = L.total + cfg.logistic_weight * L.logistic;
+  }
+  if (cfg.inbatch_weight > 0 && rows.numel() > 1) {
+    const at::Tensor Hl = H.index_select(0, last);                                        // (R, S)
+    const at::Tensor pos_ids = bt.tgt_item.index_select(0, last);                         // (R) global ids
+    const at::Tensor pos_local = bt.cands.defined() && bt.uniq.defined() ? bt.cands.select(1, 0).index_select(0, last) : pos_ids;
+    const at::Tensor Ep = items.index_select(0, pos_local);                               // (R, S)
+    at::Tensor logits = at::mm(Hl, Ep.t()).to(at::kFloat);                               // (R, R)
+    const int64_t R = rows.numel();
+    const at::Tensor same = pos_ids.unsqueeze(1).eq(pos_ids.unsqueeze(0)).logical_and(
+        at::eye(R, pos_ids.options().dtype(at::kBool)).logical_not());
+    logits = logits.masked_fill(same, -std::numeric_limits<float>::infinity());
+    L.inbatch = at::cross_entropy_loss(logits, at::arange(R, pos_ids.options()));
+    L.total = L.total + cfg.inbatch_weight * L.inbatch;
+  }
+  return L;
+}
+
+std::map<std::string, double> metrics_map(const eval::RankMetrics& m) {
+  std::map<std::string, double> out = m.to_map();
+  for (int k : m.ks()) out["recall@" + std::to_string(k)] = m.hit(k);  // one target: Recall@K = Hit@K
+  out["users"] = static_cast<double>(m.count());
+  return out;
+}
+
+std::string metrics_json(const std::map<std::string, double>& m) {
+  std::ostringstream o;
+  o << std::setprecision(6) << "{";
+  bool first = true;
+  for (const auto& kv : m) {
+    o << (first ? "" : ", ") << "\"" << kv.first << "\": " << kv.second;
+    first = false;
+  }
+  o << "}";
+  return o.str();
+}
+
+// Full-catalog ranking of held-out queries: rank of each target among all items by the user vector.
+eval::RankMetrics evaluate(StarsNet& net, const BatchBuilder& builder, const data::Dataset& ds,
+                           const std::vector<EvalQuery>& queries, const TrainConfig& cfg) {
+  eval::RankMetrics metrics;
+  if (queries.empty()) return metrics;
+  torch::NoGradGuard ng;
+  net.set_training(false);
+  const at::Tensor table = net.all_item_vectors().contiguous();  // (N, S)
+  const int64_t N = table.size(0), T = net.config().max_len;
+  const size_t chunk = 256;
+  model::TokenBatch b;
+  std::vector<float> host;
+  for (size_t s0 = 0; s0 < queries.size(); s0 += chunk) {
+    const size_t n = std::min(chunk, queries.size() - s0);
+    builder.build_eval(queries.data() + s0, n, &b);
+    const BatchTensors bt = net.make_tensors(b);
+    const NetOutputs o = net.forward(bt, &table);
+    at::Tensor h;
+    if (cfg.eval_vector == "next") h = o.h_next.select(1, T - 1);
+    else if (cfg.eval_vector == "gen") h = o.h_gen;
+    else h = o.h_next.select(1, T - 1) + o.h_gen;
+    if (net.has_context_head())
+      h = h + net.context_offset(bt.tgt_hour, bt.tgt_dow, bt.tgt_week, bt.tgt_region, bt.tgt_cal_ids, bt.tgt_cal_offsets);
+    const at::Tensor scores = at::mm(h, table.t()).to(torch::kCPU, torch::kFloat32).contiguous();  // (n, N)
+    float* sc = scores.data_ptr<float>();
+    for (size_t r = 0; r < n; ++r) {
+      const EvalQuery& q = queries[s0 + r];
+      const int32_t target = ds.event_items()[q.target];
+      float* row = sc + r * N;
+      if (cfg.exclude_history) {
+        const int64_t ub = static_cast<int64_t>(ds.user_offsets()[q.user]);
+        for (int64_t e = ub; e < q.history_end; ++e) {
+          const int32_t it = ds.event_items()[e];
+          if (it != target) row[it] = -std::numeric_limits<float>::infinity();
+        }
+      }
+      metrics.add(eval::rank_of_target(row, N, target));
+    }
+  }
+  return metrics;
+}
+
+std::string fmt_rate(double v) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(1);
+  if (v >= 1e6) o << v / 1e6 << "M";
+  else if (v >= 1e3) o << v / 1e3 << "k";
+  else o << v;
+  return o.str();
+}
+
+}  // namespace
+
+TrainSummary run_training(const TrainRequest& req) {
+  StarsConfig cfg = req.config;
+  cfg.validate();
+  const TrainConfig& tc = cfg.train;
+  const std::string& out = req.out_dir;
+  make_directories(out);
+
+  const int threads = tc.threads > 0 ? tc.threads : default_num_threads();
+  at::set_num_threads(threads);
+  const std::string device = resolve_device(tc.device);
+  const bool cuda = device != "cpu";
+
+  auto ds = data::Dataset::open(req.data_dir);
+  model::ItemContent content = model::load_item_content(*ds);
+  model::FeatureSchema schema = model::build_feature_schema(*ds, content);
+  model::CalendarIndex calendar = model::calendar_from_dataset(*ds);
+
+  StarsNet net(cfg.model, schema, content, tc.seed);
+  cfg.model = net.config();  // resolved switches
+  net.to_device(device);
+  const int T = cfg.model.max_len;
+  const bool full = tc.loss == "full";
+  const bool text_model = cfg.model.use_text && cfg.model.use_delta;
+
+  model::ModelFiles files;
+  files.config = cfg.model;
+  files.schema = schema;
+  files.content = content;
+  files.calendar = calendar;
+  files.train_config_json = config_to_json(tc).dump(2);
+  const std::string config_text = config_to_json(cfg).dump(-1);
+
+  STARS_INFO("stars train: " << ds->num_users() << " users, " << ds->num_items() << " items, " << ds->num_events()
+                             << " events; item content: " << content.source << " (text dim " << content.text_dim << ", "
+                             << content.num_tags() << " tags); " << net.num_parameters() << " parameters on " << device
+                             << ", " << threads << " threads");
+
+  TrainingData data(*ds, tc, T);
+  std::vector<uint8_t> excluded;
+  if (tc.exclude_cold_items) {
+    excluded.resize(ds->num_items());
+    for (int32_t i = 0; i < ds->num_items(); ++i) excluded[i] = ds->item_is_cold(i) ? 1 : 0;
+  }
+  std::unique_ptr<NegativeSampler> sampler;
+  if (tc.negatives > 0)
+    sampler = std::make_unique<NegativeSampler>(*ds, tc, data.item_train_counts(), excluded.empty() ? nullptr : &excluded);
+  at::Tensor prior;
+  if (tc.gamma > 0) {
+    std::vector<float> b = popularity_prior(data.item_train_counts(), tc.gamma, tc.prior_alpha);
+    prior = torch::from_blob(b.data(), {static_cast<int64_t>(b.size())}, torch::kFloat32).clone().to(device);
+  }
+  model::BatchFeaturizer featurizer(cfg.model, schema, &calendar);
+  BatchBuilder builder(*ds, data, featurizer, sampler.get(), T, full);
+  BatchLoader loader(builder, data.windows().size(), ds->num_items(), tc.batch_size, tc.loader_threads, tc.prefetch, tc.seed);
+
+  // Validation users: all, or a seeded sample.
+  std::vector<EvalQuery> valid = data.valid();
+  if (tc.valid_max_users > 0 && valid.size() > static_cast<size_t>(tc.valid_max_users)) {
+    Rng rng(derive_seed(tc.seed, 99));
+    for (size_t i = 0; i < static_cast<size_t>(tc.valid_max_users); ++i) std::swap(valid[i], valid[i + rng.uniform(valid.size() - i)]);
+    valid.resize(tc.valid_max_users);
+  }
+
+  AdamW opt(net.param_groups(), tc.beta1, tc.beta2, tc.adam_eps);
+  for (auto& g : opt.groups()) {
+    if (g.name == "dense") g.weight_decay = tc.weight_decay;
+    if (g.name == "embedding" || g.name == "delta") g.weight_decay = tc.embedding_weight_decay;
+    if (g.name == "delta" && text_model) g.lr_scale = tc.delta_lr_scale;
+  }
+
+  const int64_t steps_per_epoch = static_cast<int64_t>((data.windows().size() + tc.batch_size - 1) / tc.batch_size);
+  int64_t total_steps = steps_per_epoch * tc.epochs;
+  if (tc.max_steps > 0) total_steps = std::min(total_steps, tc.max_steps);
+
+  TrainSummary summary;
+  int start_epoch = 0, bad_epochs = 0;
+  int64_t step = 0;
+  double best = -1.0;
+  const std::string log_path = path_join(out, "train_log.jsonl");
+  if (req.resume) {
+    const std::string cp = model::model_checkpoint_path(out);
+    if (!file_exists(cp)) STARS_THROW(kNotFound, cp << ": no checkpoint to resume from");
+    model::NamedArrays ck = model::read_named_arrays(cp, "checkpoint");
+    STARS_CHECK_ARG(ck.meta["config"] == config_text,
+                    cp << ": the checkpoint was written with another configuration; resume with the same --preset/--config/--set");
+    model::NamedArrays w;
+    for (auto& a : ck.arrays)
+      if (a.name.rfind("w.", 0) == 0) w.arrays.push_back({a.name.substr(2), a.shape, a.data});
+    net.load_state(w);
+    opt.load(ck);
+    start_epoch = std::stoi(ck.meta["epoch"]);
+    step = std::stoll(ck.meta["step"]);
+    best = std::stod(ck.meta["best"]);
+    summary.best_epoch = std::stoi(ck.meta["best_epoch"]);
+    bad_epochs = std::stoi(ck.meta["bad_epochs"]);
+    summary.stop_reason = ck.meta["stop"];
+    STARS_INFO("resuming " << out << " after epoch " << start_epoch << " (step " << step << ")");
+  } else {
+    save_model_description(out, files);
+    write_text_file(log_path, "");
+  }
+  summary.best_valid_ndcg10 = std::max(0.0, best);
+
+  double train_seconds = 0.0;
+  int64_t train_tokens = 0;
+  const bool autocast = cuda && tc.bf16;
+  int epoch = start_epoch;
+  bool stop = !summary.stop_reason.empty();
+  int epochs_this_run = 0;
+  for (; epoch < tc.epochs && !stop; ++epoch) {
+    if (req.stop_after_epochs > 0 && epochs_this_run == req.stop_after_epochs) {
+      summary.stop_reason = "paused";
+      break;
+    }
+    ++epochs_this_run;
+    const bool delta_frozen = text_model && epoch < tc.delta_freeze_epochs;
+    opt.set_frozen("delta", delta_frozen);
+    net.set_training(true);
+    const int64_t nb = loader.start_epoch(epoch);
+    Progress bar("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(tc.epochs), static_cast<uint64_t>(nb), "batch");
+    Timer timer;
+    double loss_sum = 0.0, loss_main_sum = 0.0;
+    int64_t n_loss = 0, epoch_tokens = 0;
+    at::Tensor loss_acc, main_acc;
+    int64_t acc_n = 0;
+    auto drain = [&]() {
+      if (acc_n == 0) return;
+      loss_sum += loss_acc.item<double>();
+      loss_main_sum += main_acc.item<double>();
+      n_loss += acc_n;
+      acc_n = 0;
+      loss_acc = at::Tensor();
+      main_acc = at::Tensor();
+    };
+    int64_t b = 0;
+    while (auto batch = loader.next()) {
+      torch::manual_seed(derive_seed(tc.seed, 0x5eed0000ull + static_cast<uint64_t>(step)));  // dropout
+      const BatchTensors bt = net.make_tensors(*batch);
+      if (autocast) set_cuda_autocast(true);
+      const NetOutputs o = net.forward(bt);
+      Losses L = compute_losses(net, bt, o, prior, tc, full);
+      if (autocast) set_cuda_autocast(false);
+      L.total.backward();
+      opt.clip_per_group(tc.clip_norm);
+      opt.step(learning_rate(tc, step, total_steps));
+      opt.zero_grad();
+      {
+        torch::NoGradGuard ng;
+        const at::Tensor lt = L.total.detach(), lm = L.main.detach();
+        loss_acc = loss_acc.defined() ? loss_acc + lt : lt;
+        main_acc = main_acc.defined() ? main_acc + lm : lm;
+      }
+      ++acc_n;
+      epoch_tokens += batch->n_targets;
+      ++step;
+      ++b;
+      if (b % 10 == 0 || b == nb) {
+        drain();
+        const double sec = timer.seconds();
+        std::ostringstream extra;
+        extra << "loss " << std::fixed << std::setprecision(4) << loss_sum / std::max<int64_t>(1, n_loss) << " | "
+              << fmt_rate(epoch_tokens / std::max(1e-9, sec)) << " tok/s";
+        if (tc.progress) bar.update(static_cast<uint64_t>(b), extra.str());
+      }
+      if (tc.max_steps > 0 && step >= tc.max_steps) {
+        stop = true;
+        summary.stop_reason = "max_steps";
+        break;
+      }
+    }
+    drain();
+    const double sec = timer.seconds();
+    if (tc.progress) bar.finish();
+    train_seconds += sec;
+    train_tokens += epoch_tokens;
+
+    // Validation, best weights, checkpoint, log.
+    std::map<std::string, double> vm;
+    double vsec = 0.0;
+    const bool validate_now = (epoch + 1) % tc.eval_every == 0 || epoch + 1 == tc.epochs || stop;
+    bool improved = false;
+    if (validate_now && !valid.empty()) {
+      Timer vt;
+      vm = metrics_map(evaluate(net, builder, *ds, valid, tc));
+      vsec = vt.seconds();
+      const double ndcg = vm["ndcg@10"];
+      if (ndcg > best) {
+        best = ndcg;
+        summary.best_epoch = epoch + 1;
+        bad_epochs = 0;
+        improved = true;
+        model::save_model_weights(out, net.state());
+      } else {
+        bad_epochs += tc.eval_every;
+      }
+      if (bad_epochs >= tc.patience && !stop) {
+        stop = true;
+        summary.stop_reason = "early_stop";
+      }
+    } else if (valid.empty()) {
+      improved = true;
+      model::save_model_weights(out, net.state());  // nothing to validate on: keep the latest
+      summary.best_epoch = epoch + 1;
+    }
+    if (epoch + 1 == tc.epochs && summary.stop_reason.empty()) summary.stop_reason = "epochs";
+    {
+      model::NamedArrays ck = net.state();
+      for (auto& a : ck.arrays) a.name = "w." + a.name;
+      opt.save(&ck);
+      ck.meta["config"] = config_text;
+      ck.meta["epoch"] = std::to_string(epoch + 1);
+      ck.meta["step"] = std::to_string(step);
+      std::ostringstream bs;
+      bs << std::setprecision(17) << best;
+      ck.meta["best"] = bs.str();
+      ck.meta["best_epoch"] = std::to_string(summary.best_epoch);
+      ck.meta["bad_epochs"] = std::to_string(bad_epochs);
+      ck.meta["stop"] = stop ? summary.stop_reason : "";
+      model::write_named_arrays(model::model_checkpoint_path(out), "checkpoint", ck);
+    }
+    const double tps = epoch_tokens / std::max(1e-9, sec);
+    std::ostringstream line;
+    line << std::setprecision(6) << "{\"epoch\": " << epoch + 1 << ", \"step\": " << step
+         << ", \"lr\": " << learning_rate(tc, std::max<int64_t>(0, step - 1), total_steps)
+         << ", \"loss\": " << loss_sum / std::max<int64_t>(1, n_loss)
+         << ", \"loss_main\": " << loss_main_sum / std::max<int64_t>(1, n_loss) << ", \"tokens\": " << epoch_tokens
+         << ", \"train_seconds\": " << sec << ", \"tokens_per_second\": " << tps
+         << ", \"delta_frozen\": " << (delta_frozen ? "true" : "false") << ", \"valid_seconds\": " << vsec
+         << ", \"valid\": " << metrics_json(vm) << ", \"improved\": " << (improved ? "true" : "false")
+         << ", \"best_epoch\": " << summary.best_epoch << "}\n";
+    {
+      std::ofstream f(log_path, std::ios::app);
+      f << line.str();
+    }
+    STARS_INFO("epoch " << epoch + 1 << ": loss " << std::fixed << std::setprecision(4) << loss_sum / std::max<int64_t>(1, n_loss)
+                        << ", " << fmt_rate(tps) << " tok/s" << (vm.empty() ? "" : ", valid NDCG@10 ")
+                        << (vm.empty() ? std::string() : std::to_string(vm["ndcg@10"]))
+                        << (vm.empty() ? "" : " HR@10 ") << (vm.empty() ? std::string() : std::to_string(vm["hit@10"]))
+                        << (improved ? " *" : ""));
+  }
+  summary.epochs_run = epoch;
+  summary.steps = step;
+  summary.best_valid_ndcg10 = std::max(0.0, best);
+  summary.tokens_per_second = train_tokens / std::max(1e-9, train_seconds);
+
+  if (summary.stop_reason == "paused") {
+    STARS_INFO("paused after epoch " << epoch << "; continue with --resume");
+    return summary;
+  }
+  // Test (and validation) metrics of the best weights, on every user.
+  net.load_state(model::read_named_arrays(model::model_weights_path(out), "model_weights"));
+  summary.valid = metrics_map(evaluate(net, builder, *ds, data.valid(), tc));
+  summary.test = metrics_map(evaluate(net, builder, *ds, data.test(), tc));
+  std::ostringstream mj;
+  mj << std::setprecision(6) << "{\n  \"protocol\": \"" << (tc.split == "loo" ? "leave_one_out" : "temporal")
+     << "\",\n  \"ranking\": \"full_catalog\",\n  \"exclude_history\": " << (tc.exclude_history ? "true" : "false")
+     << ",\n  \"user_vector\": \"" << tc.eval_vector << "\",\n  \"dataset\": \"" << json_escape(req.data_dir)
+     << "\",\n  \"best_epoch\": " << summary.best_epoch << ",\n  \"epochs_run\": " << summary.epochs_run
+     << ",\n  \"stop_reason\": \"" << summary.stop_reason << "\",\n  \"train_tokens_per_second\": " << summary.tokens_per_second
+     << ",\n  \"valid\": " << metrics_json(summary.valid) << ",\n  \"test\": " << metrics_json(summary.test) << "\n}\n";
+  write_text_file(path_join(out, "metrics.json"), mj.str());
+  STARS_INFO("best epoch " << summary.best_epoch << ": test NDCG@10 " << summary.test["ndcg@10"] << " Recall@10 "
+                           << summary.test["recall@10"] << " (" << summary.test["users"] << " users)");
+  return summary;
+}
+
+}  // namespace stars::train

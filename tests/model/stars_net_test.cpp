@@ -1,0 +1,291 @@
+// Invariants of the STARS network: attention against a naive reference, the attention mask, causality,
+// padding invariance, save -> load_encoder -> identical outputs, content-only item vectors, context head.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <cmath>
+#include <limits>
+
+#include "stars/data/dataset.h"
+#include "stars/model/calendar_index.h"
+#include "stars/model/encoder.h"
+#include "stars/model/feature_schema.h"
+#include "stars/model/item_content.h"
+#include "stars/model/model_dir.h"
+#include "stars/model/stars_net.h"
+#include "stars/model/token_batch.h"
+#include "test_world.h"
+
+namespace stars::model {
+namespace {
+
+// Naive attention in double precision, one (b, h, i) at a time.
+at::Tensor naive_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed) {
+  const auto qa = q.to(torch::kDouble), ka = k.to(torch::kDouble), va = v.to(torch::kDouble);
+  const int64_t B = q.size(0), H = q.size(1), L = q.size(2), dh = q.size(3);
+  at::Tensor out = torch::zeros({B, H, L, dh}, torch::kDouble);
+  auto qA = qa.accessor<double, 4>(), kA = ka.accessor<double, 4>(), vA = va.accessor<double, 4>();
+  auto mA = allowed.accessor<bool, 4>();
+  auto oA = out.accessor<double, 4>();
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t i = 0; i < L; ++i) {
+        std::vector<double> w(L, 0.0);
+        double mx = -1e300, sum = 0;
+        for (int64_t j = 0; j < L; ++j) {
+          if (!mA[mA.size(0) == 1 ? 0 : b][0][i][j]) continue;
+          double s = 0;
+          for (int64_t d = 0; d < dh; ++d) s += qA[b][h][i][d] * kA[b][h][j][d];
+          w[j] = s / std::sqrt(static_cast<double>(dh));
+          mx = std::max(mx, w[j]);
+        }
+        for (int64_t j = 0; j < L; ++j) {
+          w[j] = mA[mA.size(0) == 1 ? 0 : b][0][i][j] ? std::exp(w[j] - mx) : 0.0;
+          sum += w[j];
+        }
+        for (int64_t j = 0; j < L; ++j)
+          for (int64_t d = 0; d < dh; ++d) oA[b][h][i][d] += w[j] / sum * vA[b][h][j][d];
+      }
+  return out;
+}
+
+TEST(Attention, MatchesNaiveReference) {
+  torch::manual_seed(1);
+  const int64_t B = 3, H = 2, L = 7, dh = 5;
+  const at::Tensor q = torch::randn({B, H, L, dh}), k = torch::randn({B, H, L, dh}), v = torch::randn({B, H, L, dh});
+  at::Tensor allowed = torch::rand({B, 1, L, L}).gt(0.4).logical_or(torch::eye(L, torch::kBool).view({1, 1, L, L}));
+  const at::Tensor got = masked_attention(q, k, v, allowed, 0.0, false).to(torch::kDouble);
+  const at::Tensor want = naive_attention(q, k, v, allowed);
+  EXPECT_LT((got - want).abs().max().item<double>(), 1e-5);
+  // The STARS mask too.
+  const at::Tensor valid = torch::tensor({0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1}, torch::kBool).view({3, 5});
+  const at::Tensor m = stars_attention_mask(valid, true);
+  const at::Tensor got2 = masked_attention(q, k, v, m, 0.0, false).to(torch::kDouble);
+  EXPECT_LT((got2 - naive_attention(q, k, v, m)).abs().max().item<double>(), 1e-5);
+}
+
+TEST(Attention, MaskStructure) {
+  // Row 0: slots 0-1 are padding, slots 2-4 real.
+  const at::Tensor valid = torch::tensor({0, 0, 1, 1, 1}, torch::kBool).view({1, 5});
+  const at::Tensor m = stars_attention_mask(valid, true).squeeze(0).squeeze(0);  // (7, 7): [USER] s0..s4 [USER*]
+  auto a = m.accessor<bool, 2>();
+  for (int q = 0; q < 7; ++q) EXPECT_TRUE(a[q][0]) << "[USER] is visible to position " << q;
+  for (int k = 1; k < 7; ++k) EXPECT_FALSE(a[0][k]) << "[USER] reads only static features";
+  EXPECT_TRUE(a[4][3]) << "slot 3 sees earlier real slot 2";
+  EXPECT_FALSE(a[3][4]) << "slot 2 does not see the later slot 3 (causal)";
+  EXPECT_FALSE(a[4][1]) << "real slots never see padding";
+  EXPECT_TRUE(a[1][1]) << "a padding slot sees itself (no empty softmax row)";
+  for (int k = 3; k <= 5; ++k) EXPECT_TRUE(a[6][k]) << "[USER*] sees every real slot";
+  EXPECT_FALSE(a[6][1]);
+  for (int q = 0; q < 6; ++q) EXPECT_FALSE(a[q][6]) << "nobody reads [USER*]";
+}
+
+struct Built {
+  std::unique_ptr<data::Dataset> ds;
+  ItemContent content;
+  FeatureSchema schema;
+  CalendarIndex calendar;
+};
+
+Built open_world(const std::string& dir) {
+  Built b;
+  b.ds = data::Dataset::open(dir);
+  b.content = load_item_content(*b.ds);
+  b.schema = build_feature_schema(*b.ds, b.content);
+  b.calendar = calendar_from_dataset(*b.ds);
+  return b;
+}
+
+ModelConfig test_config() {
+  ModelConfig c = model_preset("tiny");
+  c.n_layers = 2;
+  return c;
+}
+
+// A batch of one user's first n events in T slots (no targets).
+TokenBatch history_batch(const Built& w, const BatchFeaturizer& f, int32_t user, int n, int T,
+                         const std::vector<int32_t>& replace_items = {}) {
+  TokenBatch b;
+  f.begin(&b, 1, T);
+  const auto ue = w.ds->user_events(user);
+  const float age = w.ds->user_numeric(0)[user];
+  const int32_t reg = w.ds->user_categorical(0)[user];
+  f.set_user(&b, 0, &age, &reg);
+  const int64_t now = ue.ts[n - 1];
+  for (int j = 0; j < n; ++j) {
+    const int t = T - n + j;
+    EventView v{ue.items[j], ue.ts[j], ue.types[j], ue.regions[j], nullptr, 0};
+    if (!replace_items.empty()) v.item = replace_items[j];
+    f.set_slot(&b, 0, t, v, now);
+    b.item_local[t] = v.item;
+  }
+  f.finish(&b);
+  return b;
+}
+
+TEST(StarsNet, CausalityLaterItemsDoNotChangeEarlierOutputs) {
+  const std::string dir = testing::make_world("causal");
+  Built w = open_world(dir);
+  StarsNet net(test_config(), w.schema, w.content, 5);
+  net.set_training(false);
+  ASSERT_TRUE(net.config().use_text && net.config().use_tags && net.config().use_user_token);
+  BatchFeaturizer f(net.config(), w.schema, &w.calendar);
+  const int T = net.config().max_len, n = 8;
+  TokenBatch a = history_batch(w, f, 3, n, T);
+  std::vector<int32_t> items;
+  const auto ue = w.ds->user_events(3);
+  for (int j = 0; j < n; ++j) items.push_back(ue.items[j]);
+  items[5] = (items[5] + 7) % w.schema.num_items;  // change the 6th event's item
+  TokenBatch b = history_batch(w, f, 3, n, T, items);
+  torch::NoGradGuard ng;
+  const NetOutputs oa = net.forward(net.make_tensors(a)), ob = net.forward(net.make_tensors(b));
+  const int first_changed = T - n + 5;
+  for (int t = T - n; t < T; ++t) {
+    const double d = (oa.h_next[0][t] - ob.h_next[0][t]).abs().max().item<double>();
+    if (t < first_changed) EXPECT_EQ(d, 0.0) << "slot " << t << " changed although only a later item did";
+    else EXPECT_GT(d, 1e-6) << "slot " << t << " ignores the changed item";
+  }
+  EXPECT_GT((oa.h_gen - ob.h_gen).abs().max().item<double>(), 1e-6) << "h_gen reads the whole history";
+}
+
+TEST(StarsNet, PaddingInvariance) {
+  const std::string dir = testing::make_world("padding");
+  Built w = open_world(dir);
+  StarsNet net(test_config(), w.schema, w.content, 6);
+  net.set_training(false);
+  BatchFeaturizer f(net.config(), w.schema, &w.calendar);
+  const int n = 5, T = net.config().max_len;
+  TokenBatch full = history_batch(w, f, 7, n, T), tight = history_batch(w, f, 7, n, n);
+  TokenBatch garbage = full;
+  for (int t = 0; t < T - n; ++t) garbage.item_local[t] = (t * 5 + 1) % w.schema.num_items;  // junk in pad slots
+  torch::NoGradGuard ng;
+  const NetOutputs a = net.forward(net.make_tensors(full)), b = net.forward(net.make_tensors(tight)),
+                   c = net.forward(net.make_tensors(garbage));
+  for (int j = 0; j < n; ++j) {
+    EXPECT_LT((a.h_next[0][T - n + j] - b.h_next[0][j]).abs().max().item<double>(), 1e-5) << "slot " << j;
+    EXPECT_LT((a.h_next[0][T - n + j] - c.h_next[0][T - n + j]).abs().max().item<double>(), 1e-6) << "slot " << j;
+  }
+  EXPECT_LT((a.h_gen - b.h_gen).abs().max().item<double>(), 1e-5);
+  EXPECT_LT((a.h_gen - c.h_gen).abs().max().item<double>(), 1e-6);
+}
+
+TEST(StarsNet, SwitchesWithoutDataTurnOff) {
+  data::TinyWorldOptions o;
+  o.with_time = false;
+  o.with_user_features = false;
+  const std::string dir = testing::make_world("nodata", o, /*semantics=*/false);
+  Built w = open_world(dir);
+  StarsNet net(test_config(), w.schema, w.content, 1);
+  EXPECT_FALSE(net.config().use_text) << "no semantics: no text part";
+  EXPECT_TRUE(net.config().use_tags) << "dataset tags are used without semantics";
+  EXPECT_FALSE(net.config().use_recency);
+  EXPECT_FALSE(net.has_context_head());
+  ModelConfig id = test_config();
+  id.use_tags = false;
+  id.head = "identity";
+  StarsNet idnet(id, w.schema, w.content, 1);
+  torch::NoGradGuard ng;
+  const auto groups = idnet.param_groups();
+  ASSERT_EQ(groups[0].name, "delta");
+  EXPECT_TRUE(torch::equal(idnet.all_item_vectors(), groups[0].params[0])) << "ID-only item vectors are the embeddings";
+}
+
+TEST(Encoder, SaveLoadGivesIdenticalOutputs) {
+  const std::string dir = testing::make_world("saveload");
+  Built w = open_world(dir);
+  StarsNet net(test_config(), w.schema, w.content, 9);
+  net.set_training(false);
+  // Perturb Δ so that the saved weights are not the deterministic init.
+  {
+    torch::NoGradGuard ng;
+    for (auto& g : net.param_groups())
+      for (auto& p : g.params) p.add_(torch::randn_like(p) * 0.01);
+  }
+  const std::string mdir = testing::fresh_dir("saveload_model");
+  ModelFiles files;
+  files.config = net.config();
+  files.schema = w.schema;
+  files.content = w.content;
+  files.calendar = w.calendar;
+  save_model_description(mdir, files);
+  save_model_weights(mdir, net.state());
+
+  auto enc = load_encoder(mdir, 1);
+  ASSERT_EQ(enc->dim(), net.serving_dim());
+  ASSERT_EQ(enc->num_items(), w.schema.num_items);
+  std::vector<EncoderInput> inputs(3);
+  for (int u = 0; u < 3; ++u) {
+    const auto ue = w.ds->user_events(u);
+    inputs[u].user_numeric = {w.ds->user_numeric(0)[u]};
+    inputs[u].user_categorical = {w.ds->user_categorical(0)[u]};
+    for (size_t j = 0; j < 6 + static_cast<size_t>(u); ++j)
+      inputs[u].events.push_back({ue.items[j], ue.ts[j], ue.types[j], ue.regions[j], {}});
+  }
+  const int S = enc->dim();
+  std::vector<float> g1(3 * S), n1(3 * S), g2(3 * S), n2(3 * S);
+  enc->encode(inputs.data(), 3, g1.data(), n1.data());
+  auto enc2 = load_encoder(mdir, 1);
+  enc2->encode(inputs.data(), 3, g2.data(), n2.data());
+  EXPECT_EQ(g1, g2);
+  EXPECT_EQ(n1, n2);
+
+  // Against the in-memory network.
+  BatchFeaturizer f(net.config(), w.schema, &w.calendar);
+  torch::NoGradGuard ng;
+  for (int u = 0; u < 3; ++u) {
+    const TokenBatch b = history_batch(w, f, u, 6 + u, net.config().max_len);
+    const NetOutputs o = net.forward(net.make_tensors(b));
+    const at::Tensor hn = o.h_next[0][net.config().max_len - 1];
+    for (int d = 0; d < S; ++d) {
+      EXPECT_NEAR(n1[u * S + d], hn[d].item<float>(), 1e-5);
+      EXPECT_NEAR(g1[u * S + d], o.h_gen[0][d].item<float>(), 1e-5);
+    }
+  }
+  std::vector<float> items(static_cast<size_t>(enc->num_items()) * S);
+  enc->item_vectors(items.data());
+  const at::Tensor table = net.all_item_vectors();
+  EXPECT_LT((torch::from_blob(items.data(), {enc->num_items(), S}) - table).abs().max().item<double>(), 1e-6);
+}
+
+TEST(Encoder, NewItemsFromContentAndContextOffsets) {
+  const std::string dir = testing::make_world("content");
+  Built w = open_world(dir);
+  StarsNet net(test_config(), w.schema, w.content, 11);  // Δ = 0 at init: trained items are content-only too
+  const std::string mdir = testing::fresh_dir("content_model");
+  ModelFiles files;
+  files.config = net.config();
+  files.schema = w.schema;
+  files.content = w.content;
+  files.calendar = w.calendar;
+  save_model_description(mdir, files);
+  save_model_weights(mdir, net.state());
+  auto enc = load_encoder(mdir, 1);
+  const int S = enc->dim();
+  std::vector<float> items(static_cast<size_t>(enc->num_items()) * S), v(S);
+  enc->item_vectors(items.data());
+  const int32_t src = 5;
+  const auto text = w.content.text_of(src);
+  const auto tags = w.content.tags_of(src);
+  const int32_t id = enc->set_item_content(-1, text.data(), tags.data(), tags.size(), v.data());
+  EXPECT_EQ(id, w.schema.num_items);
+  EXPECT_EQ(enc->num_items(), w.schema.num_items + 1);
+  for (int d = 0; d < S; ++d) EXPECT_NEAR(v[d], items[src * S + d], 1e-5) << "same content, Δ = 0: same vector";
+  // A new item can then appear in a history.
+  EncoderInput in;
+  in.events.push_back({id, 1700000000, 1, 0, {}});
+  std::vector<float> g(S), n(S);
+  EXPECT_NO_THROW(enc->encode(&in, 1, g.data(), n.data()));
+  const int32_t bad_tag = w.schema.num_tags + 3;
+  EXPECT_THROW(enc->set_item_content(-1, text.data(), &bad_tag, 1, v.data()), Error);
+
+  ServingContext morning, evening;
+  morning.ts = 1700000000 - (1700000000 % 86400) + 8 * 3600;
+  evening.ts = morning.ts + 12 * 3600;
+  std::vector<float> om(S), oe(S);
+  enc->context_offset(morning, om.data());
+  enc->context_offset(evening, oe.data());
+  EXPECT_NE(om, oe) << "the context head depends on the hour";
+}
+
+}  // namespace
+}  // namespace stars::model

@@ -1,0 +1,158 @@
+// Torch-free parts of training: configuration, held-out targets and windows, negative sampling, the
+// learning-rate schedule, and batches that do not depend on the number of loader threads.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "../model/test_world.h"
+#include "stars/core/config.h"
+#include "stars/data/dataset.h"
+#include "stars/model/feature_schema.h"
+#include "stars/model/item_content.h"
+#include "stars/train/batch_builder.h"
+#include "stars/train/batch_loader.h"
+#include "stars/train/lr_schedule.h"
+#include "stars/train/negative_sampler.h"
+#include "stars/train/train_config.h"
+#include "stars/train/training_data.h"
+
+namespace stars::train {
+namespace {
+
+TEST(TrainConfig, PresetsAblationsAndErrors) {
+  for (const char* p : {"cpu", "paper", "sasrec", "tiny"}) EXPECT_NO_THROW(stars_preset(p).validate()) << p;
+  StarsConfig c = stars_preset("cpu");
+  for (const auto& a : ablation_names()) {
+    StarsConfig d = c;
+    EXPECT_NO_THROW(apply_ablation(&d, a)) << a;
+    EXPECT_NO_THROW(d.validate()) << a;
+  }
+  apply_ablation(&c, "uniform-negatives");
+  EXPECT_EQ(c.train.subclass_negatives, 0);
+  EXPECT_THROW(apply_ablation(&c, "no-magic"), Error);
+  config_apply_set(c, "train.lr=0.005");
+  EXPECT_DOUBLE_EQ(c.train.lr, 0.005);
+  EXPECT_THROW(config_apply_set(c, "train.nope=1"), Error);
+  c.train.loss = "hinge";
+  EXPECT_THROW(c.validate(), Error);
+  const StarsConfig s = stars_preset("sasrec");
+  EXPECT_FALSE(s.model.use_text);
+  EXPECT_FALSE(s.model.use_tags);
+  EXPECT_EQ(s.train.loss, "full");
+}
+
+TEST(TrainingData, LeaveOneOutHoldsOutTheLastTwoAndEveryOtherEventIsATargetOnce) {
+  data::TinyWorldOptions o;
+  o.events_per_user = 30;
+  const std::string dir = testing::make_world("windows", o, false);
+  auto ds = data::Dataset::open(dir);
+  TrainConfig cfg;
+  TrainingData d(*ds, cfg, /*max_len=*/8);
+  ASSERT_EQ(d.valid().size(), static_cast<size_t>(ds->num_users()));
+  ASSERT_EQ(d.test().size(), static_cast<size_t>(ds->num_users()));
+  const auto off = ds->user_offsets();
+  for (int32_t u = 0; u < ds->num_users(); ++u) {
+    EXPECT_EQ(d.test()[u].target, static_cast<int64_t>(off[u + 1]) - 1);
+    EXPECT_EQ(d.valid()[u].target, static_cast<int64_t>(off[u + 1]) - 2);
+    EXPECT_EQ(d.valid()[u].history_end, d.valid()[u].target);
+  }
+  // Every training event but each user's first is a target exactly once; windows hold <= max_len + 1 events.
+  std::multiset<int64_t> targets;
+  for (const Window& w : d.windows()) {
+    EXPECT_LE(w.end - w.begin, 9u);
+    EXPECT_GE(w.end - w.begin, 2u);
+    for (uint32_t k = w.begin + 1; k < w.end; ++k) targets.insert(d.train_events()[k]);
+  }
+  EXPECT_EQ(static_cast<int64_t>(targets.size()), d.num_train_targets());
+  EXPECT_EQ(d.num_train_targets(), static_cast<int64_t>(ds->num_users()) * (30 - 2 - 1));
+  for (int64_t e : targets) EXPECT_EQ(targets.count(e), 1u);
+  cfg.windows = "last";
+  TrainingData last(*ds, cfg, 8);
+  EXPECT_EQ(last.windows().size(), static_cast<size_t>(ds->num_users()));
+}
+
+TEST(NegativeSampler, PagesFirstThenSubclassThenRandomNeverTheTarget) {
+  const std::string dir = testing::make_world("sampler", {}, false);
+  auto ds = data::Dataset::open(dir);
+  TrainConfig cfg;
+  cfg.negatives = 12;
+  cfg.page_negatives = 3;
+  cfg.subclass_negatives = 4;
+  std::vector<int64_t> counts(ds->num_items(), 1);
+  NegativeSampler s(*ds, cfg, counts);
+  Rng rng(1);
+  std::vector<int32_t> out(12);
+  const auto ue = ds->user_events(2);
+  for (size_t k = 0; k < ue.size(); ++k) {
+    const int32_t target = ue.items[k];
+    s.sample(target, ue.pages[k], rng, out.data());
+    const auto shown = ds->page_items(ue.pages[k]);
+    for (int j = 0; j < 12; ++j) EXPECT_NE(out[j], target);
+    for (int j = 0; j < 3; ++j)
+      EXPECT_NE(std::find(shown.begin(), shown.end(), out[j]), shown.end()) << "same-page negatives come first";
+    for (int j = 3; j < 7; ++j) EXPECT_EQ(ds->item_subclass(out[j]), ds->item_subclass(target)) << "then the subclass";
+  }
+  cfg.page_negatives = 0;
+  cfg.subclass_negatives = 0;
+  NegativeSampler uniform(*ds, cfg, counts);
+  int same = 0;
+  for (int r = 0; r < 50; ++r) {
+    uniform.sample(0, -1, rng, out.data());
+    for (int j = 0; j < 12; ++j) same += ds->item_subclass(out[j]) == ds->item_subclass(0);
+  }
+  EXPECT_LT(same, 600 / 2) << "uniform negatives are not concentrated in the target's subclass";
+  const std::vector<float> b = popularity_prior({10, 0, 90}, 1.0, 1.0);
+  EXPECT_LT(b[2], b[0]);
+  EXPECT_LT(b[0], b[1]) << "b_k = -gamma log pi_k: rarer items get a larger bias";
+  EXPECT_EQ(popularity_prior({10, 0}, 0.0, 1.0)[1], 0.0f);
+}
+
+TEST(LrSchedule, WarmupThenCosine) {
+  TrainConfig c;
+  c.lr = 1.0;
+  c.lr_warmup_frac = 0.1;
+  c.lr_start_frac = 0.1;
+  c.lr_final_frac = 0.0;
+  EXPECT_DOUBLE_EQ(learning_rate(c, 0, 100), 0.1);
+  EXPECT_DOUBLE_EQ(learning_rate(c, 10, 100), 1.0);
+  EXPECT_NEAR(learning_rate(c, 55, 100), 0.5, 1e-9);
+  EXPECT_NEAR(learning_rate(c, 100, 100), 0.0, 1e-9);
+  EXPECT_LT(learning_rate(c, 80, 100), learning_rate(c, 60, 100));
+  c.schedule = "constant";
+  EXPECT_DOUBLE_EQ(learning_rate(c, 55, 100), 1.0);
+}
+
+TEST(BatchLoader, SameBatchesWhateverTheThreadCount) {
+  const std::string dir = testing::make_world("loader", {}, false);
+  auto ds = data::Dataset::open(dir);
+  const model::ItemContent content = model::load_item_content(*ds);
+  const model::FeatureSchema schema = model::build_feature_schema(*ds, content);
+  const model::CalendarIndex cal = model::calendar_from_dataset(*ds);
+  const model::ModelConfig mc = model::model_preset("tiny");
+  TrainConfig cfg = stars_preset("tiny").train;
+  TrainingData data(*ds, cfg, mc.max_len);
+  NegativeSampler sampler(*ds, cfg, data.item_train_counts());
+  model::BatchFeaturizer f(mc, schema, &cal);
+  BatchBuilder builder(*ds, data, f, &sampler, mc.max_len, false);
+  auto run = [&](int threads, int epoch) {
+    BatchLoader loader(builder, data.windows().size(), ds->num_items(), 16, threads, 3, 7);
+    loader.start_epoch(epoch);
+    std::vector<std::vector<int64_t>> seen;
+    while (auto b = loader.next()) {
+      std::vector<int64_t> global;
+      for (int64_t c : b->cands) global.push_back(b->uniq[c]);
+      for (size_t s = 0; s < b->item_local.size(); ++s) global.push_back(b->valid[s] ? b->uniq[b->item_local[s]] : -1);
+      seen.push_back(global);
+      EXPECT_EQ(static_cast<int64_t>(b->cands.size()), b->n_targets * b->n_cands);
+      for (int64_t t = 0; t < b->n_targets; ++t) EXPECT_EQ(b->uniq[b->cands[t * b->n_cands]], b->tgt_item[t]);
+    }
+    return seen;
+  };
+  const auto a = run(1, 0), b = run(3, 0), c = run(1, 1);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c) << "each epoch has its own order and negatives";
+  EXPECT_EQ(a.size(), (data.windows().size() + 15) / 16);
+}
+
+}  // namespace
+}  // namespace stars::train
