@@ -1,8 +1,13 @@
 #include "stars/semantics/item_semantics.h"
 
+#include <algorithm>
+#include <ctime>
+
+#include "stars/core/config.h"
 #include "stars/core/error.h"
 #include "stars/core/mmap_file.h"
 #include "stars/core/table_file.h"
+#include "stars/core/time.h"
 
 namespace stars::semantics {
 namespace {
@@ -36,6 +41,10 @@ ItemSemantics load_item_semantics(const std::string& dataset_dir) {
   auto h = r.column<uint64_t>("text_hash");
   STARS_CHECK_DATA(h.size() == static_cast<size_t>(s.num_items), path << ": text_hash does not match the item count");
   s.text_hash.assign(h.begin(), h.end());
+  if (r.has_strings("raw_id")) {
+    s.raw_ids = r.strings("raw_id");
+    STARS_CHECK_DATA(s.raw_ids.size() == static_cast<size_t>(s.num_items), path << ": raw_id does not match the item count");
+  }
   return s;
 }
 
@@ -43,18 +52,40 @@ void save_item_semantics(const std::string& dataset_dir, const ItemSemantics& s)
   STARS_CHECK(s.text.size() == static_cast<size_t>(s.num_items) * s.dim, "text matrix size mismatch");
   STARS_CHECK(s.tag_offsets.size() == static_cast<size_t>(s.num_items) + 1, "tag offsets size mismatch");
   STARS_CHECK(s.text_hash.size() == static_cast<size_t>(s.num_items), "text hash size mismatch");
+  STARS_CHECK(s.raw_ids.empty() || s.raw_ids.size() == static_cast<size_t>(s.num_items), "raw id count mismatch");
   make_directories(path_join(dataset_dir, "semantics"));
   TableWriter w("item_semantics", kSemanticsVersion);
   w.add_column("text", s.text);
   w.add_lists("tags", s.tag_offsets, s.tag_ids);
   w.add_strings("tag_names", s.tag_names);
   w.add_column("text_hash", s.text_hash);
+  if (!s.raw_ids.empty()) w.add_strings("raw_id", s.raw_ids);
   w.set_meta("num_items", std::to_string(s.num_items));
   w.set_meta("dim", std::to_string(s.dim));
   w.set_meta("provider", s.provider);
   w.set_meta("model", s.model);
   w.set_meta("vocab_version", s.vocab_version);
   w.write(table_path(dataset_dir));
+
+  int64_t with_text = 0, with_tags = 0;
+  for (int32_t i = 0; i < s.num_items; ++i) {
+    const float* v = s.text.data() + static_cast<size_t>(i) * s.dim;
+    with_text += std::any_of(v, v + s.dim, [](float x) { return x != 0.0f; }) ? 1 : 0;
+    with_tags += s.tag_offsets[i + 1] > s.tag_offsets[i] ? 1 : 0;
+  }
+  JsonObject p;
+  p.set("format", "stars-item-semantics");
+  p.set("version", static_cast<int>(kSemanticsVersion));
+  p.set("provider", s.provider);
+  p.set("model", s.model);
+  p.set("dim", s.dim);
+  p.set("vocab_version", s.vocab_version);
+  p.set("num_items", s.num_items);
+  p.set("num_tags", static_cast<int>(s.tag_names.size()));
+  p.set("items_with_text_vector", with_text);
+  p.set("items_with_tags", with_tags);
+  p.set("created_at", format_iso8601(static_cast<int64_t>(std::time(nullptr))));
+  write_text_file(path_join(path_join(dataset_dir, "semantics"), "provenance.json"), p.dump() + "\n");
 }
 
 }  // namespace stars::semantics

@@ -22,6 +22,7 @@ struct ItemSemantics {
   std::vector<int32_t> tag_ids;         // ids into tag_names
   std::vector<std::string> tag_names;   // the tag vocabulary (controlled vocabulary + kept input tags)
   std::vector<uint64_t> text_hash;      // per item: hash of the text that produced its vector (re-runs skip unchanged items)
+  std::vector<std::string> raw_ids;     // per item: raw id (matches a re-prepared dataset's items); may be empty in old files
   std::string provider;                 // "lsa", "openai", "file"
   std::string model;                    // provider model name (e.g. "lsa-tfidf-word12-char345")
   std::string vocab_version;            // version string of the tag vocabulary
@@ -36,7 +37,8 @@ struct ItemSemantics {
 bool has_item_semantics(const std::string& dataset_dir);
 // Reads DS/semantics/items.tbl; errors name the file and what was expected.
 ItemSemantics load_item_semantics(const std::string& dataset_dir);
-// Writes DS/semantics/items.tbl atomically (and provenance.json).
+// Writes DS/semantics/items.tbl atomically, then DS/semantics/provenance.json (provider, model, dimension,
+// vocabulary version, counts).
 void save_item_semantics(const std::string& dataset_dir, const ItemSemantics& semantics);
 
 }  // namespace stars::semantics
