@@ -22,46 +22,155 @@ uint64_t StringInterner::hash(std::string_view s) {
 }
 
 void StringInterner::rehash(size_t buckets) {
-  slots_.assign(buckets, -1);
-  slot_hash_.assign(buckets, 0);
+  // Buckets are the top bits of the 32-bit tag, so the old slots hold everything needed to place each
+  // string, and reading them in order writes the new table almost in order.
+  std::vector<Slot> old;
+  old.swap(slots_);
+  slots_.assign(buckets, Slot{-1, 0, 0});
   mask_ = buckets - 1;
-  for (int32_t id = 0; id < size(); ++id) {
-    const uint64_t h = hash(at(id));
-    size_t b = h & mask_;
-    while (slots_[b] != -1) b = (b + 1) & mask_;
-    slots_[b] = id;
-    slot_hash_[b] = h;
+  int bits = 0;
+  while ((size_t{1} << bits) < buckets) ++bits;
+  shift_ = 32 - bits;
+  for (const Slot& sl : old) {
+    if (sl.id == -1) continue;
+    size_t b = bucket(sl.tag);
+    while (slots_[b].id != -1) b = (b + 1) & mask_;
+    slots_[b] = sl;
   }
 }
 
+void StringInterner::reserve(size_t n) {
+  size_t buckets = slots_.size();
+  while (n * 2 > buckets) buckets *= 2;
+  if (buckets != slots_.size()) rehash(buckets);
+}
+
+namespace {
+
+// Equality of two byte ranges of length n, inlined for the short ids that dominate ingest.
+inline bool same_bytes(const char* a, const char* b, size_t n) {
+  if (n >= 8) {
+    uint64_t x, y;
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+      std::memcpy(&x, a + i, 8);
+      std::memcpy(&y, b + i, 8);
+      if (x != y) return false;
+    }
+    std::memcpy(&x, a + n - 8, 8);  // the (overlapping) last word
+    std::memcpy(&y, b + n - 8, 8);
+    return x == y;
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
+}  // namespace
+
+inline bool StringInterner::slot_matches(const Slot& sl, uint32_t tag, std::string_view s) const {
+  if (sl.tag != tag) return false;
+  const uint64_t len = sl.packed & kLongString;
+  const uint64_t off = sl.packed >> 24;
+  if (len != kLongString) return len == s.size() && same_bytes(arena_.data() + off, s.data(), len);
+  return at(sl.id) == s;
+}
+
+inline void StringInterner::prefetch_slot(uint32_t tag) const { __builtin_prefetch(&slots_[bucket(tag)]); }
+
+int32_t StringInterner::insert_at(size_t b, uint32_t tag, std::string_view s) {
+  const int32_t id = size();
+  const uint64_t off = arena_.size();
+  arena_.insert(arena_.end(), s.begin(), s.end());
+  offsets_.push_back(arena_.size());
+  slots_[b] = Slot{id, tag, (off << 24) | (s.size() < kLongString ? s.size() : kLongString)};
+  if (static_cast<size_t>(size()) * 2 > slots_.size()) rehash(slots_.size() * 2);
+  return id;
+}
+
 int32_t StringInterner::find(std::string_view s) const {
-  const uint64_t h = hash(s);
-  size_t b = h & mask_;
-  while (slots_[b] != -1) {
-    if (slot_hash_[b] == h && at(slots_[b]) == s) return slots_[b];
+  const uint32_t tag = static_cast<uint32_t>(hash(s) >> 32);
+  size_t b = bucket(tag);
+  while (slots_[b].id != -1) {
+    if (slot_matches(slots_[b], tag, s)) return slots_[b].id;
     b = (b + 1) & mask_;
   }
   return -1;
 }
 
 int32_t StringInterner::intern(std::string_view s, bool* added) {
-  const uint64_t h = hash(s);
-  size_t b = h & mask_;
-  while (slots_[b] != -1) {
-    if (slot_hash_[b] == h && at(slots_[b]) == s) {
+  const uint32_t tag = static_cast<uint32_t>(hash(s) >> 32);
+  size_t b = bucket(tag);
+  while (slots_[b].id != -1) {
+    if (slot_matches(slots_[b], tag, s)) {
       if (added) *added = false;
-      return slots_[b];
+      return slots_[b].id;
     }
     b = (b + 1) & mask_;
   }
-  const int32_t id = size();
-  arena_.insert(arena_.end(), s.begin(), s.end());
-  offsets_.push_back(arena_.size());
-  slots_[b] = id;
-  slot_hash_[b] = h;
   if (added) *added = true;
-  if (static_cast<size_t>(size()) * 2 > slots_.size()) rehash(slots_.size() * 2);
-  return id;
+  return insert_at(b, tag, s);
+}
+
+namespace {
+constexpr size_t kSlotAhead = 16;   // keys between prefetching a slot and using it
+constexpr size_t kBlock = 256;      // hashes computed per block
+}  // namespace
+
+void StringInterner::intern_many(const std::string_view* keys, size_t n, int32_t* ids) {
+  uint32_t tags[kBlock];
+  for (size_t start = 0; start < n; start += kBlock) {
+    const size_t m = n - start < kBlock ? n - start : kBlock;
+    for (size_t k = 0; k < m; ++k) tags[k] = static_cast<uint32_t>(hash(keys[start + k]) >> 32);
+    for (size_t k = 0; k < m && k < kSlotAhead; ++k) prefetch_slot(tags[k]);
+    for (size_t k = 0; k < m; ++k) {
+      if (k + kSlotAhead < m) prefetch_slot(tags[k + kSlotAhead]);
+      // Prefetch the candidate string of a key a few steps ahead (its slot should be cached by now).
+      if (k + kSlotAhead / 2 < m) {
+        const Slot& sl = slots_[bucket(tags[k + kSlotAhead / 2])];
+        if (sl.id != -1) __builtin_prefetch(arena_.data() + (sl.packed >> 24));
+      }
+      const std::string_view s = keys[start + k];
+      const uint32_t tag = tags[k];
+      size_t b = bucket(tag);
+      int32_t id = -1;
+      while (slots_[b].id != -1) {
+        if (slot_matches(slots_[b], tag, s)) {
+          id = slots_[b].id;
+          break;
+        }
+        b = (b + 1) & mask_;
+      }
+      ids[start + k] = id >= 0 ? id : insert_at(b, tag, s);
+    }
+  }
+}
+
+void StringInterner::find_many(const std::string_view* keys, size_t n, int32_t* ids) const {
+  uint32_t tags[kBlock];
+  for (size_t start = 0; start < n; start += kBlock) {
+    const size_t m = n - start < kBlock ? n - start : kBlock;
+    for (size_t k = 0; k < m; ++k) tags[k] = static_cast<uint32_t>(hash(keys[start + k]) >> 32);
+    for (size_t k = 0; k < m && k < kSlotAhead; ++k) prefetch_slot(tags[k]);
+    for (size_t k = 0; k < m; ++k) {
+      if (k + kSlotAhead < m) prefetch_slot(tags[k + kSlotAhead]);
+      if (k + kSlotAhead / 2 < m) {
+        const Slot& sl = slots_[bucket(tags[k + kSlotAhead / 2])];
+        if (sl.id != -1) __builtin_prefetch(arena_.data() + (sl.packed >> 24));
+      }
+      const std::string_view s = keys[start + k];
+      const uint32_t tag = tags[k];
+      size_t b = bucket(tag);
+      int32_t id = -1;
+      while (slots_[b].id != -1) {
+        if (slot_matches(slots_[b], tag, s)) {
+          id = slots_[b].id;
+          break;
+        }
+        b = (b + 1) & mask_;
+      }
+      ids[start + k] = id;
+    }
+  }
 }
 
 std::vector<std::string> StringInterner::to_vector() const {

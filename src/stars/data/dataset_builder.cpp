@@ -35,20 +35,31 @@ std::optional<int32_t> DatasetBuilder::item_id(std::string_view raw_id, bool cre
     const int32_t id = items_.find(raw_id);
     return id < 0 ? std::nullopt : std::optional<int32_t>(id);
   }
-  bool added = false;
-  const int32_t id = items_.intern(raw_id, &added);
-  if (added) {
-    item_meta_.push_back(0);
-    item_title_.emplace_back();
-    item_desc_.emplace_back();
-    item_category_.emplace_back();
-    item_brand_.push_back(0);
-    item_price_.push_back(std::numeric_limits<float>::quiet_NaN());
-    item_tags_.emplace_back();
-    item_regions_.emplace_back();
-    item_in_stock_.push_back(1);
-  }
+  const int32_t id = items_.intern(raw_id);
+  if (static_cast<size_t>(id) >= item_meta_.size()) grow_items();
   return id;
+}
+
+void DatasetBuilder::item_ids(const std::string_view* raws, size_t n, bool create, int32_t* ids) {
+  if (!create) {
+    items_.find_many(raws, n, ids);
+    return;
+  }
+  items_.intern_many(raws, n, ids);
+  if (item_meta_.size() < static_cast<size_t>(items_.size())) grow_items();
+}
+
+void DatasetBuilder::grow_items() {
+  const size_t n = static_cast<size_t>(items_.size());
+  item_meta_.resize(n, 0);
+  item_title_.resize(n);
+  item_desc_.resize(n);
+  item_category_.resize(n);
+  item_brand_.resize(n, 0);
+  item_price_.resize(n, std::numeric_limits<float>::quiet_NaN());
+  item_tags_.resize(n);
+  item_regions_.resize(n);
+  item_in_stock_.resize(n, 1);
 }
 
 std::optional<int32_t> DatasetBuilder::add_item(const ItemRecord& r) {
@@ -187,10 +198,49 @@ void DatasetBuilder::add_calendar_day(int64_t day, int32_t region, const std::ve
 namespace {
 
 template <class T>
-std::vector<T> permute(const std::vector<T>& v, const std::vector<uint64_t>& perm) {
+std::vector<T> permute(const std::vector<T>& v, const std::vector<uint32_t>& perm) {
   std::vector<T> out(perm.size());
   for (size_t i = 0; i < perm.size(); ++i) out[i] = v[perm[i]];
   return out;
+}
+
+// Gathers column `v` in event order and releases `v` (write() consumes the builder's events, so that the
+// peak memory holds each event column about once).
+template <class T>
+std::vector<T> take_permuted(std::vector<T>& v, const std::vector<uint32_t>& perm) {
+  std::vector<T> out = permute(v, perm);
+  std::vector<T>().swap(v);
+  return out;
+}
+
+// The k-th smallest value (0-based) of v, exactly, without sorting a copy: histograms over the top bits of
+// x - lo narrow [lo, hi] until few values remain, which nth_element then orders.
+int64_t kth_smallest(const std::vector<int64_t>& v, size_t k, int64_t lo, int64_t hi) {
+  while (true) {
+    if (lo == hi) return lo;
+    const uint64_t range = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
+    int bits = 64 - __builtin_clzll(range);
+    const int shift = bits > 16 ? bits - 16 : 0;
+    std::vector<uint64_t> hist((range >> shift) + 1, 0);
+    for (int64_t x : v)
+      if (x >= lo && x <= hi) ++hist[(static_cast<uint64_t>(x) - static_cast<uint64_t>(lo)) >> shift];
+    size_t b = 0;
+    while (k >= hist[b]) k -= hist[b++];
+    const int64_t new_lo = static_cast<int64_t>(static_cast<uint64_t>(lo) + (static_cast<uint64_t>(b) << shift));
+    const uint64_t width = (uint64_t{1} << shift) - 1;
+    const int64_t new_hi =
+        static_cast<uint64_t>(hi) - static_cast<uint64_t>(new_lo) <= width ? hi : static_cast<int64_t>(static_cast<uint64_t>(new_lo) + width);
+    if (hist[b] <= (1u << 20) || shift == 0) {
+      std::vector<int64_t> in;
+      in.reserve(hist[b]);
+      for (int64_t x : v)
+        if (x >= new_lo && x <= new_hi) in.push_back(x);
+      std::nth_element(in.begin(), in.begin() + k, in.end());
+      return in[k];
+    }
+    lo = new_lo;
+    hi = new_hi;
+  }
 }
 
 template <class T>
@@ -230,26 +280,48 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
   const size_t n_ev = ev_user_.size();
   const bool has_time = any_ts_ && all_ts_;
 
-  // ---- order events by (user, time, input order): counting sort by user, stable sort by time within.
+  STARS_CHECK(n_ev < (uint64_t{1} << 32), "more than 2^32 events are not supported, got " << n_ev);
+  // ---- event statistics that need the input columns (they are released while writing).
+  int64_t type_counts[kNumEventTypes] = {0, 0, 0, 0};
+  for (uint8_t t : ev_type_) ++type_counts[t];
+  const int64_t no_session = std::count(ev_session_.begin(), ev_session_.end(), -1);
+  const int64_t no_page = std::count(ev_page_.begin(), ev_page_.end(), -1);
+
+  // ---- order events by (user, time, input order): counting sort by user, then a stable sort by time
+  // within each user whose events are not already in time order (logs usually are).
   std::vector<uint64_t> user_off(n_users + 1, 0);
   for (int32_t u : ev_user_) ++user_off[u + 1];
   for (int32_t u = 0; u < n_users; ++u) user_off[u + 1] += user_off[u];
-  std::vector<uint64_t> perm(n_ev);
+  std::vector<uint32_t> perm(n_ev);
   {
     std::vector<uint64_t> cursor(user_off.begin(), user_off.end() - 1);
-    for (size_t i = 0; i < n_ev; ++i) perm[cursor[ev_user_[i]]++] = i;
+    for (size_t i = 0; i < n_ev; ++i) perm[cursor[ev_user_[i]]++] = static_cast<uint32_t>(i);
   }
+  std::vector<int32_t>().swap(ev_user_);
+  std::vector<int64_t> s_ts = take_permuted(ev_ts_, perm);
   if (has_time) {
-    for (int32_t u = 0; u < n_users; ++u)
-      std::stable_sort(perm.begin() + user_off[u], perm.begin() + user_off[u + 1],
-                       [&](uint64_t a, uint64_t b) { return ev_ts_[a] < ev_ts_[b]; });
-  }
-  std::vector<int32_t> s_item = permute(ev_item_, perm);
-  std::vector<int64_t> s_ts = permute(ev_ts_, perm);
-  if (!has_time) {
+    std::vector<uint32_t> idx, tmp_perm;
+    std::vector<int64_t> tmp_ts;
+    for (int32_t u = 0; u < n_users; ++u) {
+      const size_t b = user_off[u], e = user_off[u + 1];
+      if (std::is_sorted(s_ts.begin() + b, s_ts.begin() + e)) continue;
+      idx.resize(e - b);
+      std::iota(idx.begin(), idx.end(), 0u);
+      std::stable_sort(idx.begin(), idx.end(), [&](uint32_t x, uint32_t y) { return s_ts[b + x] < s_ts[b + y]; });
+      tmp_perm.resize(e - b);
+      tmp_ts.resize(e - b);
+      for (size_t k = 0; k < idx.size(); ++k) {
+        tmp_perm[k] = perm[b + idx[k]];
+        tmp_ts[k] = s_ts[b + idx[k]];
+      }
+      std::copy(tmp_perm.begin(), tmp_perm.end(), perm.begin() + b);
+      std::copy(tmp_ts.begin(), tmp_ts.end(), s_ts.begin() + b);
+    }
+  } else {
     for (int32_t u = 0; u < n_users; ++u)
       for (uint64_t k = user_off[u]; k < user_off[u + 1]; ++k) s_ts[k] = static_cast<int64_t>(k - user_off[u]);
   }
+  std::vector<int32_t> s_item = take_permuted(ev_item_, perm);
 
   // ---- item counts, first-seen time, cold items.
   std::vector<int64_t> item_count(n_items, 0);
@@ -278,13 +350,14 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
   }
   int64_t tmin = 0, tmax = 0;
   if (n_ev > 0) {
-    std::vector<int64_t> sorted_ts = s_ts;
-    std::sort(sorted_ts.begin(), sorted_ts.end());
-    tmin = sorted_ts.front();
-    tmax = sorted_ts.back();
+    const auto mm = std::minmax_element(s_ts.begin(), s_ts.end());
+    tmin = *mm.first;
+    tmax = *mm.second;
     if (has_time) {
-      splits.temporal_valid_start = sorted_ts[static_cast<size_t>(opt.temporal_valid_quantile * (n_ev - 1))];
-      splits.temporal_test_start = sorted_ts[static_cast<size_t>(opt.temporal_test_quantile * (n_ev - 1))];
+      splits.temporal_valid_start =
+          kth_smallest(s_ts, static_cast<size_t>(opt.temporal_valid_quantile * (n_ev - 1)), tmin, tmax);
+      splits.temporal_test_start =
+          kth_smallest(s_ts, static_cast<size_t>(opt.temporal_test_quantile * (n_ev - 1)), tmin, tmax);
     }
   }
 
@@ -306,16 +379,16 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
     w.add_column("user_offsets", user_off);
     w.add_column("item", s_item);
     w.add_column("ts", s_ts);
-    w.add_column("type", permute(ev_type_, perm));
-    w.add_column("session", permute(ev_session_, perm));
-    w.add_column("page", permute(ev_page_, perm));
-    w.add_column("region", permute(ev_region_, perm));
+    w.add_column("type", take_permuted(ev_type_, perm));
+    w.add_column("session", take_permuted(ev_session_, perm));
+    w.add_column("page", take_permuted(ev_page_, perm));
+    w.add_column("region", take_permuted(ev_region_, perm));
     w.add_strings("region_names", regions_.to_vector());
-    std::vector<std::string> ctx_names;
     for (size_t f = 0; f < ctx_names_.size(); ++f) {
-      w.add_column("ctx." + std::to_string(f), permute(ev_ctx_[f], perm));
+      w.add_column("ctx." + std::to_string(f), take_permuted(ev_ctx_[f], perm));
       w.add_strings("ctxvocab." + std::to_string(f), ctx_vocab_[f].to_vector());
     }
+    std::vector<uint32_t>().swap(perm);
     w.add_strings("ctx_names", ctx_names_);
     w.write(path_join(dir, "events.tbl"));
   }
@@ -392,8 +465,8 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
   info.num_events = static_cast<int64_t>(n_ev);
   info.has_time = has_time;
   info.has_event_types = any_type_;
-  info.has_sessions = std::any_of(ev_session_.begin(), ev_session_.end(), [](int32_t s) { return s >= 0; });
-  info.has_pages = std::any_of(ev_page_.begin(), ev_page_.end(), [](int32_t s) { return s >= 0; }) || !page_items_.empty();
+  info.has_sessions = no_session < static_cast<int64_t>(n_ev);
+  info.has_pages = no_page < static_cast<int64_t>(n_ev) || !page_items_.empty();
   info.has_regions = regions_.size() > 1;
   info.has_item_text = std::any_of(item_title_.begin(), item_title_.end(), [](const std::string& s) { return !s.empty(); });
   info.has_categories = subclasses.size() > 0;
@@ -408,12 +481,8 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
   st["events"] = n_ev;
   st["pages"] = pages_.size();
   nlohmann::json by_type = nlohmann::json::object();
-  {
-    int64_t counts[kNumEventTypes] = {0, 0, 0, 0};
-    for (uint8_t t : ev_type_) ++counts[t];
-    for (int t = 0; t < kNumEventTypes; ++t)
-      if (counts[t] > 0) by_type[event_type_name(static_cast<EventType>(t))] = counts[t];
-  }
+  for (int t = 0; t < kNumEventTypes; ++t)
+    if (type_counts[t] > 0) by_type[event_type_name(static_cast<EventType>(t))] = type_counts[t];
   st["events_by_type"] = by_type;
   std::vector<int64_t> seq_len(n_users);
   for (int32_t u = 0; u < n_users; ++u) seq_len[u] = static_cast<int64_t>(user_off[u + 1] - user_off[u]);
@@ -444,8 +513,8 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
   miss["item_tags"] = std::count_if(item_tags_.begin(), item_tags_.end(), [](const auto& t) { return t.empty(); });
   miss["event_time"] = has_time ? 0 : static_cast<int64_t>(n_ev);
   miss["event_type"] = any_type_ ? 0 : static_cast<int64_t>(n_ev);
-  miss["event_session"] = std::count(ev_session_.begin(), ev_session_.end(), -1);
-  miss["event_page"] = std::count(ev_page_.begin(), ev_page_.end(), -1);
+  miss["event_session"] = no_session;
+  miss["event_page"] = no_page;
   miss["user_features"] = n_users - static_cast<int64_t>(users_with_features);
   st["missing"] = miss;
   st["departments"] = departments.size();

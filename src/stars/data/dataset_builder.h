@@ -72,6 +72,9 @@ class DatasetBuilder {
   void set_item_text(int32_t item, std::string title, std::string description);
   void set_item_category(int32_t item, std::vector<std::string> path);
   int32_t num_items() const { return items_.size(); }
+  // Batch form of item_id: ids[k] for raws[k] (-1 when absent and not created); same ids as one call per
+  // key in order, but faster on large catalogs (prefetched lookups).
+  void item_ids(const std::string_view* raws, size_t n, bool create, int32_t* ids);
   bool item_has_metadata(int32_t item) const { return item_meta_[item]; }
   const std::string& item_title(int32_t item) const { return item_title_[item]; }
 
@@ -79,12 +82,16 @@ class DatasetBuilder {
   void set_user_schema(std::vector<std::string> numeric_names, std::vector<std::string> categorical_names);
   bool add_user(std::string_view raw_id, const std::vector<float>& numeric, const std::vector<std::string>& categorical);
   int32_t user_id(std::string_view raw_id) { return users_.intern(raw_id); }
+  void user_ids(const std::string_view* raws, size_t n, int32_t* ids) { users_.intern_many(raws, n, ids); }
   std::optional<int32_t> find_user(std::string_view raw_id) const;
   int32_t num_users() const { return users_.size(); }
 
   // ---- events
   int32_t session_id(std::string_view raw) { return sessions_.intern(raw); }
   int32_t page_id(std::string_view raw) { return pages_.intern(raw); }
+  // Batch forms of session_id / page_id (same ids as one call per key in order).
+  void session_ids(const std::string_view* raws, size_t n, int32_t* ids) { sessions_.intern_many(raws, n, ids); }
+  void page_ids(const std::string_view* raws, size_t n, int32_t* ids) { pages_.intern_many(raws, n, ids); }
   int32_t region_code(std::string_view name);  // "" -> 0
   // Declares an extra categorical context column of events; returns its index.
   size_t add_context_feature(const std::string& name);
@@ -102,10 +109,12 @@ class DatasetBuilder {
 
   // Sorts, computes splits and statistics and writes `dir` (created if needed). Files are written to
   // temporary names and renamed, manifest.json last, so an interrupted run never leaves a readable half.
-  // Returns the statistics JSON (also written to DIR/stats.json).
+  // Returns the statistics JSON (also written to DIR/stats.json). Call it once: it consumes the events
+  // (each event column is released as it is written, which keeps the peak memory near one copy).
   std::string write(const std::string& dir, const PrepareOptions& options);
 
  private:
+  void grow_items();  // extends the per-item metadata to items_.size()
   std::string source_format_, source_path_;
   std::vector<std::pair<std::string, std::string>> extra_stats_;
   StringInterner items_, users_, sessions_, pages_, regions_, brands_, tags_;

@@ -49,12 +49,59 @@ class EventTypeMapper {
 
 }  // namespace
 
+namespace {
+
+// Rows of the events file gathered in batches: keys are copied into one arena so that ids can be looked
+// up with the builder's batch calls (prefetched hash lookups), which is most of the ingest time.
+struct EventBatch {
+  static constexpr size_t kRows = 8192;
+  struct Row {
+    int64_t line = 0;
+    int64_t ts = 0;
+    uint8_t type = 0;
+    bool has_ts = false, has_type = false;
+    bool bad = false;
+    RowError reason = RowError::kColumnCount;
+    uint32_t key[5] = {0, 0, 0, 0, 0};  // arena slice index of user, item, session, page, region (0 = empty)
+    uint32_t ctx = 0;                   // first context slice of the row
+  };
+  std::vector<Row> rows;
+  std::vector<std::string> messages;      // for bad rows, by row index
+  std::string arena;
+  std::vector<uint64_t> slice_off{0, 0};  // slice 0 is the empty string
+  std::vector<std::string_view> views;
+  std::vector<int32_t> ids[5];
+  std::vector<std::string_view> keys;
+  std::vector<uint32_t> ctx_slices;       // n_ctx per row, flattened
+
+  void clear() {
+    rows.clear();
+    messages.clear();
+    arena.clear();
+    slice_off.assign({0, 0});
+    ctx_slices.clear();
+  }
+  uint32_t add(std::string_view v) {
+    if (v.empty()) return 0;
+    arena.append(v.data(), v.size());
+    slice_off.push_back(arena.size());
+    return static_cast<uint32_t>(slice_off.size() - 2);
+  }
+  std::string_view slice(uint32_t s) const {
+    return std::string_view(arena.data() + slice_off[s], slice_off[s + 1] - slice_off[s]);
+  }
+};
+
+}  // namespace
+
 void read_native_events(const std::string& path, IngestContext& cx, bool items_given) {
   auto reader = TabularReader::open(path, cx.tabular_options());
   FileReport& fr = cx.begin_file(path, "events");
   const bool jsonl = reader->dynamic_columns();  // JSONL learns its columns row by row
   auto& b = cx.builder;
-  int c_user = -1, c_item = -1, c_ts = -1, c_type = -1, c_session = -1, c_page = -1, c_region = -1;
+  enum { kUser, kItem, kSession, kPage, kRegion };
+  int col[5] = {-1, -1, -1, -1, -1};
+  int c_ts = -1, c_type = -1;
   std::vector<std::pair<int, size_t>> ctx_cols;  // (column, context feature)
   size_t known = 0;
   auto resolve_columns = [&] {
@@ -62,13 +109,13 @@ void read_native_events(const std::string& path, IngestContext& cx, bool items_g
     for (size_t c = known; c < cols.size(); ++c) {
       const std::string& n = cols[c];
       const int ci = static_cast<int>(c);
-      if (n == "user_id") c_user = ci;
-      else if (n == "item_id") c_item = ci;
+      if (n == "user_id") col[kUser] = ci;
+      else if (n == "item_id") col[kItem] = ci;
       else if (n == "timestamp") c_ts = ci;
       else if (n == "event_type") c_type = ci;
-      else if (n == "session_id") c_session = ci;
-      else if (n == "page_id") c_page = ci;
-      else if (n == "region") c_region = ci;
+      else if (n == "session_id") col[kSession] = ci;
+      else if (n == "page_id") col[kPage] = ci;
+      else if (n == "region") col[kRegion] = ci;
       else if (!n.empty()) ctx_cols.emplace_back(ci, b.add_context_feature(n));
     }
     known = cols.size();
@@ -84,45 +131,137 @@ void read_native_events(const std::string& path, IngestContext& cx, bool items_g
   std::unique_ptr<Progress> progress;
   if (reader->file_size() > (64u << 20) && isatty(STDERR_FILENO))
     progress = std::make_unique<Progress>("reading " + path, reader->file_size(), "B");
-  TabularRow row;
-  EventRecord ev;
   int64_t ignored = 0;
-  auto value = [&](int c) { return c >= 0 ? row.values[c] : std::string_view(); };
+  EventBatch batch;
+  EventRecord ev;
+
+  // Looks up the ids of a batch (in row order, so ids are those of a row-by-row read), reports its bad
+  // rows in line order and adds its events.
+  auto flush = [&] {
+    auto& rows = batch.rows;
+    const size_t n = rows.size();
+    if (n == 0) return;
+    auto gather = [&](int k) {
+      batch.keys.resize(0);
+      for (const auto& r : rows)
+        if (!r.bad) batch.keys.push_back(batch.slice(r.key[k]));
+    };
+    // Items first: with a catalog, unknown items make their rows bad.
+    gather(kItem);
+    batch.ids[kItem].resize(batch.keys.size());
+    b.item_ids(batch.keys.data(), batch.keys.size(), false, batch.ids[kItem].data());
+    size_t j = 0;
+    for (size_t r = 0; r < n; ++r) {
+      if (rows[r].bad) continue;
+      if (batch.ids[kItem][j++] < 0 && items_given) {
+        rows[r].bad = true;
+        rows[r].reason = RowError::kUnknownItem;
+        if (batch.messages.size() <= r) batch.messages.resize(n);
+        batch.messages[r] = "item_id " + show_value(batch.slice(rows[r].key[kItem])) + " is not in the items file";
+      }
+    }
+    for (size_t r = 0; r < n; ++r)
+      if (rows[r].bad) cx.errors.report(rows[r].reason, path, rows[r].line, batch.messages[r]);
+    if (!items_given) {
+      gather(kItem);
+      batch.ids[kItem].resize(batch.keys.size());
+      b.item_ids(batch.keys.data(), batch.keys.size(), true, batch.ids[kItem].data());
+    } else {
+      j = 0;
+      size_t w = 0;
+      for (size_t r = 0; r < n; ++r) {
+        if (rows[r].bad && rows[r].reason != RowError::kUnknownItem) continue;
+        const int32_t id = batch.ids[kItem][j++];
+        if (!rows[r].bad) batch.ids[kItem][w++] = id;
+      }
+      batch.ids[kItem].resize(w);
+    }
+    gather(kUser);
+    batch.ids[kUser].resize(batch.keys.size());
+    b.user_ids(batch.keys.data(), batch.keys.size(), batch.ids[kUser].data());
+    for (int k : {kSession, kPage, kRegion}) {
+      if (col[k] < 0) continue;
+      gather(k);
+      auto& ids = batch.ids[k];
+      ids.resize(batch.keys.size());
+      // Empty keys stay "none"; the rest get ids.
+      size_t w = 0;
+      for (size_t i = 0; i < batch.keys.size(); ++i)
+        if (!batch.keys[i].empty()) batch.keys[w++] = batch.keys[i];
+      std::vector<int32_t> dense(w);
+      if (k == kSession) b.session_ids(batch.keys.data(), w, dense.data());
+      else if (k == kPage) b.page_ids(batch.keys.data(), w, dense.data());
+      else for (size_t i = 0; i < w; ++i) dense[i] = b.region_code(batch.keys[i]);
+      gather(k);
+      w = 0;
+      for (size_t i = 0; i < ids.size(); ++i)
+        ids[i] = batch.keys[i].empty() ? (k == kRegion ? 0 : -1) : dense[w++];
+    }
+    const size_t n_ctx = ctx_cols.size();
+    j = 0;
+    for (size_t r = 0; r < n; ++r) {
+      const auto& row = rows[r];
+      if (row.bad) continue;
+      ev.user = batch.ids[kUser][j];
+      ev.item = batch.ids[kItem][j];
+      ev.ts = row.ts;
+      ev.has_ts = row.has_ts;
+      ev.type = static_cast<EventType>(row.type);
+      ev.has_type = row.has_type;
+      ev.session = col[kSession] >= 0 ? batch.ids[kSession][j] : -1;
+      ev.page = col[kPage] >= 0 ? batch.ids[kPage][j] : -1;
+      ev.region = col[kRegion] >= 0 ? batch.ids[kRegion][j] : 0;
+      ev.context.clear();
+      for (size_t f = 0; f < n_ctx; ++f) {
+        const size_t feature = ctx_cols[f].second;
+        if (ev.context.size() <= feature) ev.context.resize(feature + 1, 0);
+        ev.context[feature] = b.context_code(feature, batch.slice(batch.ctx_slices[row.ctx + f]));
+      }
+      b.add_event(ev);
+      ++j;
+    }
+    fr.kept += static_cast<int64_t>(j);
+    batch.clear();
+  };
+
+  TabularRow row;
+  auto value = [&](int c) { return c >= 0 && c < static_cast<int>(row.values.size()) ? row.values[c] : std::string_view(); };
+  auto bad = [&](RowError reason, std::string message) {
+    EventBatch::Row r;
+    r.line = row.line;
+    r.bad = true;
+    r.reason = reason;
+    batch.messages.resize(batch.rows.size() + 1);
+    batch.messages.back() = std::move(message);
+    batch.rows.push_back(r);
+  };
   while (reader->next(row)) {
     ++fr.rows;
     if (progress && (fr.rows & 0xFFFF) == 0) progress->update(reader->bytes_consumed());
+    if (batch.rows.size() >= EventBatch::kRows) flush();
     if (row.error) {
-      cx.errors.report(*row.error, path, row.line, row.error_message);
+      bad(*row.error, row.error_message);
       continue;
     }
-    if (jsonl && known != reader->columns().size()) resolve_columns();
-    const std::string_view uid = value(c_user), iid = value(c_item);
+    if (jsonl && known != reader->columns().size()) {
+      flush();  // the batch holds rows of the previous column set
+      resolve_columns();
+    }
+    const std::string_view uid = value(col[kUser]), iid = value(col[kItem]);
     if (uid.empty() || iid.empty()) {
-      cx.errors.report(RowError::kEmptyId, path, row.line,
-                       std::string(uid.empty() ? "empty or missing user_id" : "empty or missing item_id"));
+      bad(RowError::kEmptyId, uid.empty() ? "empty or missing user_id" : "empty or missing item_id");
       continue;
     }
-    std::optional<int32_t> item;
-    if (items_given) {
-      item = b.item_id(iid, false);
-      if (!item) {
-        cx.errors.report(RowError::kUnknownItem, path, row.line, "item_id " + show_value(iid) + " is not in the items file");
-        continue;
-      }
-    }
-    ev.has_ts = false;
-    ev.ts = 0;
+    EventBatch::Row r;
+    r.line = row.line;
     if (c_ts >= 0) {
       const std::string_view t = row.values[c_ts];
-      if (!parse_timestamp(t, &ev.ts)) {
-        cx.errors.report(RowError::kBadTime, path, row.line,
-                         "timestamp " + show_value(t) + " is neither unix seconds/milliseconds nor ISO-8601");
+      if (!parse_timestamp(t, &r.ts)) {
+        bad(RowError::kBadTime, "timestamp " + show_value(t) + " is neither unix seconds/milliseconds nor ISO-8601");
         continue;
       }
-      ev.has_ts = true;
+      r.has_ts = true;
     }
-    ev.type = EventType::kInteraction;
-    ev.has_type = false;
     if (c_type >= 0 && !row.values[c_type].empty()) {
       const int code = types.resolve(row.values[c_type]);
       if (code == kIgnore) {
@@ -130,29 +269,20 @@ void read_native_events(const std::string& path, IngestContext& cx, bool items_g
         continue;
       }
       if (code == kUnknown) {
-        cx.errors.report(RowError::kBadValue, path, row.line,
-                         "unknown event_type " + show_value(row.values[c_type]) +
-                             " (known: view, cart, purchase and synonyms; map it with --set event_map.NAME=view|cart|purchase|ignore)");
+        bad(RowError::kBadValue, "unknown event_type " + show_value(row.values[c_type]) +
+                                     " (known: view, cart, purchase and synonyms; map it with --set "
+                                     "event_map.NAME=view|cart|purchase|ignore)");
         continue;
       }
-      ev.type = static_cast<EventType>(code);
-      ev.has_type = true;
+      r.type = static_cast<uint8_t>(code);
+      r.has_type = true;
     }
-    if (!item) item = b.item_id(iid, true);
-    ev.item = *item;
-    ev.user = b.user_id(uid);
-    const std::string_view s = value(c_session), p = value(c_page), r = value(c_region);
-    ev.session = s.empty() ? -1 : b.session_id(s);
-    ev.page = p.empty() ? -1 : b.page_id(p);
-    ev.region = r.empty() ? 0 : b.region_code(r);
-    ev.context.clear();
-    for (const auto& [c, f] : ctx_cols) {
-      if (ev.context.size() <= f) ev.context.resize(f + 1, 0);
-      ev.context[f] = c < static_cast<int>(row.values.size()) ? b.context_code(f, row.values[c]) : 0;
-    }
-    b.add_event(ev);
-    ++fr.kept;
+    for (int k = 0; k < 5; ++k) r.key[k] = col[k] >= 0 ? batch.add(value(col[k])) : 0;
+    r.ctx = static_cast<uint32_t>(batch.ctx_slices.size());
+    for (const auto& cf : ctx_cols) batch.ctx_slices.push_back(batch.add(value(cf.first)));
+    batch.rows.push_back(r);
   }
+  flush();
   if (progress) progress->finish();
   if (ignored > 0)
     cx.report.notes.push_back(path + ": dropped " + format_count(ignored) + " events whose type is mapped to 'ignore'");
