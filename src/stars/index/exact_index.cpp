@@ -1,0 +1,119 @@
+#include "stars/index/exact_index.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "stars/core/thread_pool.h"
+#include "stars/index/dot_kernels.h"
+
+namespace stars::index {
+namespace {
+constexpr int kMaxStackDim = 4096;
+}
+
+ExactIndex::ExactIndex(int dim, ExactIndexOptions options)
+    : dim_(dim), stride_((dim + kBlockRows - 1) / kBlockRows * kBlockRows), options_(options) {
+  STARS_CHECK_ARG(dim > 0 && dim <= kMaxStackDim, "index dimension must be in [1, " << kMaxStackDim << "], got " << dim);
+  STARS_CHECK_ARG(options.gather_below >= 0.0 && options.gather_below <= 1.0,
+                  "gather_below must be in [0, 1], got " << options.gather_below);
+}
+
+ExactIndex::ExactIndex(int dim, const float* vectors, int32_t n, ExactIndexOptions options) : ExactIndex(dim, options) {
+  add(vectors, n);
+}
+
+void ExactIndex::add(const float* vectors, int32_t n) {
+  STARS_CHECK_ARG(n >= 0, "cannot add a negative number of items: " << n);
+  rows_.resize(static_cast<size_t>(n_ + n) * stride_);
+  const int32_t n_blocks = (n_ + n + kBlockRows - 1) / kBlockRows;
+  blocks_.resize(static_cast<size_t>(n_blocks) * stride_ * kBlockRows);
+  const int32_t first = n_;
+  n_ += n;
+  for (int32_t i = 0; i < n; ++i) set(first + i, vectors + static_cast<size_t>(i) * dim_);
+}
+
+void ExactIndex::set(int32_t id, const float* vector) {
+  STARS_CHECK_ARG(id >= 0 && id <= n_, "item id " << id << " out of range [0, " << n_ << "]");
+  if (id == n_) {
+    add(vector, 1);
+    return;
+  }
+  float* row = rows_.data() + static_cast<size_t>(id) * stride_;
+  std::memcpy(row, vector, sizeof(float) * dim_);
+  float* block = blocks_.data() + static_cast<size_t>(id / kBlockRows) * stride_ * kBlockRows;
+  const int lane = id % kBlockRows;
+  for (int d = 0; d < dim_; ++d) block[static_cast<size_t>(d) * kBlockRows + lane] = vector[d];
+}
+
+void ExactIndex::get(int32_t id, float* out) const {
+  STARS_CHECK_ARG(id >= 0 && id < n_, "item id " << id << " out of range [0, " << n_ << ")");
+  std::memcpy(out, rows_.data() + static_cast<size_t>(id) * stride_, sizeof(float) * dim_);
+}
+
+void ExactIndex::pad_query(const float* query, float* out) const {
+  std::memcpy(out, query, sizeof(float) * dim_);
+  std::fill(out + dim_, out + stride_, 0.0f);
+}
+
+std::vector<Hit> ExactIndex::search(const float* query, int k, const Bitmap* allow) const {
+  STARS_CHECK_ARG(k >= 0, "k must be >= 0, got " << k);
+  if (allow) {
+    STARS_CHECK(allow->size() == static_cast<size_t>(n_), "filter has " << allow->size() << " bits for " << n_ << " items");
+    const size_t allowed = allow->count();
+    if (static_cast<double>(allowed) < options_.gather_below * static_cast<double>(n_))
+      return search_gather(query, k, *allow);
+  }
+  return search_scan(query, k, allow);
+}
+
+std::vector<Hit> ExactIndex::search_scan(const float* query, int k, const Bitmap* allow) const {
+  alignas(64) float q[kMaxStackDim];
+  alignas(64) float scores[kBlockRows];
+  pad_query(query, q);
+  TopK top(k);
+  const int32_t n_blocks = (n_ + kBlockRows - 1) / kBlockRows;
+  const uint64_t* words = allow ? allow->words() : nullptr;
+  for (int32_t b = 0; b < n_blocks; ++b) {
+    unsigned lanes;
+    if (words) {
+      lanes = static_cast<unsigned>((words[b >> 2] >> ((b & 3) * 16)) & 0xFFFFu);
+      if (!lanes) continue;
+    } else {
+      const int32_t valid = std::min<int32_t>(kBlockRows, n_ - b * kBlockRows);
+      lanes = valid == kBlockRows ? 0xFFFFu : ((1u << valid) - 1u);
+    }
+    dot_block(q, blocks_.data() + static_cast<size_t>(b) * stride_ * kBlockRows, stride_, scores);
+    unsigned m = lanes & mask_at_least(scores, top.threshold());
+    while (m) {
+      const int l = __builtin_ctz(m);
+      top.push(b * kBlockRows + l, scores[l]);
+      m &= m - 1;
+    }
+  }
+  return top.take_sorted();
+}
+
+std::vector<Hit> ExactIndex::search_gather(const float* query, int k, const Bitmap& allow) const {
+  STARS_CHECK(allow.size() == static_cast<size_t>(n_), "filter has " << allow.size() << " bits for " << n_ << " items");
+  alignas(64) float q[kMaxStackDim];
+  pad_query(query, q);
+  TopK top(k);
+  const float* rows = rows_.data();
+  const int stride = stride_;
+  allow.for_each_set([&](size_t i) {
+    const float s = dot_row(q, rows + i * stride, stride);
+    if (s >= top.threshold()) top.push(static_cast<int32_t>(i), s);
+  });
+  return top.take_sorted();
+}
+
+std::vector<std::vector<Hit>> ExactIndex::search_batch(const float* queries, int32_t nq, int k, const Bitmap* allow,
+                                                       int threads) const {
+  std::vector<std::vector<Hit>> out(static_cast<size_t>(std::max(nq, 0)));
+  parallel_for(out.size(), threads, [&](size_t b, size_t e) {
+    for (size_t i = b; i < e; ++i) out[i] = search(queries + i * dim_, k, allow);
+  });
+  return out;
+}
+
+}  // namespace stars::index

@@ -1,0 +1,56 @@
+// Exact maximum inner product search written for speed on CPU (catalogs up to a few hundred thousand
+// items): item vectors are kept twice, row-major for the gather path and in blocks of 16 items
+// transposed ([dim][16]) for the scan path, both 64-byte aligned and zero-padded to a multiple of 16
+// dimensions. A search with a sparse filter scores only the allowed items (gather); a dense or absent
+// filter streams the blocks, skipping blocks without an allowed item, and pushes into the top-k only the
+// lanes that beat the current k-th score. Each search runs on the calling thread, so the service scales
+// across concurrent requests; search_batch spreads queries over threads.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "stars/core/error.h"
+#include "stars/index/aligned_buffer.h"
+#include "stars/index/mips_index.h"
+
+namespace stars::index {
+
+struct ExactIndexOptions {
+  /// Filters allowing fewer than this fraction of items use the gather path, denser ones the block scan.
+  double gather_below = 0.15;
+};
+
+class ExactIndex final : public MipsIndex {
+ public:
+  ExactIndex(int dim, ExactIndexOptions options = {});
+  // Builds from a row-major (n, dim) matrix.
+  ExactIndex(int dim, const float* vectors, int32_t n, ExactIndexOptions options = {});
+
+  int dim() const override { return dim_; }
+  int32_t size() const override { return n_; }
+  const char* kind() const override { return "exact"; }
+  std::vector<Hit> search(const float* query, int k, const Bitmap* allow) const override;
+  void set(int32_t id, const float* vector) override;
+  void get(int32_t id, float* out) const override;
+
+  // Appends n items (row-major).
+  void add(const float* vectors, int32_t n);
+  // Searches queries (nq, dim) in parallel over `threads` threads; results[i] for query i.
+  std::vector<std::vector<Hit>> search_batch(const float* queries, int32_t nq, int k, const Bitmap* allow,
+                                             int threads) const;
+  // Force one path (for tests and benchmarks).
+  std::vector<Hit> search_scan(const float* query, int k, const Bitmap* allow) const;
+  std::vector<Hit> search_gather(const float* query, int k, const Bitmap& allow) const;
+
+ private:
+  void pad_query(const float* query, float* out) const;
+  int dim_;
+  int stride_;  // dim rounded up to kBlockRows
+  int32_t n_ = 0;
+  ExactIndexOptions options_;
+  AlignedFloats rows_;    // (n, stride)
+  AlignedFloats blocks_;  // (ceil(n / 16), stride, 16)
+};
+
+}  // namespace stars::index

@@ -1,0 +1,31 @@
+// The interface of a maximum inner product search index over item vectors: top-k items by <query, item>
+// among the items a filter allows. Implemented exactly (ExactIndex: SIMD, blocked) and approximately
+// (FaissIndex: HNSW or IVF). Concurrent searches are safe; set() needs exclusive access (the serving
+// catalog holds a reader-writer lock around both).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "stars/index/bitmap.h"
+#include "stars/index/top_k.h"
+
+namespace stars::index {
+
+class MipsIndex {
+ public:
+  virtual ~MipsIndex() = default;
+  virtual int dim() const = 0;
+  virtual int32_t size() const = 0;
+  // "exact", "hnsw" or "ivf".
+  virtual const char* kind() const = 0;
+  // The k best allowed items, best first; fewer when fewer than k items are allowed. `allow` (nullptr =
+  // every item) must have size() bits. The query has dim() floats.
+  virtual std::vector<Hit> search(const float* query, int k, const Bitmap* allow) const = 0;
+  // Sets the vector of item `id` (id == size() appends a new item).
+  virtual void set(int32_t id, const float* vector) = 0;
+  // The stored vector of an item (dim() floats).
+  virtual void get(int32_t id, float* out) const = 0;
+};
+
+}  // namespace stars::index
