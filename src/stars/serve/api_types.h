@@ -1,0 +1,107 @@
+// The requests and responses of the HTTP/JSON API as plain structs (docs/openapi.yaml is their
+// contract). json_codec.cpp converts them from/to JSON; recommend_service.cpp implements them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "stars/serve/catalog.h"
+#include "stars/serve/session_store.h"
+
+namespace stars::serve {
+
+enum class Strategy { kNext, kGen, kRoundRobin };
+const char* strategy_name(Strategy s);
+
+// Request-time context (paper §4.4).
+struct ContextSpec {
+  std::optional<int64_t> time;                     // unix seconds; default now
+  std::string region;                              // "" = none
+  std::optional<std::vector<std::string>> events;  // active calendar events/promotions; default: from the calendar
+  bool apply_offset = true;                        // add the context offset to the user vector
+};
+
+struct RecommendRequest {
+  std::string user_id;
+  int k = 10;
+  Strategy strategy = Strategy::kNext;
+  FilterSpec filters;
+  bool exclude_purchased = false;
+  ContextSpec context;
+  std::vector<SessionEvent> events;  // recent events sent with the request (not stored)
+};
+
+struct RecommendedItem {
+  std::string item_id, title, list;  // list: "next", "gen", "popular", "similar"
+  float score = 0.0f;
+  std::string category, brand;
+  float price = 0.0f;
+  bool in_stock = true;
+};
+
+struct AppliedContext {
+  int64_t time = 0;
+  std::string region;
+  std::vector<std::string> events;
+  bool offset_applied = false;
+};
+
+struct RecommendResponse {
+  std::string user_id;
+  Strategy strategy = Strategy::kNext;
+  // Where the user vector came from: "snapshot" (daily export), "live_session" (re-encoded with live
+  // events), "request_events" (unknown user, encoded from events in the request or session),
+  // "popularity" (no usable history: popular within context and filters).
+  std::string source;
+  bool known_user = false;
+  uint64_t session_events = 0;
+  AppliedContext context;
+  std::vector<RecommendedItem> items;
+  std::vector<std::string> warnings;
+  std::string snapshot_id;
+  double took_ms = 0.0;
+};
+
+struct EventsRequest {
+  std::string user_id;
+  std::vector<SessionEvent> events;
+};
+
+struct EventsResponse {
+  std::string user_id;
+  uint64_t session_version = 0;
+  size_t accepted = 0;
+  bool known_user = false;
+};
+
+// PUT /v1/items/{id}
+struct ItemPutRequest {
+  ItemUpsert item;
+  std::string description;
+  std::optional<std::vector<float>> text_vector;  // semantics dimension; else embedded from the text
+  std::optional<std::vector<float>> vector;       // serving vector (dim) given directly
+};
+
+struct ItemPutResponse {
+  std::string item_id;
+  bool created = false;
+  std::string vector_source;  // "text" (model content path, Δ = 0), "given", "unchanged"
+  std::vector<std::string> warnings;
+};
+
+struct AvailabilityUpdate {
+  std::string item_id;
+  std::optional<bool> in_stock;
+  std::optional<std::vector<std::string>> regions;
+  std::optional<float> price;
+};
+
+struct SimilarRequest {
+  std::string item_id;
+  int k = 10;
+  FilterSpec filters;
+};
+
+}  // namespace stars::serve

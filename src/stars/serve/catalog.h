@@ -1,0 +1,140 @@
+// The live item catalog of the service: item metadata, serving vectors in a search index, and the
+// attribute bitmaps and posting lists that turn a request's filters into one allow-bitmap for the
+// search (in stock, region, categories, subclasses, brands, price range, excluded items). Starts as a
+// copy of a snapshot's items; products added or changed through the API (PUT /v1/items, availability
+// updates) are searchable at once. Readers take a shared lock through ReadView; updates take it
+// exclusively (writer-preferring). Torch-free.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "stars/core/span.h"
+#include "stars/index/bitmap.h"
+#include "stars/index/index_config.h"
+#include "stars/index/mips_index.h"
+#include "stars/serve/rw_lock.h"
+#include "stars/serve/snapshot.h"
+
+namespace stars::serve {
+
+// Business-rule filters of a request, by name (resolved against the catalog's vocabularies).
+struct FilterSpec {
+  bool in_stock = true;                   // only items in stock
+  std::string region;                     // only items sold in this region ("" = anywhere)
+  std::vector<std::string> categories;    // any level of the category path, or a path prefix "A > B"
+  std::vector<std::string> subclasses;    // leaf categories
+  std::vector<std::string> brands;
+  std::optional<double> price_min, price_max;
+  std::vector<std::string> exclude_ids;   // raw item ids
+};
+
+// Metadata of one item as the API shows it.
+struct ItemInfo {
+  int32_t id = -1;
+  std::string raw_id, title, category, subclass, department, brand;
+  float price = 0.0f;  // NaN = unknown
+  bool in_stock = true;
+  std::vector<std::string> regions, tags;
+};
+
+// A create-or-update of a product; absent fields keep their value (or a default when new).
+struct ItemUpsert {
+  std::string raw_id;
+  std::optional<std::string> title, category, brand;  // category: path "Dept > ... > Leaf"
+  std::optional<float> price;
+  std::optional<bool> in_stock;
+  std::optional<std::vector<std::string>> regions, tags;
+};
+
+class Catalog {
+ public:
+  Catalog(const Snapshot& snapshot, const index::IndexConfig& index_config);
+
+  class ReadView;
+  // A shared-locked view for searches and lookups; keep it for the duration of one request.
+  ReadView read() const;
+
+  // Creates or updates an item; `vector` (dim floats) replaces its serving vector when given and must be
+  // given for a new item. Returns (dense id, created).
+  std::pair<int32_t, bool> upsert(const ItemUpsert& item, const float* vector);
+  // Stock / regions change (filters see it at once). Unknown region names are added.
+  void set_availability(int32_t id, std::optional<bool> in_stock, const std::optional<std::vector<std::string>>& regions);
+
+  int dim() const { return dim_; }
+  int32_t size() const;
+  const char* index_kind() const { return index_->kind(); }
+  // Region code of a name (0 = "" or unknown). Takes the lock: never call it while holding a ReadView.
+  int32_t region_code(std::string_view name) const;
+  std::vector<std::string> tag_names() const;
+  std::optional<int32_t> tag_code(std::string_view name) const;
+
+ private:
+  friend class ReadView;
+  void index_item_attributes(int32_t id);    // add the item to posting lists / bitmaps
+  void unindex_item_attributes(int32_t id);  // remove it
+  int32_t intern(std::unordered_map<std::string, int32_t>& map, std::vector<std::string>& names, const std::string& v);
+  void resize_bitmaps(size_t n);
+
+  int dim_;
+  mutable RwLock mu_;
+  std::unique_ptr<index::MipsIndex> index_;
+  // Per item.
+  std::vector<std::string> raw_id_, title_, category_;
+  std::vector<int32_t> subclass_, department_, brand_;
+  std::vector<float> price_, popularity_;
+  std::vector<std::vector<int32_t>> regions_, tags_;
+  std::unordered_map<std::string, int32_t> id_of_;
+  // Vocabularies (grow when updates bring new names).
+  std::vector<std::string> subclass_names_, department_names_, brand_names_, region_names_, tag_names_;
+  std::unordered_map<std::string, int32_t> subclass_code_, department_code_, brand_code_, region_code_, tag_code_;
+  // Filter structures.
+  index::Bitmap in_stock_, everywhere_;
+  std::vector<index::Bitmap> sold_in_;                       // per region code: items listing that region
+  std::vector<std::vector<int32_t>> by_subclass_, by_brand_;  // posting lists (unsorted)
+  std::unordered_map<std::string, std::vector<int32_t>> by_category_;  // every path level name and prefix
+};
+
+class Catalog::ReadView {
+ public:
+  ReadView(const Catalog& c) : c_(&c), lock_(c.mu_) {}
+
+  int32_t size() const { return static_cast<int32_t>(c_->raw_id_.size()); }
+  std::optional<int32_t> find(std::string_view raw_id) const;
+  std::string_view raw_id(int32_t id) const { return c_->raw_id_[id]; }
+  std::string_view title(int32_t id) const { return c_->title_[id]; }
+  ItemInfo info(int32_t id) const;
+  std::string_view category(int32_t id) const { return c_->category_[id]; }
+  std::string_view brand(int32_t id) const { return c_->brand_names_[c_->brand_[id]]; }
+  float price(int32_t id) const { return c_->price_[id]; }
+  bool in_stock(int32_t id) const { return c_->in_stock_.test(static_cast<size_t>(id)); }
+  // Region code of a name (0 = "" or unknown). Use this, not Catalog::region_code, while holding a view:
+  // the lock is not recursive.
+  int32_t region_code(std::string_view name) const;
+  void vector(int32_t id, float* out) const { c_->index_->get(id, out); }
+
+  // The allow-bitmap of a filter, minus `exclude` (dense ids). Names that match nothing are reported in
+  // `warnings` (the filter then matches nothing for that name).
+  index::Bitmap allow(const FilterSpec& f, Span<const int32_t> exclude, std::vector<std::string>* warnings) const;
+  std::vector<index::Hit> search(const float* query, int k, const index::Bitmap* allow) const {
+    return c_->index_->search(query, k, allow);
+  }
+  // Most popular allowed items: score = log1p(overall) + log1p(in region) + sum of log1p(during each event).
+  std::vector<index::Hit> popular(int k, const index::Bitmap& allow, const Snapshot& snapshot, int32_t region,
+                                  const std::vector<int32_t>& events) const;
+
+ private:
+  const Catalog* c_;
+  std::shared_lock<RwLock> lock_;
+};
+
+inline Catalog::ReadView Catalog::read() const { return ReadView(*this); }
+
+}  // namespace stars::serve

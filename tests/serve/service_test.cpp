@@ -1,0 +1,278 @@
+// RecommendService on a tiny exported world with the fake encoder: sources (snapshot, live session,
+// request events, popularity), strategies, context, exclusions, catalog changes, similar items and
+// atomic snapshot swaps under concurrent load.
+#include "stars/serve/recommend_service.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "stars/core/error.h"
+#include "test_world.h"
+
+namespace stars::serve {
+namespace {
+
+using testing::TempDir;
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::make_tiny_snapshot(tmp_);
+    ds_ = data::Dataset::open(tmp_ / "ds");
+    svc_ = testing::make_service(dir_, ds_->num_items());
+  }
+  RecommendRequest req(const std::string& user, Strategy s = Strategy::kNext, int k = 5) {
+    RecommendRequest r;
+    r.user_id = user;
+    r.strategy = s;
+    r.k = k;
+    r.filters.in_stock = false;
+    return r;
+  }
+  TempDir tmp_;
+  std::string dir_;
+  std::unique_ptr<data::Dataset> ds_;
+  std::unique_ptr<RecommendService> svc_;
+};
+
+TEST_F(ServiceTest, KnownUserFromSnapshot) {
+  auto r = svc_->recommend(req("u3"));
+  EXPECT_EQ(r.source, "snapshot");
+  EXPECT_TRUE(r.known_user);
+  ASSERT_EQ(r.items.size(), 5u);
+  for (const auto& it : r.items) EXPECT_EQ(it.list, "next");
+  // h_next of the fake = vector of the last item; with offset ~0 the last item itself ranks first.
+  const auto ev = ds_->user_events(*ds_->find_user("u3"));
+  EXPECT_EQ(r.items[0].item_id, std::string(ds_->item_raw_id(ev.items[ev.size() - 1])));
+  EXPECT_FALSE(r.items[0].title.empty());
+  EXPECT_TRUE(r.context.offset_applied);
+}
+
+TEST_F(ServiceTest, InterleavingTakesBothListsWithoutDuplicates) {
+  auto next = svc_->recommend(req("u5", Strategy::kNext, 6));
+  auto gen = svc_->recommend(req("u5", Strategy::kGen, 6));
+  auto rr = svc_->recommend(req("u5", Strategy::kRoundRobin, 6));
+  ASSERT_EQ(rr.items.size(), 6u);
+  EXPECT_EQ(rr.items[0].item_id, next.items[0].item_id);
+  EXPECT_EQ(rr.items[0].list, "next");
+  std::set<std::string> ids;
+  bool has_gen = false;
+  for (const auto& it : rr.items) {
+    EXPECT_TRUE(ids.insert(it.item_id).second) << "duplicate " << it.item_id;
+    has_gen = has_gen || it.list == "gen";
+  }
+  EXPECT_TRUE(has_gen || next.items[0].item_id == gen.items[0].item_id);
+}
+
+TEST_F(ServiceTest, UnknownUserGetsPopularityThenRequestEvents) {
+  auto r = svc_->recommend(req("stranger"));
+  EXPECT_EQ(r.source, "popularity");
+  EXPECT_FALSE(r.known_user);
+  ASSERT_EQ(r.items.size(), 5u);
+  EXPECT_EQ(r.items[0].list, "popular");
+  auto with_events = req("stranger");
+  SessionEvent e;
+  e.item_id = "i17";
+  with_events.events.push_back(e);
+  auto r2 = svc_->recommend(with_events);
+  EXPECT_EQ(r2.source, "request_events");
+  EXPECT_EQ(r2.items[0].item_id, "i17");  // h_next = the viewed item's vector
+  // Request events are not stored.
+  EXPECT_EQ(svc_->recommend(req("stranger")).source, "popularity");
+}
+
+TEST_F(ServiceTest, LiveSessionReencodesAndFollowsTheSession) {
+  const auto before = svc_->recommend(req("u2"));
+  EXPECT_EQ(before.source, "snapshot");
+  EventsRequest ev;
+  ev.user_id = "u2";
+  SessionEvent e;
+  e.item_id = "i30";  // another taste group than u2's
+  ev.events.push_back(e);
+  const auto er = svc_->record_events(ev);
+  EXPECT_EQ(er.session_version, 1u);
+  EXPECT_TRUE(er.known_user);
+  const auto after = svc_->recommend(req("u2"));
+  EXPECT_EQ(after.source, "live_session");
+  EXPECT_EQ(after.session_events, 1u);
+  EXPECT_EQ(after.items[0].item_id, "i30");
+  EXPECT_NE(after.items[0].item_id, before.items[0].item_id);
+  // A second request reuses the cached live vectors: same answer.
+  const auto again = svc_->recommend(req("u2"));
+  EXPECT_EQ(again.items[0].item_id, "i30");
+  // The user view shows the live event after the snapshot history.
+  const auto view = svc_->user("u2");
+  ASSERT_FALSE(view.history.empty());
+  EXPECT_TRUE(view.history.back().live);
+  EXPECT_EQ(view.history.back().item_id, "i30");
+  // Unknown items are rejected with a message naming them.
+  ev.events[0].item_id = "nope";
+  try {
+    svc_->record_events(ev);
+    FAIL();
+  } catch (const Error& err) {
+    EXPECT_EQ(err.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(err.what()).find("events[0].item_id 'nope'"), std::string::npos) << err.what();
+  }
+  svc_->store().clear("u2");
+  EXPECT_EQ(svc_->recommend(req("u2")).source, "snapshot");
+}
+
+TEST_F(ServiceTest, ExcludePurchasedAndFiltersApply) {
+  const int32_t u = *ds_->find_user("u1");
+  auto r = req("u1", Strategy::kRoundRobin, 30);
+  r.exclude_purchased = true;
+  r.filters.in_stock = true;
+  const auto resp = svc_->recommend(r);
+  std::set<std::string> bought;
+  const auto ev = ds_->user_events(u);
+  for (size_t j = 0; j < ev.size(); ++j)
+    if (ev.types[j] == static_cast<uint8_t>(data::EventType::kPurchase)) bought.insert(std::string(ds_->item_raw_id(ev.items[j])));
+  ASSERT_FALSE(bought.empty());
+  for (const auto& it : resp.items) {
+    EXPECT_EQ(bought.count(it.item_id), 0u) << it.item_id << " was bought";
+    EXPECT_TRUE(it.in_stock);
+  }
+  auto cat = req("u1", Strategy::kNext, 30);
+  cat.filters.subclasses = {"snacks 3"};
+  for (const auto& it : svc_->recommend(cat).items) EXPECT_EQ(it.category, "Food > snacks > snacks 3");
+}
+
+TEST_F(ServiceTest, ContextChangesTheOffsetAndPicksCalendarEvents) {
+  auto r = req("u4");
+  r.context.time = 1700000000;  // the tiny world's "launch_day"
+  auto resp = svc_->recommend(r);
+  ASSERT_EQ(resp.context.events.size(), 1u);
+  EXPECT_EQ(resp.context.events[0], "launch_day");
+  r.context.apply_offset = false;
+  EXPECT_FALSE(svc_->recommend(r).context.offset_applied);
+  r.context.events = std::vector<std::string>{"not-an-event"};
+  EXPECT_FALSE(svc_->recommend(r).warnings.empty());
+}
+
+TEST_F(ServiceTest, BadRequestsSayWhatIsWrong) {
+  auto r = req("u1");
+  r.k = 0;
+  EXPECT_THROW(svc_->recommend(r), Error);
+  r.k = 5000;
+  try {
+    svc_->recommend(r);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("k must be in [1, 1000]"), std::string::npos);
+  }
+  r = req("");
+  EXPECT_THROW(svc_->recommend(r), Error);
+  r = req("u1");
+  r.filters.price_min = 5;
+  r.filters.price_max = 2;
+  EXPECT_THROW(svc_->recommend(r), Error);
+  SimilarRequest s;
+  s.item_id = "missing";
+  try {
+    svc_->similar(s);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kNotFound);
+  }
+}
+
+TEST_F(ServiceTest, NewItemsAreRetrievableAtOnce) {
+  ItemPutRequest p;
+  p.item.raw_id = "fresh-1";
+  p.item.title = std::string("a new product");
+  p.item.category = std::string("Food > new > new leaf");
+  p.item.tags = std::vector<std::string>{"organic", "not-a-known-tag"};
+  std::vector<float> text(testing::kTextDim, 0.0f);
+  text[0] = 1.0f;
+  p.text_vector = text;
+  const auto r = svc_->put_item(p);
+  EXPECT_TRUE(r.created);
+  EXPECT_EQ(r.vector_source, "text");
+  EXPECT_EQ(r.warnings.size(), 1u);  // the unknown tag
+  EXPECT_EQ(svc_->item("fresh-1").title, "a new product");
+  // A session event on it works (the encoder knows the new id) and puts it first.
+  EventsRequest ev;
+  ev.user_id = "u9";
+  SessionEvent e;
+  e.item_id = "fresh-1";
+  ev.events.push_back(e);
+  svc_->record_events(ev);
+  auto resp = svc_->recommend(req("u9"));
+  EXPECT_EQ(resp.items[0].item_id, "fresh-1");
+  // Similar items of an existing item can include it; the item itself is excluded.
+  SimilarRequest s;
+  s.item_id = "fresh-1";
+  s.k = 3;
+  s.filters.in_stock = false;
+  const auto sim = svc_->similar(s);
+  ASSERT_EQ(sim.items.size(), 3u);
+  for (const auto& it : sim.items) EXPECT_NE(it.item_id, "fresh-1");
+  // Availability: out of stock disappears from in-stock lists at once.
+  AvailabilityUpdate a;
+  a.item_id = "fresh-1";
+  a.in_stock = false;
+  svc_->update_availability({a});
+  auto in_stock = req("u9");
+  in_stock.filters.in_stock = true;
+  for (const auto& it : svc_->recommend(in_stock).items) EXPECT_NE(it.item_id, "fresh-1");
+  // A new item without a text vector: this snapshot has no text embedder.
+  ItemPutRequest q;
+  q.item.raw_id = "fresh-2";
+  q.item.title = std::string("x");
+  EXPECT_THROW(svc_->put_item(q), Error);
+  a.item_id = "ghost";
+  EXPECT_THROW(svc_->update_availability({a}), Error);
+}
+
+TEST_F(ServiceTest, SnapshotSwapUnderLoadFailsNoRequestAndKeepsNewItems) {
+  // A second export of the same world (new snapshot id), written next to the first.
+  const std::string dir2 = testing::make_tiny_snapshot(tmp_, "snap2", 5);
+  ItemPutRequest p;
+  p.item.raw_id = "live-item";
+  p.item.title = std::string("added while serving");
+  p.text_vector = std::vector<float>(testing::kTextDim, 0.5f);
+  svc_->put_item(p);
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      int i = 0;
+      while (!stop) {
+        try {
+          auto r = req("u" + std::to_string((t * 7 + i++) % 64), Strategy::kRoundRobin);
+          if (svc_->recommend(r).items.size() == 5u) ++ok;
+          else ++failed;
+        } catch (...) {
+          ++failed;
+        }
+      }
+    });
+  while (ok.load() < 50) std::this_thread::yield();
+  std::set<std::string> ids;
+  for (int s = 0; s < 6; ++s) {
+    const auto res = svc_->reload(s % 2 ? dir_ : dir2);
+    ids.insert(res.snapshot_id);
+    EXPECT_GE(res.replayed_updates, 1u);  // the live item comes along
+  }
+  const int before_stop = ok.load();
+  while (ok.load() < before_stop + 50) std::this_thread::yield();
+  stop = true;
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failed.load(), 0);
+  EXPECT_GT(ok.load(), 0);
+  EXPECT_EQ(ids.size(), 2u);
+  EXPECT_EQ(svc_->reloads.load(), 7u);
+  EXPECT_EQ(svc_->item("live-item").title, "added while serving");
+  // A broken snapshot leaves the old one serving.
+  EXPECT_THROW(svc_->reload(tmp_ / "missing"), Error);
+  EXPECT_EQ(svc_->reload_failures.load(), 1u);
+  EXPECT_EQ(svc_->recommend(req("u1")).items.size(), 5u);
+}
+
+}  // namespace
+}  // namespace stars::serve
