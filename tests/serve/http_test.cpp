@@ -1,6 +1,5 @@
 // A real HTTP round trip on 127.0.0.1 (ephemeral port) for every endpoint, including bad requests, the
 // API key, body limits and metrics.
-#define CPPHTTPLIB_TCP_NODELAY true
 #include <httplib.h>
 
 #include <gtest/gtest.h>

@@ -13,6 +13,7 @@
 #include "stars/core/strings.h"
 #include "stars/data/dataset.h"
 #include "stars/model/encoder.h"
+#include "stars/semantics/semantic_encoder.h"
 #include "stars/serve/snapshot_export.h"
 #include "stars/serve/snapshot_writer.h"
 
@@ -41,7 +42,8 @@ int run_export(int argc, char** argv) {
   if (!config_file.empty()) config_from_json(JsonObject::parse(read_text_file(config_file), config_file), cfg, config_file);
   for (const auto& s : sets) config_apply_set(cfg, s);
   cfg.validate();
-  if (semantics_dir.empty() && is_directory(path_join(data_dir, "semantics"))) semantics_dir = path_join(data_dir, "semantics");
+  if (semantics_dir.empty() && file_exists(path_join(path_join(data_dir, "semantics"), semantics::kEmbedderFile)))
+    semantics_dir = path_join(data_dir, "semantics");
 
   auto ds = data::Dataset::open(data_dir);
 #ifdef STARS_WITH_MODEL

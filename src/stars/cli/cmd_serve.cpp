@@ -19,6 +19,7 @@
 #include "stars/serve/memory_store.h"
 #include "stars/serve/redis_store.h"
 #include "stars/serve/routes.h"
+#include "stars/serve/semantic_content_embedder.h"
 #include "stars/serve/serve_config.h"
 
 namespace stars::cli {
@@ -75,7 +76,8 @@ int run_serve(int argc, char** argv) {
   state.index = cfg.index;
   state.context_quantum_s = cfg.context_quantum_s;
   state.verify_checksums = cfg.verify_checksums;
-  serve::RecommendService service(state, cfg.limits, std::move(store), encoder_loader, nullptr);
+  serve::RecommendService service(state, cfg.limits, std::move(store), encoder_loader,
+                                 serve::load_semantic_content_embedder);
   service.load(snapshot);
   serve::Router router(service, api_key);
   serve::HttpServer server(router, cfg.http);

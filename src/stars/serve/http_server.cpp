@@ -1,5 +1,3 @@
-#define CPPHTTPLIB_TCP_NODELAY true
-#define CPPHTTPLIB_KEEPALIVE_MAX_COUNT 100000
 #include "stars/serve/http_server.h"
 
 #include <httplib.h>

@@ -38,7 +38,9 @@ std::shared_ptr<ServingState> ServingState::load(const std::string& dir, const S
     try {
       s->embedder_ = embedder_loader(snap.semantics_dir());
     } catch (const Error& e) {
-      throw e.with_context("loading the text embedder of snapshot " + dir);
+      // The service still works; new items then need a text_vector.
+      STARS_WARN("snapshot " << dir << ": text embedder not available (" << e.what()
+                             << "); PUT /v1/items needs 'text_vector'");
     }
   }
   for (const auto& v : snap.event_context_vocabs()) {

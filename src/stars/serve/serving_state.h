@@ -23,7 +23,7 @@ namespace stars::serve {
 
 struct StateOptions {
   index::IndexConfig index;
-  int context_quantum_s = 60;  // request times are rounded down to this for the context-offset cache
+  int context_quantum_s = 3600;  // request times are rounded down to this for the context-offset cache
   bool verify_checksums = true;
 };
 
@@ -62,7 +62,7 @@ class ServingState {
   std::unique_ptr<model::Encoder> encoder_;
   std::unique_ptr<ContentEmbedder> embedder_;
   mutable RwLock encoder_mu_;  // encode/context_offset shared, set_item_content exclusive
-  int context_quantum_s_ = 60;
+  int context_quantum_s_ = 3600;
   mutable std::mutex offset_mu_;
   mutable std::unordered_map<std::string, std::vector<float>> offset_cache_;
   std::vector<std::unordered_map<std::string, int32_t>> event_context_codes_;

@@ -11,6 +11,7 @@
 #include "stars/core/mmap_file.h"
 #include "stars/core/npy.h"
 #include "stars/core/table_file.h"
+#include "stars/semantics/semantic_encoder.h"
 
 namespace stars::serve {
 namespace fs = std::filesystem;
@@ -29,11 +30,18 @@ void check_codes(const std::vector<int32_t>& codes, int32_t lo, size_t hi, const
                     name << "[" << i << "] = " << codes[i] << " is outside [" << lo << ", " << hi << ")");
 }
 
-void copy_directory(const std::string& from, const std::string& to) {
+// Copies a trained model directory without its training-only files (the resumable checkpoint).
+void copy_model_directory(const std::string& from, const std::string& to) {
+  STARS_CHECK_ARG(fs::is_directory(from), "model directory '" << from << "' does not exist");
+  make_directories(to);
   std::error_code ec;
-  STARS_CHECK_ARG(fs::is_directory(from), "cannot copy '" << from << "': not a directory");
-  fs::copy(from, to, fs::copy_options::recursive, ec);
-  if (ec) STARS_THROW(kIo, "copying '" << from << "' to '" << to << "': " << ec.message());
+  for (const auto& e : fs::directory_iterator(from, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name == "checkpoint.tbl" || name.find(".tmp.") != std::string::npos) continue;
+    fs::copy(e.path(), fs::path(to) / name, fs::copy_options::recursive, ec);
+    if (ec) STARS_THROW(kIo, "copying '" << e.path().string() << "' to '" << to << "': " << ec.message());
+  }
+  if (ec) STARS_THROW(kIo, "reading model directory '" << from << "': " << ec.message());
 }
 
 }  // namespace
@@ -187,9 +195,9 @@ void write_snapshot(const std::string& dir, SnapshotData& d, const SnapshotWrite
       write_npy_f32(path_join(tmp, snapshot_files::kUserNextNpy), d.user_h_next.data(), m.num_users, m.dim);
       write_npy_f32(path_join(tmp, snapshot_files::kItemVectorsNpy), d.item_vectors.data(), m.num_items, m.dim);
     }
-    if (!options.model_dir.empty()) copy_directory(options.model_dir, path_join(tmp, snapshot_files::kModelDir));
+    if (!options.model_dir.empty()) copy_model_directory(options.model_dir, path_join(tmp, snapshot_files::kModelDir));
     if (!options.semantics_dir.empty())
-      copy_directory(options.semantics_dir, path_join(tmp, snapshot_files::kSemanticsDir));
+      semantics::copy_semantic_encoder_files(options.semantics_dir, path_join(tmp, snapshot_files::kSemanticsDir));
     write_text_file(path_join(tmp, snapshot_files::kManifest), manifest_to_json(m));
 
     if (fs::exists(out)) {

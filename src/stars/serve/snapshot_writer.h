@@ -11,8 +11,8 @@
 namespace stars::serve {
 
 struct SnapshotWriteOptions {
-  std::string model_dir;      ///< copied into <dir>/model when not empty
-  std::string semantics_dir;  ///< copied into <dir>/semantics when not empty
+  std::string model_dir;      ///< copied into <dir>/model (without the training checkpoint) when not empty
+  std::string semantics_dir;  ///< text embedder + tagger files (DS/semantics) copied into <dir>/semantics when not empty
   bool write_npy = true;      ///< also write user_h_gen.npy, user_h_next.npy, item_vectors.npy
   bool overwrite = false;     ///< replace an existing <dir> (renamed aside, then removed)
 };
