@@ -197,6 +197,40 @@ TEST(NativeReader, SkipModeCountsPerReasonAndKeepsGoodRows) {
   EXPECT_TRUE(contains(msg, "events.csv:4: column_count")) << msg;
 }
 
+TEST(NativeReader, ParallelReaderGivesTheSameDatasetAndErrors) {
+  // Enough rows for several batches, with bad rows spread over them, read with one and two threads.
+  const std::string d = fresh_dir("pipeline");
+  std::string items = "item_id\n", ev = "user_id,item_id,timestamp,event_type,session_id,page_id,region,device\n";
+  for (int i = 0; i < 500; ++i) items += "i" + std::to_string(i) + "\n";
+  for (int64_t k = 0; k < 40000; ++k) {
+    const int64_t u = (k * 7919) % 3001, i = (k * 104729) % 520;  // items >= 500 are unknown
+    std::string line = "u" + std::to_string(u) + ",i" + std::to_string(i) + ",";
+    line += k % 9973 == 5 ? std::string("never") : std::to_string(1700000000 + k);
+    line += k % 3 ? ",view" : ",purchase";
+    line += ",s" + std::to_string(u) + "-" + std::to_string(k / 5000) + ",";
+    if (k % 4) line += "p" + std::to_string(k / 3);
+    line += k % 2 ? ",north" : ",";
+    line += k % 5 ? ",ios\n" : ",web\n";
+    ev += line;
+  }
+  write_file(d, "items.csv", items);
+  write_file(d, "events.csv", ev);
+  PrepareResult r1, r2;
+  const std::string o1 = fresh_dir("pipeline_1"), o2 = fresh_dir("pipeline_2");
+  ASSERT_EQ(try_prepare(d, o1, OnError::kSkip, &r1, {"threads=1"}), "");
+  ASSERT_EQ(try_prepare(d, o2, OnError::kSkip, &r2, {"threads=2"}), "");
+  EXPECT_EQ(r1.errors_summary, r2.errors_summary);
+  EXPECT_GT(r1.bad_rows, 100);
+  EXPECT_EQ(read_text_file(o1 + "/stats.json"), read_text_file(o2 + "/stats.json"));
+  for (const char* f : {"events.tbl", "items.tbl", "users.tbl", "impressions.tbl"})
+    EXPECT_EQ(read_text_file(o1 + "/" + f), read_text_file(o2 + "/" + f)) << f;
+  // Fail mode stops in the parallel reader too, listing the first errors in line order.
+  const std::string m1 = try_prepare(d, fresh_dir("pipeline_3"), OnError::kFail, nullptr, {"threads=1"});
+  const std::string m2 = try_prepare(d, fresh_dir("pipeline_4"), OnError::kFail, nullptr, {"threads=2"});
+  EXPECT_EQ(m1, m2);
+  EXPECT_TRUE(contains(m2, "unknown_item")) << m2;
+}
+
 TEST(NativeReader, FailModeStopsAtMaxErrors) {
   const std::string d = fresh_dir("maxerr");
   std::string ev = "user_id,item_id,timestamp\n";

@@ -1,7 +1,17 @@
 // Native events file: user_id, item_id [, timestamp, event_type, session_id, page_id, region, context...].
+//
+// Reading is a two-stage pipeline over batches of rows. The parser (a second thread for large files)
+// splits rows, parses times and event types and copies the id keys of each row into the batch; the loader
+// (the calling thread) maps the keys to dense ids with the builder's prefetched batch lookups, reports the
+// batch's bad rows in line order and adds its events. Ids and errors are exactly those of a row-by-row read.
 #include <unistd.h>
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "stars/core/error.h"
 #include "stars/core/log.h"
@@ -47,12 +57,9 @@ class EventTypeMapper {
   std::vector<int8_t> codes_;
 };
 
-}  // namespace
+enum KeyColumn { kUser, kItem, kSession, kPage, kRegion, kNumKeys };
 
-namespace {
-
-// Rows of the events file gathered in batches: keys are copied into one arena so that ids can be looked
-// up with the builder's batch calls (prefetched hash lookups), which is most of the ingest time.
+// A batch of parsed rows. Keys are copied into one arena, so the batch outlives the reader's buffer.
 struct EventBatch {
   static constexpr size_t kRows = 8192;
   struct Row {
@@ -62,17 +69,17 @@ struct EventBatch {
     bool has_ts = false, has_type = false;
     bool bad = false;
     RowError reason = RowError::kColumnCount;
-    uint32_t key[5] = {0, 0, 0, 0, 0};  // arena slice index of user, item, session, page, region (0 = empty)
-    uint32_t ctx = 0;                   // first context slice of the row
+    uint32_t key[kNumKeys] = {0, 0, 0, 0, 0};  // arena slice of each key (0 = empty)
+    uint32_t ctx = 0;                          // first context slice of the row
   };
   std::vector<Row> rows;
-  std::vector<std::string> messages;      // for bad rows, by row index
+  std::vector<std::string> messages;      // by row index, for bad rows
   std::string arena;
   std::vector<uint64_t> slice_off{0, 0};  // slice 0 is the empty string
-  std::vector<std::string_view> views;
-  std::vector<int32_t> ids[5];
-  std::vector<std::string_view> keys;
-  std::vector<uint32_t> ctx_slices;       // n_ctx per row, flattened
+  std::vector<uint32_t> ctx_slices;       // n_ctx per good row, flattened
+  bool has_key[kNumKeys] = {true, true, false, false, false};
+  std::vector<std::string> ctx_names;     // context columns of this batch's rows, in order
+  int64_t ignored = 0;                    // rows dropped because their type maps to `ignore`
 
   void clear() {
     rows.clear();
@@ -80,6 +87,7 @@ struct EventBatch {
     arena.clear();
     slice_off.assign({0, 0});
     ctx_slices.clear();
+    ignored = 0;
   }
   uint32_t add(std::string_view v) {
     if (v.empty()) return 0;
@@ -90,202 +98,362 @@ struct EventBatch {
   std::string_view slice(uint32_t s) const {
     return std::string_view(arena.data() + slice_off[s], slice_off[s + 1] - slice_off[s]);
   }
+  void add_bad(int64_t line, RowError reason, std::string message) {
+    Row r;
+    r.line = line;
+    r.bad = true;
+    r.reason = reason;
+    messages.resize(rows.size() + 1);
+    messages.back() = std::move(message);
+    rows.push_back(r);
+  }
+};
+
+// Stage 1: rows -> batches. Touches only the reader and its own state (never the builder).
+class EventParser {
+ public:
+  EventParser(std::unique_ptr<TabularReader> reader, const ReaderOptions& options)
+      : reader_(std::move(reader)), types_(options) {
+    resolve_columns();
+    if (!reader_->dynamic_columns()) {
+      for (const char* req : {"user_id", "item_id"})
+        STARS_CHECK_DATA(reader_->column(req) >= 0, reader_->path()
+                                                        << ":1: missing required column '" << req << "' (header: "
+                                                        << join(reader_->columns(), ", ") << "; rename with --set column."
+                                                        << req << "=NAME)");
+    }
+    if (reader_->file_size() > (64u << 20) && isatty(STDERR_FILENO))
+      progress_ = std::make_unique<Progress>("reading " + reader_->path(), reader_->file_size(), "B");
+  }
+  uint64_t file_size() const { return reader_->file_size(); }
+  int64_t rows_read() const { return rows_; }
+
+  // Fills `batch` with up to kRows rows; false when the file is exhausted (the batch may still hold rows).
+  bool fill(EventBatch& batch) {
+    batch.clear();
+    start_batch(batch);
+    while (batch.rows.size() < EventBatch::kRows) {
+      if (have_pending_) {
+        have_pending_ = false;
+      } else if (!reader_->next(row_)) {
+        if (progress_) progress_->finish();
+        return false;
+      } else {
+        ++rows_;
+        if (progress_ && (rows_ & 0xFFFF) == 0) progress_->update(reader_->bytes_consumed());
+        if (!row_.error && reader_->dynamic_columns() && known_ != reader_->columns().size()) {
+          resolve_columns();
+          if (!batch.rows.empty() || batch.ignored > 0) {  // the batch holds rows of the old column set
+            have_pending_ = true;
+            return true;
+          }
+          start_batch(batch);
+        }
+      }
+      parse_row(batch);
+    }
+    return true;
+  }
+
+ private:
+  void start_batch(EventBatch& batch) {
+    for (int k = 0; k < kNumKeys; ++k) batch.has_key[k] = col_[k] >= 0 || k == kUser || k == kItem;
+    batch.ctx_names.clear();
+    for (const auto& c : ctx_cols_) batch.ctx_names.push_back(reader_->columns()[c]);
+  }
+
+  void resolve_columns() {
+    const auto& cols = reader_->columns();
+    for (size_t c = known_; c < cols.size(); ++c) {
+      const std::string& n = cols[c];
+      const int ci = static_cast<int>(c);
+      if (n == "user_id") col_[kUser] = ci;
+      else if (n == "item_id") col_[kItem] = ci;
+      else if (n == "timestamp") c_ts_ = ci;
+      else if (n == "event_type") c_type_ = ci;
+      else if (n == "session_id") col_[kSession] = ci;
+      else if (n == "page_id") col_[kPage] = ci;
+      else if (n == "region") col_[kRegion] = ci;
+      else if (!n.empty()) ctx_cols_.push_back(ci);
+    }
+    known_ = cols.size();
+  }
+
+  std::string_view value(int c) const {
+    return c >= 0 && c < static_cast<int>(row_.values.size()) ? row_.values[c] : std::string_view();
+  }
+
+  void parse_row(EventBatch& batch) {
+    if (row_.error) {
+      batch.add_bad(row_.line, *row_.error, row_.error_message);
+      return;
+    }
+    const std::string_view uid = value(col_[kUser]), iid = value(col_[kItem]);
+    if (uid.empty() || iid.empty()) {
+      batch.add_bad(row_.line, RowError::kEmptyId, uid.empty() ? "empty or missing user_id" : "empty or missing item_id");
+      return;
+    }
+    EventBatch::Row r;
+    r.line = row_.line;
+    if (c_ts_ >= 0) {
+      const std::string_view t = value(c_ts_);
+      if (!parse_timestamp(t, &r.ts)) {
+        batch.add_bad(row_.line, RowError::kBadTime,
+                      "timestamp " + show_value(t) + " is neither unix seconds/milliseconds nor ISO-8601");
+        return;
+      }
+      r.has_ts = true;
+    }
+    const std::string_view type = value(c_type_);
+    if (!type.empty()) {
+      const int code = types_.resolve(type);
+      if (code == kIgnore) {
+        ++batch.ignored;
+        return;
+      }
+      if (code == kUnknown) {
+        batch.add_bad(row_.line, RowError::kBadValue,
+                      "unknown event_type " + show_value(type) +
+                          " (known: view, cart, purchase and synonyms; map it with --set "
+                          "event_map.NAME=view|cart|purchase|ignore)");
+        return;
+      }
+      r.type = static_cast<uint8_t>(code);
+      r.has_type = true;
+    }
+    for (int k = 0; k < kNumKeys; ++k) r.key[k] = col_[k] >= 0 ? batch.add(value(col_[k])) : 0;
+    r.ctx = static_cast<uint32_t>(batch.ctx_slices.size());
+    for (int c : ctx_cols_) batch.ctx_slices.push_back(batch.add(value(c)));
+    batch.rows.push_back(r);
+  }
+
+  std::unique_ptr<TabularReader> reader_;
+  EventTypeMapper types_;
+  std::unique_ptr<Progress> progress_;
+  TabularRow row_;
+  bool have_pending_ = false;
+  int64_t rows_ = 0;
+  int col_[kNumKeys] = {-1, -1, -1, -1, -1};
+  int c_ts_ = -1, c_type_ = -1;
+  std::vector<int> ctx_cols_;
+  size_t known_ = 0;
+};
+
+// Stage 2: batches -> builder. Runs on the calling thread (the builder and the error log are not shared).
+class EventLoader {
+ public:
+  EventLoader(const std::string& path, IngestContext& cx, bool items_given)
+      : path_(path), cx_(cx), b_(cx.builder), items_given_(items_given) {}
+  int64_t kept() const { return kept_; }
+  int64_t ignored() const { return ignored_; }
+
+  void load(EventBatch& batch) {
+    ignored_ += batch.ignored;
+    auto& rows = batch.rows;
+    const size_t n = rows.size();
+    if (n == 0) return;
+    features_.resize(batch.ctx_names.size());
+    for (size_t f = 0; f < batch.ctx_names.size(); ++f) features_[f] = b_.add_context_feature(batch.ctx_names[f]);
+    // Items first: with a catalog, unknown items make their rows bad.
+    gather(batch, kItem);
+    ids_[kItem].resize(keys_.size());
+    b_.item_ids(keys_.data(), keys_.size(), false, ids_[kItem].data());
+    size_t j = 0;
+    for (size_t r = 0; r < n; ++r) {
+      if (rows[r].bad) continue;
+      if (ids_[kItem][j++] < 0 && items_given_) {
+        rows[r].bad = true;
+        rows[r].reason = RowError::kUnknownItem;
+        batch.messages.resize(n);
+        batch.messages[r] = "item_id " + show_value(batch.slice(rows[r].key[kItem])) + " is not in the items file";
+      }
+    }
+    for (size_t r = 0; r < n; ++r)
+      if (rows[r].bad) cx_.errors.report(rows[r].reason, path_, rows[r].line, batch.messages[r]);
+    if (!items_given_) {  // events define the items
+      gather(batch, kItem);
+      ids_[kItem].resize(keys_.size());
+      b_.item_ids(keys_.data(), keys_.size(), true, ids_[kItem].data());
+    } else {  // drop the ids of rows that just became bad
+      j = 0;
+      size_t w = 0;
+      for (size_t r = 0; r < n; ++r) {
+        if (rows[r].bad && rows[r].reason != RowError::kUnknownItem) continue;
+        const int32_t id = ids_[kItem][j++];
+        if (!rows[r].bad) ids_[kItem][w++] = id;
+      }
+      ids_[kItem].resize(w);
+    }
+    gather(batch, kUser);
+    ids_[kUser].resize(keys_.size());
+    b_.user_ids(keys_.data(), keys_.size(), ids_[kUser].data());
+    for (int k : {kSession, kPage, kRegion})
+      if (batch.has_key[k]) optional_ids(batch, k);
+    EventRecord ev;
+    const size_t n_ctx = batch.ctx_names.size();
+    j = 0;
+    for (size_t r = 0; r < n; ++r) {
+      const auto& row = rows[r];
+      if (row.bad) continue;
+      ev.user = ids_[kUser][j];
+      ev.item = ids_[kItem][j];
+      ev.ts = row.ts;
+      ev.has_ts = row.has_ts;
+      ev.type = static_cast<EventType>(row.type);
+      ev.has_type = row.has_type;
+      ev.session = batch.has_key[kSession] ? ids_[kSession][j] : -1;
+      ev.page = batch.has_key[kPage] ? ids_[kPage][j] : -1;
+      ev.region = batch.has_key[kRegion] ? ids_[kRegion][j] : 0;
+      ev.context.clear();
+      for (size_t f = 0; f < n_ctx; ++f) {
+        const size_t feature = features_[f];
+        if (ev.context.size() <= feature) ev.context.resize(feature + 1, 0);
+        ev.context[feature] = b_.context_code(feature, batch.slice(batch.ctx_slices[row.ctx + f]));
+      }
+      b_.add_event(ev);
+      ++j;
+    }
+    kept_ += static_cast<int64_t>(j);
+  }
+
+ private:
+  // keys_ = the key `k` of every good row, in order.
+  void gather(const EventBatch& batch, int k) {
+    keys_.clear();
+    for (const auto& r : batch.rows)
+      if (!r.bad) keys_.push_back(batch.slice(r.key[k]));
+  }
+  // Session, page and region ids: empty keys stay "none" (-1, or region 0).
+  void optional_ids(const EventBatch& batch, int k) {
+    gather(batch, k);
+    auto& ids = ids_[k];
+    ids.resize(keys_.size());
+    nonempty_.clear();
+    for (auto key : keys_)
+      if (!key.empty()) nonempty_.push_back(key);
+    dense_.resize(nonempty_.size());
+    if (k == kSession) b_.session_ids(nonempty_.data(), nonempty_.size(), dense_.data());
+    else if (k == kPage) b_.page_ids(nonempty_.data(), nonempty_.size(), dense_.data());
+    else for (size_t i = 0; i < nonempty_.size(); ++i) dense_[i] = b_.region_code(nonempty_[i]);
+    size_t w = 0;
+    for (size_t i = 0; i < keys_.size(); ++i) ids[i] = keys_[i].empty() ? (k == kRegion ? 0 : -1) : dense_[w++];
+  }
+
+  std::string path_;
+  IngestContext& cx_;
+  DatasetBuilder& b_;
+  bool items_given_;
+  int64_t kept_ = 0, ignored_ = 0;
+  std::vector<size_t> features_;
+  std::vector<std::string_view> keys_, nonempty_;
+  std::vector<int32_t> ids_[kNumKeys], dense_;
+};
+
+// Batches handed from the parser thread to the loader: a bounded queue plus a free list for reuse.
+class BatchQueue {
+ public:
+  explicit BatchQueue(size_t capacity) : capacity_(capacity) {}
+  // Parser side. Returns false when the loader has stopped.
+  bool push(std::unique_ptr<EventBatch> b) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return full_.size() < capacity_ || stopped_; });
+    if (stopped_) return false;
+    full_.push_back(std::move(b));
+    cv_.notify_all();
+    return true;
+  }
+  std::unique_ptr<EventBatch> take_free() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.empty()) return std::make_unique<EventBatch>();
+    auto b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+  void finish(std::exception_ptr error) {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_ = true;
+    error_ = error;
+    cv_.notify_all();
+  }
+  // Loader side. nullptr at the end; rethrows the parser's exception.
+  std::unique_ptr<EventBatch> pop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !full_.empty() || done_; });
+    if (!full_.empty()) {
+      auto b = std::move(full_.front());
+      full_.pop_front();
+      cv_.notify_all();
+      return b;
+    }
+    if (error_) std::rethrow_exception(error_);
+    return nullptr;
+  }
+  void give_back(std::unique_ptr<EventBatch> b) {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(std::move(b));
+  }
+  void stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<EventBatch>> full_;
+  std::vector<std::unique_ptr<EventBatch>> free_;
+  bool done_ = false, stopped_ = false;
+  std::exception_ptr error_;
 };
 
 }  // namespace
 
 void read_native_events(const std::string& path, IngestContext& cx, bool items_given) {
-  auto reader = TabularReader::open(path, cx.tabular_options());
+  EventParser parser(TabularReader::open(path, cx.tabular_options()), cx.options);
   FileReport& fr = cx.begin_file(path, "events");
-  const bool jsonl = reader->dynamic_columns();  // JSONL learns its columns row by row
-  auto& b = cx.builder;
-  enum { kUser, kItem, kSession, kPage, kRegion };
-  int col[5] = {-1, -1, -1, -1, -1};
-  int c_ts = -1, c_type = -1;
-  std::vector<std::pair<int, size_t>> ctx_cols;  // (column, context feature)
-  size_t known = 0;
-  auto resolve_columns = [&] {
-    const auto& cols = reader->columns();
-    for (size_t c = known; c < cols.size(); ++c) {
-      const std::string& n = cols[c];
-      const int ci = static_cast<int>(c);
-      if (n == "user_id") col[kUser] = ci;
-      else if (n == "item_id") col[kItem] = ci;
-      else if (n == "timestamp") c_ts = ci;
-      else if (n == "event_type") c_type = ci;
-      else if (n == "session_id") col[kSession] = ci;
-      else if (n == "page_id") col[kPage] = ci;
-      else if (n == "region") col[kRegion] = ci;
-      else if (!n.empty()) ctx_cols.emplace_back(ci, b.add_context_feature(n));
+  EventLoader loader(path, cx, items_given);
+  const int threads = cx.options.threads > 0 ? cx.options.threads : parser.file_size() < (16u << 20) ? 1 : 2;
+  if (threads == 1) {
+    EventBatch batch;
+    bool more = true;
+    while (more) {
+      more = parser.fill(batch);
+      loader.load(batch);
     }
-    known = cols.size();
-  };
-  resolve_columns();
-  if (!jsonl) {
-    for (const char* req : {"user_id", "item_id"})
-      STARS_CHECK_DATA(reader->column(req) >= 0, path << ":1: missing required column '" << req << "' (header: "
-                                                      << join(reader->columns(), ", ")
-                                                      << "; rename with --set column." << req << "=NAME)");
+  } else {
+    BatchQueue queue(4);
+    std::thread worker([&] {
+      try {
+        bool more = true;
+        while (more) {
+          auto batch = queue.take_free();
+          more = parser.fill(*batch);
+          if (!queue.push(std::move(batch))) return;
+        }
+        queue.finish(nullptr);
+      } catch (...) {
+        queue.finish(std::current_exception());
+      }
+    });
+    try {
+      while (auto batch = queue.pop()) {
+        loader.load(*batch);
+        queue.give_back(std::move(batch));
+      }
+    } catch (...) {
+      queue.stop();
+      worker.join();
+      throw;
+    }
+    worker.join();
   }
-  EventTypeMapper types(cx.options);
-  std::unique_ptr<Progress> progress;
-  if (reader->file_size() > (64u << 20) && isatty(STDERR_FILENO))
-    progress = std::make_unique<Progress>("reading " + path, reader->file_size(), "B");
-  int64_t ignored = 0;
-  EventBatch batch;
-  EventRecord ev;
-
-  // Looks up the ids of a batch (in row order, so ids are those of a row-by-row read), reports its bad
-  // rows in line order and adds its events.
-  auto flush = [&] {
-    auto& rows = batch.rows;
-    const size_t n = rows.size();
-    if (n == 0) return;
-    auto gather = [&](int k) {
-      batch.keys.resize(0);
-      for (const auto& r : rows)
-        if (!r.bad) batch.keys.push_back(batch.slice(r.key[k]));
-    };
-    // Items first: with a catalog, unknown items make their rows bad.
-    gather(kItem);
-    batch.ids[kItem].resize(batch.keys.size());
-    b.item_ids(batch.keys.data(), batch.keys.size(), false, batch.ids[kItem].data());
-    size_t j = 0;
-    for (size_t r = 0; r < n; ++r) {
-      if (rows[r].bad) continue;
-      if (batch.ids[kItem][j++] < 0 && items_given) {
-        rows[r].bad = true;
-        rows[r].reason = RowError::kUnknownItem;
-        if (batch.messages.size() <= r) batch.messages.resize(n);
-        batch.messages[r] = "item_id " + show_value(batch.slice(rows[r].key[kItem])) + " is not in the items file";
-      }
-    }
-    for (size_t r = 0; r < n; ++r)
-      if (rows[r].bad) cx.errors.report(rows[r].reason, path, rows[r].line, batch.messages[r]);
-    if (!items_given) {
-      gather(kItem);
-      batch.ids[kItem].resize(batch.keys.size());
-      b.item_ids(batch.keys.data(), batch.keys.size(), true, batch.ids[kItem].data());
-    } else {
-      j = 0;
-      size_t w = 0;
-      for (size_t r = 0; r < n; ++r) {
-        if (rows[r].bad && rows[r].reason != RowError::kUnknownItem) continue;
-        const int32_t id = batch.ids[kItem][j++];
-        if (!rows[r].bad) batch.ids[kItem][w++] = id;
-      }
-      batch.ids[kItem].resize(w);
-    }
-    gather(kUser);
-    batch.ids[kUser].resize(batch.keys.size());
-    b.user_ids(batch.keys.data(), batch.keys.size(), batch.ids[kUser].data());
-    for (int k : {kSession, kPage, kRegion}) {
-      if (col[k] < 0) continue;
-      gather(k);
-      auto& ids = batch.ids[k];
-      ids.resize(batch.keys.size());
-      // Empty keys stay "none"; the rest get ids.
-      size_t w = 0;
-      for (size_t i = 0; i < batch.keys.size(); ++i)
-        if (!batch.keys[i].empty()) batch.keys[w++] = batch.keys[i];
-      std::vector<int32_t> dense(w);
-      if (k == kSession) b.session_ids(batch.keys.data(), w, dense.data());
-      else if (k == kPage) b.page_ids(batch.keys.data(), w, dense.data());
-      else for (size_t i = 0; i < w; ++i) dense[i] = b.region_code(batch.keys[i]);
-      gather(k);
-      w = 0;
-      for (size_t i = 0; i < ids.size(); ++i)
-        ids[i] = batch.keys[i].empty() ? (k == kRegion ? 0 : -1) : dense[w++];
-    }
-    const size_t n_ctx = ctx_cols.size();
-    j = 0;
-    for (size_t r = 0; r < n; ++r) {
-      const auto& row = rows[r];
-      if (row.bad) continue;
-      ev.user = batch.ids[kUser][j];
-      ev.item = batch.ids[kItem][j];
-      ev.ts = row.ts;
-      ev.has_ts = row.has_ts;
-      ev.type = static_cast<EventType>(row.type);
-      ev.has_type = row.has_type;
-      ev.session = col[kSession] >= 0 ? batch.ids[kSession][j] : -1;
-      ev.page = col[kPage] >= 0 ? batch.ids[kPage][j] : -1;
-      ev.region = col[kRegion] >= 0 ? batch.ids[kRegion][j] : 0;
-      ev.context.clear();
-      for (size_t f = 0; f < n_ctx; ++f) {
-        const size_t feature = ctx_cols[f].second;
-        if (ev.context.size() <= feature) ev.context.resize(feature + 1, 0);
-        ev.context[feature] = b.context_code(feature, batch.slice(batch.ctx_slices[row.ctx + f]));
-      }
-      b.add_event(ev);
-      ++j;
-    }
-    fr.kept += static_cast<int64_t>(j);
-    batch.clear();
-  };
-
-  TabularRow row;
-  auto value = [&](int c) { return c >= 0 && c < static_cast<int>(row.values.size()) ? row.values[c] : std::string_view(); };
-  auto bad = [&](RowError reason, std::string message) {
-    EventBatch::Row r;
-    r.line = row.line;
-    r.bad = true;
-    r.reason = reason;
-    batch.messages.resize(batch.rows.size() + 1);
-    batch.messages.back() = std::move(message);
-    batch.rows.push_back(r);
-  };
-  while (reader->next(row)) {
-    ++fr.rows;
-    if (progress && (fr.rows & 0xFFFF) == 0) progress->update(reader->bytes_consumed());
-    if (batch.rows.size() >= EventBatch::kRows) flush();
-    if (row.error) {
-      bad(*row.error, row.error_message);
-      continue;
-    }
-    if (jsonl && known != reader->columns().size()) {
-      flush();  // the batch holds rows of the previous column set
-      resolve_columns();
-    }
-    const std::string_view uid = value(col[kUser]), iid = value(col[kItem]);
-    if (uid.empty() || iid.empty()) {
-      bad(RowError::kEmptyId, uid.empty() ? "empty or missing user_id" : "empty or missing item_id");
-      continue;
-    }
-    EventBatch::Row r;
-    r.line = row.line;
-    if (c_ts >= 0) {
-      const std::string_view t = row.values[c_ts];
-      if (!parse_timestamp(t, &r.ts)) {
-        bad(RowError::kBadTime, "timestamp " + show_value(t) + " is neither unix seconds/milliseconds nor ISO-8601");
-        continue;
-      }
-      r.has_ts = true;
-    }
-    if (c_type >= 0 && !row.values[c_type].empty()) {
-      const int code = types.resolve(row.values[c_type]);
-      if (code == kIgnore) {
-        ++ignored;
-        continue;
-      }
-      if (code == kUnknown) {
-        bad(RowError::kBadValue, "unknown event_type " + show_value(row.values[c_type]) +
-                                     " (known: view, cart, purchase and synonyms; map it with --set "
-                                     "event_map.NAME=view|cart|purchase|ignore)");
-        continue;
-      }
-      r.type = static_cast<uint8_t>(code);
-      r.has_type = true;
-    }
-    for (int k = 0; k < 5; ++k) r.key[k] = col[k] >= 0 ? batch.add(value(col[k])) : 0;
-    r.ctx = static_cast<uint32_t>(batch.ctx_slices.size());
-    for (const auto& cf : ctx_cols) batch.ctx_slices.push_back(batch.add(value(cf.first)));
-    batch.rows.push_back(r);
-  }
-  flush();
-  if (progress) progress->finish();
-  if (ignored > 0)
-    cx.report.notes.push_back(path + ": dropped " + format_count(ignored) + " events whose type is mapped to 'ignore'");
+  fr.rows = parser.rows_read();
+  fr.kept = loader.kept();
+  if (loader.ignored() > 0)
+    cx.report.notes.push_back(path + ": dropped " + format_count(loader.ignored()) +
+                              " events whose type is mapped to 'ignore'");
   cx.errors.end_file(path);
 }
 

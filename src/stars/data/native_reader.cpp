@@ -4,6 +4,7 @@
 #include "stars/core/error.h"
 #include "stars/core/mmap_file.h"
 #include "stars/core/strings.h"
+#include "stars/data/input_files.h"
 
 namespace stars::data {
 
@@ -34,6 +35,13 @@ void read_native(const std::string& path, IngestContext& cx) {
   read_native_events(events, cx, !items.empty());
   if (!impressions.empty()) read_native_impressions(impressions, cx, !items.empty());
   if (!calendar.empty()) read_native_calendar(calendar, cx);
+  // Say what was not read, so that nothing passes silently.
+  std::vector<std::string> ignored;
+  for (const auto& n : list_directory(path)) {
+    const std::string p = path_join(path, n);
+    if (p != events && p != items && p != users && p != impressions && p != calendar) ignored.push_back(n);
+  }
+  if (!ignored.empty()) cx.report.notes.push_back(path + ": not part of the native format, not read: " + join(ignored, ", "));
 }
 
 }  // namespace stars::data

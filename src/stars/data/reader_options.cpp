@@ -11,6 +11,7 @@ namespace stars::data {
 void ReaderOptions::validate() const {
   delimiter_char();
   STARS_CHECK_ARG(min_rating >= 0, "min_rating must be >= 0, got " << min_rating);
+  STARS_CHECK_ARG(threads >= 0 && threads <= 2, "threads must be 0 (auto), 1 or 2, got " << threads);
   for (const auto& [name, target] : event_map)
     STARS_CHECK_ARG(target == "ignore" || parse_event_type(target).has_value(),
                     "event_map." << name << " must be view, cart, purchase, interaction or ignore, got '" << target << "'");

@@ -16,6 +16,7 @@ struct ReaderOptions {
   bool check_utf8 = true;      ///< report rows with invalid UTF-8 (off: bytes are kept as they are)
   double min_rating = 0.0;     ///< MovieLens/RecBole: drop interactions rated below this (0 keeps all)
   bool rating_context = false; ///< MovieLens/RecBole: keep the rating as a categorical event context feature
+  int threads = 0;             ///< native events reader: 1 = one thread, 2 = parse and load in parallel, 0 = 2 above 16 MB
   std::map<std::string, std::string> event_map;   ///< raw event type name -> view|cart|purchase|interaction|ignore
   std::map<std::string, std::string> user_types;  ///< user feature column -> numeric|categorical
   std::map<std::string, std::string> columns;     ///< native column name -> column name in the file
@@ -26,6 +27,7 @@ struct ReaderOptions {
     v("check_utf8", check_utf8, "report rows with invalid UTF-8 as bad rows");
     v("min_rating", min_rating, "MovieLens/RecBole: drop interactions rated below this; 0 keeps all");
     v("rating_context", rating_context, "MovieLens/RecBole: keep the rating as a categorical event context feature");
+    v("threads", threads, "native events reader threads: 1 = one, 2 = parse and load in parallel, 0 = 2 for files over 16 MB");
   }
   void validate() const;
   // Applies `event_map.*`, `user_types.*` and `column.*`; returns false for any other key (handled by visit()).
