@@ -18,7 +18,7 @@ struct LsaConfig {
   uint64_t seed = 42;               ///< seed of the randomized SVD; the same seed and catalog give the same vectors
   int word_ngram_max = 2;           ///< word n-grams of title and description: 1..word_ngram_max, in [1, 3]
   int char_ngram_min = 3;           ///< shortest character n-gram of title and brand words (with word boundaries), 0 = none
-  int char_ngram_max = 5;           ///< longest character n-gram, in [char_ngram_min, 8]
+  int char_ngram_max = 4;           ///< longest character n-gram, in [char_ngram_min, 8]
   int min_df = 2;                   ///< keep features that occur in at least this many items, >= 1
   double max_df = 0.5;              ///< drop features that occur in more than this share of items, in (0, 1]
   int max_features = 131072;        ///< keep at most this many features, the most frequent first, >= dim
@@ -26,11 +26,11 @@ struct LsaConfig {
   double weight_title = 1.0;        ///< weight of the title word n-gram block, >= 0
   double weight_chars = 1.0;        ///< weight of the character n-gram block, >= 0
   double weight_description = 0.5;  ///< weight of the description word block, >= 0
-  double weight_category = 1.0;     ///< weight of the category block (every path prefix and leaf words), >= 0
+  double weight_category = 0.25;    ///< weight of the category block (every path prefix and leaf words), >= 0
   double weight_brand = 0.5;        ///< weight of the brand block, >= 0
-  double sigma_exponent = 1.0;      ///< item vector = U * Sigma^e before L2 normalisation: 1 = classic LSA, 0 = whitened, in [0, 1]
-  int svd_oversample = 16;          ///< extra random directions of the randomized SVD, >= 0
-  int svd_power_iters = 4;          ///< power iterations of the randomized SVD, in [0, 20]
+  double sigma_exponent = 0.5;      ///< item vector = U * Sigma^e before L2 normalisation: 1 = classic LSA, 0 = whitened, in [0, 1]
+  int svd_oversample = 8;           ///< extra random directions of the randomized SVD, >= 0
+  int svd_power_iters = 1;          ///< power iterations of the randomized SVD, in [0, 20]
 
   template <class V>
   void visit(V& v) {

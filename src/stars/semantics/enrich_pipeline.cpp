@@ -68,7 +68,8 @@ double unchanged_share(const Previous& prev, const std::vector<ItemText>& items,
 
 std::unique_ptr<LsaEmbedder> lsa_for_run(const std::string& dir, const EnrichConfig& config, const EnrichOptions& options,
                                          const Previous& prev, const std::vector<ItemText>& items,
-                                         const std::vector<uint64_t>& hashes, int threads, bool* fitted) {
+                                         const std::vector<uint64_t>& hashes, int threads, bool* fitted,
+                                         std::vector<float>* fit_vectors) {
   const std::string path = path_join(semantics_dir(dir), kLsaModelFile);
   *fitted = false;
   if (!options.refit && file_exists(path)) {
@@ -87,7 +88,7 @@ std::unique_ptr<LsaEmbedder> lsa_for_run(const std::string& dir, const EnrichCon
       STARS_WARN("lsa: cannot reuse " << path << " (" << e.what() << "); refitting");
     }
   }
-  auto e = LsaEmbedder::fit(items, config.embed.lsa, threads);
+  auto e = LsaEmbedder::fit(items, config.embed.lsa, threads, fit_vectors);
   e->save(path);
   *fitted = true;
   return e;
@@ -177,11 +178,12 @@ EnrichReport run_enrich(const std::string& dataset_dir, const EnrichConfig& conf
   // ---- the text provider
   Timer t_fit;
   std::unique_ptr<TextEmbedder> embedder;
+  std::vector<float> fit_vectors;  // the catalog's vectors when the LSA model was fitted in this run
   HttpEmbedder* http = nullptr;
   FileEmbedder* file = nullptr;
   const std::string provider = config.embed.provider;
   if (provider == "lsa") {
-    embedder = lsa_for_run(dataset_dir, config, options, prev, items, hashes, threads, &rep.fitted);
+    embedder = lsa_for_run(dataset_dir, config, options, prev, items, hashes, threads, &rep.fitted, &fit_vectors);
   } else if (provider == "openai") {
     auto h = std::make_unique<HttpEmbedder>(config.embed.openai);
     if (h->dim() == 0) h->discover_dim();
@@ -255,7 +257,12 @@ EnrichReport run_enrich(const std::string& dataset_dir, const EnrichConfig& conf
       }
       buf.assign(batch.size() * dim, 0.0f);
       try {
-        embedder->embed(batch, buf.data());
+        if (!fit_vectors.empty()) {
+          for (size_t k = b; k < e; ++k)
+            std::copy_n(fit_vectors.begin() + static_cast<size_t>(todo[k]) * dim, dim, buf.begin() + (k - b) * dim);
+        } else {
+          embedder->embed(batch, buf.data());
+        }
       } catch (const Error& err) {
         throw err.with_context("embedding items " + std::to_string(b) + ".." + std::to_string(e) + " of " +
                                std::to_string(todo.size()) + " to compute (" + std::to_string(cache ? cache->size() : 0) +

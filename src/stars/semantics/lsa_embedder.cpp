@@ -1,6 +1,7 @@
 #include "stars/semantics/lsa_embedder.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdio>
 
@@ -9,10 +10,14 @@
 #include "stars/core/log.h"
 #include "stars/core/table_file.h"
 #include "stars/core/thread_pool.h"
+#include "stars/semantics/detail/axpy.h"
 #include "stars/semantics/randomized_svd.h"
 
 namespace stars::semantics {
 namespace {
+
+constexpr uint32_t kNotCached = 0xFFFFFFFFu;
+constexpr size_t kMaxCachedFeatures = size_t{48} << 20;  // 48M entries = 768 MB
 
 struct Scratch {
   explicit Scratch(const LsaConfig& c) : extractor(c) {}
@@ -34,7 +39,8 @@ double l2_normalize(float* v, int dim) {
   return norm;
 }
 
-std::unique_ptr<LsaEmbedder> LsaEmbedder::fit(const std::vector<ItemText>& items, const LsaConfig& config, int threads) {
+std::unique_ptr<LsaEmbedder> LsaEmbedder::fit(const std::vector<ItemText>& items, const LsaConfig& config, int threads,
+                                              std::vector<float>* vectors) {
   config.validate();
   threads = std::max(1, threads);
   std::unique_ptr<LsaEmbedder> e(new LsaEmbedder());
@@ -42,14 +48,30 @@ std::unique_ptr<LsaEmbedder> LsaEmbedder::fit(const std::vector<ItemText>& items
   e->threads_ = threads;
   e->fit_items_ = static_cast<int64_t>(items.size());
   Timer timer;
+  // Pass 1 extracts every item's features for the document frequencies and keeps them (up to
+  // kMaxCachedFeatures entries in all) so that building the matrix does not extract them again.
+  const size_t n = items.size();
   std::vector<FeatureExtractor> extractors(threads, FeatureExtractor(config));
+  std::vector<std::vector<FeatureCount>> cache(threads);
+  std::vector<uint64_t> cache_begin(n, 0);
+  std::vector<uint32_t> cache_len(n, kNotCached);
+  std::vector<int32_t> cache_worker(n, 0);
+  std::atomic<size_t> cached_total{0};
   e->tfidf_ = TfidfModel::fit(
-      items.size(), [&](size_t i, int w, std::vector<FeatureCount>* out) { extractors[w].extract(items[i], out); },
+      n,
+      [&](size_t i, int w, std::vector<FeatureCount>* out) {
+        extractors[w].extract(items[i], out);
+        if (cached_total.fetch_add(out->size()) + out->size() <= kMaxCachedFeatures) {
+          cache_worker[i] = w;
+          cache_begin[i] = cache[w].size();
+          cache_len[i] = static_cast<uint32_t>(out->size());
+          cache[w].insert(cache[w].end(), out->begin(), out->end());
+        }
+      },
       config, threads);
   const double t_vocab = timer.seconds();
 
   // The weighted tf-idf matrix X (items, features), built in row blocks by the workers.
-  const size_t n = items.size();
   const size_t n_blocks = std::min<size_t>(n, static_cast<size_t>(threads) * 8);
   std::vector<CsrMatrix> blocks(std::max<size_t>(n_blocks, 1));
   parallel_for(n_blocks, threads, [&](size_t bb, size_t be) {
@@ -57,8 +79,12 @@ std::unique_ptr<LsaEmbedder> LsaEmbedder::fit(const std::vector<ItemText>& items
     for (size_t b = bb; b < be; ++b) {
       CsrMatrix& blk = blocks[b];
       for (size_t i = n * b / n_blocks; i < n * (b + 1) / n_blocks; ++i) {
-        s.extractor.extract(items[i], &s.features);
-        e->tfidf_.transform(s.features, &s.cols, &s.vals);
+        if (cache_len[i] != kNotCached) {
+          e->tfidf_.transform(cache[cache_worker[i]].data() + cache_begin[i], cache_len[i], &s.cols, &s.vals);
+        } else {
+          s.extractor.extract(items[i], &s.features);
+          e->tfidf_.transform(s.features, &s.cols, &s.vals);
+        }
         blk.indices.insert(blk.indices.end(), s.cols.begin(), s.cols.end());
         blk.values.insert(blk.values.end(), s.vals.begin(), s.vals.end());
         blk.indptr.push_back(blk.indices.size());
@@ -75,6 +101,7 @@ std::unique_ptr<LsaEmbedder> LsaEmbedder::fit(const std::vector<ItemText>& items
     x.values.insert(x.values.end(), blocks[b].values.begin(), blocks[b].values.end());
     CsrMatrix().indices.swap(blocks[b].indices);
   }
+  std::vector<std::vector<FeatureCount>>().swap(cache);
   const double t_matrix = timer.seconds();
 
   SvdResult svd = randomized_svd(x, config.dim, config.svd_oversample, config.svd_power_iters, config.seed, threads);
@@ -86,6 +113,15 @@ std::unique_ptr<LsaEmbedder> LsaEmbedder::fit(const std::vector<ItemText>& items
     STARS_WARN("lsa: the catalog supports only " << e->rank_ << " of " << config.dim
                                                  << " components (few items or features); the rest are zero");
   e->finish_setup();
+  if (vectors) {
+    const int k = config.dim;
+    vectors->assign(n * static_cast<size_t>(k), 0.0f);
+    parallel_for(n, threads, [&](size_t b, size_t end) {
+      for (size_t i = b; i < end; ++i)
+        e->project(x.indices.data() + x.indptr[i], x.values.data() + x.indptr[i], x.indptr[i + 1] - x.indptr[i],
+                   vectors->data() + i * k);
+    }, 64);
+  }
   STARS_INFO("lsa: " << items.size() << " items, " << e->tfidf_.num_features() << " features, " << x.values.size()
                      << " non-zeros; vocabulary " << t_vocab << " s, matrix " << (t_matrix - t_vocab) << " s, SVD "
                      << (timer.seconds() - t_matrix) << " s");
@@ -103,19 +139,19 @@ void LsaEmbedder::finish_setup() {
   model_ = buf;
 }
 
+void LsaEmbedder::project(const int32_t* cols, const float* vals, size_t nnz, float* out) const {
+  const int k = config_.dim;
+  std::fill(out, out + k, 0.0f);
+  for (size_t i = 0; i < nnz; ++i) detail::axpy(vals[i], projection_.data() + static_cast<size_t>(cols[i]) * k, out, k);
+  for (int j = 0; j < k; ++j) out[j] *= scale_[j];
+  l2_normalize(out, k);
+}
+
 void LsaEmbedder::embed_one(const ItemText& item, float* out) const {
   Scratch s(config_);
   s.extractor.extract(item, &s.features);
   tfidf_.transform(s.features, &s.cols, &s.vals);
-  const int k = config_.dim;
-  std::fill(out, out + k, 0.0f);
-  for (size_t i = 0; i < s.cols.size(); ++i) {
-    const float v = s.vals[i];
-    const float* p = projection_.data() + static_cast<size_t>(s.cols[i]) * k;
-    for (int j = 0; j < k; ++j) out[j] += v * p[j];
-  }
-  for (int j = 0; j < k; ++j) out[j] *= scale_[j];
-  l2_normalize(out, k);
+  project(s.cols.data(), s.vals.data(), s.cols.size(), out);
 }
 
 void LsaEmbedder::embed(const std::vector<const ItemText*>& items, float* out) {
@@ -135,12 +171,16 @@ void LsaEmbedder::save(const std::string& path) const {
   w.set_meta("rank", std::to_string(rank_));
   w.set_meta("fit_items", std::to_string(fit_items_));
   w.set_meta("model", model_);
+  w.set_meta("feature_hash", kFeatureHashVersion);
   w.write(path);
 }
 
 std::unique_ptr<LsaEmbedder> LsaEmbedder::load(const std::string& path) {
   try {
     TableReader r(path, "lsa_embedder", kLsaModelVersion);
+    STARS_CHECK_DATA(r.meta("feature_hash") == kFeatureHashVersion,
+                     "features were hashed with '" << r.meta("feature_hash") << "', this program hashes with '"
+                                                   << kFeatureHashVersion << "' (re-run stars enrich --refit)");
     std::unique_ptr<LsaEmbedder> e(new LsaEmbedder());
     config_from_json(JsonObject::parse(r.meta("config"), path + " meta.config"), e->config_, "lsa config");
     e->config_.validate();

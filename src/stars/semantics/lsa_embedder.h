@@ -19,8 +19,11 @@ constexpr uint32_t kLsaModelVersion = 1;
 
 class LsaEmbedder : public TextEmbedder {
  public:
-  // Fits the TF-IDF vocabulary and the SVD projection on a catalog.
-  static std::unique_ptr<LsaEmbedder> fit(const std::vector<ItemText>& items, const LsaConfig& config, int threads);
+  // Fits the TF-IDF vocabulary and the SVD projection on a catalog. When `vectors` is given it receives
+  // the catalog's vectors (items.size() rows of dim), bit-identical to embed() / embed_one(), computed
+  // from the fitting matrix without extracting the features again.
+  static std::unique_ptr<LsaEmbedder> fit(const std::vector<ItemText>& items, const LsaConfig& config, int threads,
+                                          std::vector<float>* vectors = nullptr);
   // Reads a model written by save(); errors name the file.
   static std::unique_ptr<LsaEmbedder> load(const std::string& path);
   void save(const std::string& path) const;
@@ -42,6 +45,8 @@ class LsaEmbedder : public TextEmbedder {
  private:
   LsaEmbedder() = default;
   void finish_setup();
+  // out (dim) = normalise(scale * sum_i vals[i] * projection[cols[i]]): the last step of every embedding.
+  void project(const int32_t* cols, const float* vals, size_t nnz, float* out) const;
   LsaConfig config_;
   TfidfModel tfidf_;
   std::vector<float> projection_;  // (num_features, dim) row-major

@@ -2,16 +2,30 @@
 
 #include <algorithm>
 
-#include "stars/core/string_interner.h"
+#include <cstring>
 
 namespace stars::semantics {
 namespace {
 
-inline uint64_t feature_key(FeatureBlock block, std::string_view text) {
-  uint64_t h = StringInterner::hash(text) + 0x9E3779B97F4A7C15ULL * (static_cast<uint64_t>(block) + 1);
+inline uint64_t mix64(uint64_t h) {
   h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9ULL;
   h = (h ^ (h >> 27)) * 0x94D049BB133111EBULL;
-  h ^= h >> 31;
+  return h ^ (h >> 31);
+}
+
+// The feature hash is part of the saved model format (lsa.tbl, meta "feature_hash" = kFeatureHashVersion):
+// never change it without bumping that version. Reads 8-byte little-endian words.
+inline uint64_t feature_key(FeatureBlock block, std::string_view text) {
+  uint64_t h = mix64(0x5354415253ULL + 0x9E3779B97F4A7C15ULL * (static_cast<uint64_t>(block) + 1) + text.size());
+  size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, text.data() + i, 8);
+    h = mix64(h ^ w);
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, text.data() + i, text.size() - i);
+  h = mix64(h ^ tail ^ 0xA0761D6478BD642FULL);
   return (h & ((1ULL << 61) - 1)) | (static_cast<uint64_t>(block) << 61);
 }
 

@@ -15,6 +15,9 @@
 
 namespace stars::semantics {
 
+// Version of the feature hashing (recorded in saved models; a model hashed differently is refused).
+constexpr const char* kFeatureHashVersion = "fh1";
+
 enum class FeatureBlock : uint8_t { kTitle = 0, kChars = 1, kDescription = 2, kCategory = 3, kBrand = 4 };
 constexpr int kNumFeatureBlocks = 5;
 

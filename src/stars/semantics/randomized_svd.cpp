@@ -9,6 +9,7 @@
 #include "stars/core/log.h"
 #include "stars/core/random.h"
 #include "stars/core/thread_pool.h"
+#include "stars/semantics/detail/axpy.h"
 #include "stars/semantics/detail/lapack.h"
 
 namespace stars::semantics {
@@ -21,10 +22,10 @@ void sparse_times_dense(const CsrMatrix& x, const float* m, int l, float* y, int
     for (size_t i = begin; i < end; ++i) {
       float* yi = y + i * l;
       std::fill(yi, yi + l, 0.0f);
-      for (uint64_t p = x.indptr[i]; p < x.indptr[i + 1]; ++p) {
-        const float v = x.values[p];
-        const float* mj = m + static_cast<size_t>(x.indices[p]) * l;
-        for (int c = 0; c < l; ++c) yi[c] += v * mj[c];
+      const uint64_t end_p = x.indptr[i + 1];
+      for (uint64_t p = x.indptr[i]; p < end_p; ++p) {
+        if (p + 4 < end_p) __builtin_prefetch(m + static_cast<size_t>(x.indices[p + 4]) * l);
+        detail::axpy(x.values[p], m + static_cast<size_t>(x.indices[p]) * l, yi, l);
       }
     }
   }, 256);
@@ -73,11 +74,13 @@ bool cholesky_qr_step(std::vector<double>& a, int rows, int l) {
   return true;
 }
 
-// Orthonormal basis of the columns of a (rows, l) row-major matrix: Cholesky QR twice (all level-3
-// BLAS, fast for tall matrices), falling back to Householder QR when the columns are nearly dependent.
-void orthonormalize(std::vector<double>& a, int rows, int l) {
+// Orthonormal basis of the columns of a (rows, l) row-major matrix: Cholesky QR (all level-3 BLAS, fast
+// for tall matrices), twice when `exact` (orthonormal to rounding, as the final basis must be; once is
+// enough to keep power iterations well conditioned), falling back to Householder QR when the columns are
+// nearly dependent.
+void orthonormalize(std::vector<double>& a, int rows, int l, bool exact) {
   std::vector<double> backup = a;
-  if (cholesky_qr_step(a, rows, l) && cholesky_qr_step(a, rows, l)) return;
+  if (cholesky_qr_step(a, rows, l) && (!exact || cholesky_qr_step(a, rows, l))) return;
   a.swap(backup);
   householder_orthonormalize(a, rows, l);
 }
@@ -95,9 +98,9 @@ void rademacher(uint64_t seed, int rows, int l, float* out) {
 }
 
 // Orthonormalises the columns of a float (rows, l) matrix through a double copy.
-void orthonormalize(std::vector<float>& a, int rows, int l) {
+void orthonormalize(std::vector<float>& a, int rows, int l, bool exact) {
   std::vector<double> d(a.begin(), a.end());
-  orthonormalize(d, rows, l);
+  orthonormalize(d, rows, l, exact);
   for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(d[i]);
 }
 
@@ -141,21 +144,21 @@ SvdResult randomized_svd(const CsrMatrix& x, int k, int oversample, int power_it
   sparse_times_dense(x, z.data(), l, y.data(), threads);     // y = X omega
   STARS_DEBUG("randomized_svd: sketch " << timer.seconds() << " s");
   for (int it = 0; it < power_iters; ++it) {
-    orthonormalize(y, n, l);
+    orthonormalize(y, n, l, false);
     sparse_times_dense(xt, y.data(), l, z.data(), threads);  // z = X^T y
     sparse_times_dense(x, z.data(), l, y.data(), threads);   // y = X z
     STARS_DEBUG("randomized_svd: power iteration " << it + 1 << " done at " << timer.seconds() << " s");
   }
-  orthonormalize(y, n, l);  // q (n, l): orthonormal basis of the dominant range of X
+  orthonormalize(y, n, l, true);  // q (n, l): orthonormal basis of the dominant range of X
   std::vector<float> xxq(static_cast<size_t>(n) * l);
   sparse_times_dense(xt, y.data(), l, z.data(), threads);    // z = X^T q
   sparse_times_dense(x, z.data(), l, xxq.data(), threads);   // X X^T q
 
   // B = q^T X (l, m) has B B^T = q^T X X^T q = W diag(sigma^2) W^T, and V = B^T W diag(1/sigma)
   // = X^T (q W diag(1/sigma)).
-  const std::vector<double> qd(y.begin(), y.end()), xxqd(xxq.begin(), xxq.end());
-  std::vector<double> gram(static_cast<size_t>(l) * l);
-  cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, l, l, n, 1.0, qd.data(), l, xxqd.data(), l, 0.0, gram.data(), l);
+  std::vector<float> gram_f(static_cast<size_t>(l) * l);
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, l, l, n, 1.0f, y.data(), l, xxq.data(), l, 0.0f, gram_f.data(), l);
+  std::vector<double> gram(gram_f.begin(), gram_f.end());
   for (int r = 0; r < l; ++r)
     for (int c = r + 1; c < l; ++c) {
       const double s = 0.5 * (gram[static_cast<size_t>(r) * l + c] + gram[static_cast<size_t>(c) * l + r]);
@@ -177,27 +180,32 @@ SvdResult randomized_svd(const CsrMatrix& x, int k, int oversample, int power_it
   // dsyevd returns ascending eigenvalues, eigenvectors as columns of a column-major matrix.
   const int kk = std::min(k, l);
   const double top = std::sqrt(std::max(0.0, eig[l - 1]));
-  std::vector<double> w(static_cast<size_t>(l) * k, 0.0);  // (l, k) row-major: W_k diag(1/sigma)
+  std::vector<float> w(static_cast<size_t>(l) * k, 0.0f);  // (l, k) row-major: W_k diag(1/sigma)
   for (int j = 0; j < kk; ++j) {
     const int src = l - 1 - j;
     const double sigma = std::sqrt(std::max(0.0, eig[src]));
     if (sigma <= top * 1e-6 || sigma == 0.0) break;
     out.singular_values[j] = sigma;
     out.rank = j + 1;
-    for (int r = 0; r < l; ++r) w[static_cast<size_t>(r) * k + j] = gram[static_cast<size_t>(src) * l + r] / sigma;
+    for (int r = 0; r < l; ++r) w[static_cast<size_t>(r) * k + j] = static_cast<float>(gram[static_cast<size_t>(src) * l + r] / sigma);
   }
-  std::vector<double> qw(static_cast<size_t>(n) * k);
-  cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, k, l, 1.0, qd.data(), l, w.data(), k, 0.0, qw.data(), k);
+  std::vector<float> qw(static_cast<size_t>(n) * k);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, k, l, 1.0f, y.data(), l, w.data(), k, 0.0f, qw.data(), k);
   STARS_DEBUG("randomized_svd: projected SVD done at " << timer.seconds() << " s");
-  const std::vector<float> qwf(qw.begin(), qw.end());
   std::vector<float> v(static_cast<size_t>(m) * k);
-  sparse_times_dense(xt, qwf.data(), k, v.data(), threads);  // V = X^T q W diag(1/sigma)
-  for (int j = 0; j < out.rank; ++j) {
-    float best = 0;
-    for (int r = 0; r < m; ++r)
-      if (std::fabs(v[static_cast<size_t>(r) * k + j]) > std::fabs(best)) best = v[static_cast<size_t>(r) * k + j];
-    const double sign = best < 0 ? -1.0 : 1.0;
-    for (int r = 0; r < m; ++r) out.components[static_cast<size_t>(r) * k + j] = static_cast<float>(sign) * v[static_cast<size_t>(r) * k + j];
+  sparse_times_dense(xt, qw.data(), k, v.data(), threads);   // V = X^T q W diag(1/sigma)
+  // Signs: each singular vector's entry of largest magnitude (the first such) is made positive. One pass
+  // over the rows, so the (m, k) matrix is read in order.
+  std::vector<float> best(k, 0.0f);
+  for (int r = 0; r < m; ++r) {
+    const float* vr = v.data() + static_cast<size_t>(r) * k;
+    for (int j = 0; j < out.rank; ++j)
+      if (std::fabs(vr[j]) > std::fabs(best[j])) best[j] = vr[j];
+  }
+  for (int r = 0; r < m; ++r) {
+    const float* vr = v.data() + static_cast<size_t>(r) * k;
+    float* cr = out.components.data() + static_cast<size_t>(r) * k;
+    for (int j = 0; j < out.rank; ++j) cr[j] = best[j] < 0 ? -vr[j] : vr[j];
   }
   return out;
 }

@@ -20,7 +20,7 @@ class TfidfModel {
   using FeatureFn = std::function<void(size_t item, int worker, std::vector<FeatureCount>* out)>;
 
   TfidfModel() = default;
-  // Rebuilds a fitted model from stored arrays (keys sorted ascending, one idf per key).
+  // Rebuilds a fitted model from stored arrays (unique keys in column order, one idf per key).
   TfidfModel(std::vector<uint64_t> keys, std::vector<float> idf, const LsaConfig& config);
   static TfidfModel fit(size_t n_items, const FeatureFn& features, const LsaConfig& config, int threads);
 
@@ -31,7 +31,10 @@ class TfidfModel {
   int32_t column(uint64_t key) const;
   // The weighted sparse row of an item (columns unsorted, unknown features dropped); empty when no
   // feature is known.
-  void transform(const std::vector<FeatureCount>& features, std::vector<int32_t>* cols, std::vector<float>* vals) const;
+  void transform(const FeatureCount* features, size_t n_features, std::vector<int32_t>* cols, std::vector<float>* vals) const;
+  void transform(const std::vector<FeatureCount>& features, std::vector<int32_t>* cols, std::vector<float>* vals) const {
+    transform(features.data(), features.size(), cols, vals);
+  }
 
  private:
   void build_index();
