@@ -40,6 +40,7 @@ void LambdaMartConfig::validate() const {
   STARS_CHECK_ARG(ndcg_at >= 1, "lambdamart.ndcg_at must be >= 1, got " << ndcg_at);
   STARS_CHECK_ARG(max_train_queries >= 1, "lambdamart.max_train_queries must be >= 1, got " << max_train_queries);
   STARS_CHECK_ARG(threads >= 0, "lambdamart.threads must be >= 0, got " << threads);
+  STARS_CHECK_ARG(fit_negatives >= 0, "lambdamart.fit_negatives must be >= 0, got " << fit_negatives);
 }
 
 void EvalConfig::validate() const {

@@ -62,13 +62,14 @@ struct LambdaMartConfig {
   int candidates_popular = 30;    ///< candidates from global popularity, >= 0
   int candidates_recent = 30;     ///< candidates from recent popularity, >= 0
   int candidates_history = 20;    ///< the user's most recent distinct history items, >= 0 (0 when history is excluded)
-  int rounds = 150;               ///< boosting rounds, >= 1
+  int rounds = 100;               ///< boosting rounds, >= 1
   int max_depth = 6;              ///< tree depth, >= 1
   double eta = 0.1;               ///< learning rate, in (0, 1]
   double subsample = 0.8;         ///< row subsampling per tree, in (0, 1]
   double min_child_weight = 1.0;  ///< minimum hessian per leaf, >= 0
   int ndcg_at = 10;               ///< cut-off of the rank:ndcg objective's metric, >= 1
   int max_train_queries = 20000;  ///< training queries (users) sampled for fitting, >= 1
+  int fit_negatives = 60;         ///< negatives kept per fitting query (seeded sample), 0 = every candidate
   int threads = 0;                ///< XGBoost threads, 0 = the evaluation's thread count
 
   template <class V>
@@ -84,6 +85,7 @@ struct LambdaMartConfig {
     v("min_child_weight", min_child_weight, "minimum sum of hessians in a leaf, >= 0");
     v("ndcg_at", ndcg_at, "cut-off of the NDCG the rank:ndcg objective optimises, >= 1");
     v("max_train_queries", max_train_queries, "training queries sampled for fitting, >= 1");
+    v("fit_negatives", fit_negatives, "negatives kept per fitting query (seeded sample), 0 = every candidate");
     v("threads", threads, "XGBoost threads, 0 = the evaluation's thread count");
   }
   void validate() const;

@@ -201,7 +201,9 @@ EvalOutput run_evaluation(const data::Dataset& ds, const EvalRequest& req) {
                 {"fit_rows", static_cast<double>(fi.fit_rows)},
                 {"mean_candidates", fi.mean_candidates},
                 {"fit_candidate_recall", fi.candidate_recall},
-                {"fit_seconds", fi.seconds}};
+                {"fit_seconds", fi.seconds},
+                {"fit_features_seconds", fi.features_seconds},
+                {"fit_boosting_seconds", fi.train_seconds}};
         for (const auto& [f, g] : fi.feature_gain) info["gain." + f] = g;
       }
       infos.push_back(info);

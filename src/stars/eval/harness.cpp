@@ -58,7 +58,7 @@ ScorerRanks rank_queries(const data::Dataset& ds, const QuerySet& qs, Scorer& sc
           std::vector<uint32_t> stamp(n_items, 0);
           std::vector<uint8_t> seen(n_items, 0);
           std::vector<std::vector<int32_t>> tops(n_lists);
-          std::vector<int32_t> merged;
+          std::vector<int32_t> merged, excluded;
           const auto items = ds.event_items();
           for (size_t r = rb; r < re; ++r) {
             const size_t qi = first + r;
@@ -66,8 +66,14 @@ ScorerRanks rank_queries(const data::Dataset& ds, const QuerySet& qs, Scorer& sc
             Exclusion ex;
             if (q.full_catalog() && qs.exclude_history) {
               const uint32_t value = static_cast<uint32_t>(qi + 1);
-              for (uint64_t k = q.hist_begin; k < q.hist_end; ++k) stamp[items[k]] = value;
-              ex = Exclusion{stamp.data(), value};
+              excluded.clear();
+              for (uint64_t k = q.hist_begin; k < q.hist_end; ++k) {
+                const int32_t it = items[k];
+                if (it == q.target || stamp[it] == value) continue;
+                stamp[it] = value;
+                excluded.push_back(it);
+              }
+              ex = Exclusion{stamp.data(), value, excluded.data(), excluded.size()};
             }
             const int32_t* cand = q.full_catalog() ? nullptr : qs.candidates.data() + q.cand_begin;
             const size_t n_cand = q.full_catalog() ? static_cast<size_t>(n_items) : q.cand_end - q.cand_begin;

@@ -33,7 +33,9 @@ class LambdaMartScorer : public Scorer {
     int64_t fit_rows = 0;
     double mean_candidates = 0;
     double candidate_recall = 0;   // share of fitting targets found among the candidates
-    double seconds = 0;
+    double seconds = 0;            // the whole fit
+    double features_seconds = 0;   // fitting queries, statistics, candidates and features
+    double train_seconds = 0;      // boosting
     std::map<std::string, double> feature_gain;
   };
   const FitInfo& fit_info() const { return fit_info_; }

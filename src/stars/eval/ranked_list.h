@@ -10,10 +10,13 @@
 
 namespace stars::eval {
 
-// Excluded items of one query: item i is excluded when stamp[i] == value (value 0 = nothing excluded).
+// Excluded items of one query: item i is excluded when stamp[i] == value (value 0 = nothing excluded);
+// `items` lists the same items once each (the fast full-catalog path walks the list).
 struct Exclusion {
   const uint32_t* stamp = nullptr;
   uint32_t value = 0;
+  const int32_t* items = nullptr;
+  size_t n_items = 0;
   bool excluded(int32_t item) const { return stamp != nullptr && value != 0 && stamp[item] == value; }
 };
 

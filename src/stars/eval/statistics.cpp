@@ -95,66 +95,87 @@ void bootstrap_intervals(const std::vector<float>& values, size_t n_users, size_
   }
 }
 
+std::vector<double> sign_flip_pvalues(const std::vector<float>& d, size_t n_users, size_t n_cols, int flips,
+                                      uint64_t seed) {
+  STARS_CHECK(d.size() == n_users * n_cols, "differences size " << d.size());
+  std::vector<double> p(n_cols, kNaN);
+  if (flips <= 0 || n_cols == 0) return p;
+  const size_t R = static_cast<size_t>(flips);
+  std::vector<float> acc(R * n_cols, 0.0f), signs(R * kUserChunk);
+  std::vector<double> observed(n_cols, 0.0), scale(n_cols, 0.0);
+  for (size_t u = 0; u < n_users; ++u)
+    for (size_t c = 0; c < n_cols; ++c) {
+      observed[c] += d[u * n_cols + c];
+      scale[c] += std::fabs(d[u * n_cols + c]);
+    }
+  for (size_t u0 = 0, chunk = 0; u0 < n_users; u0 += kUserChunk, ++chunk) {
+    const size_t m = std::min(kUserChunk, n_users - u0);
+    Rng rng(derive_seed(seed, 0x5160000 + chunk));
+    for (size_t r = 0; r < R; ++r) {
+      uint64_t bits = 0;
+      for (size_t u = 0; u < m; ++u) {
+        if ((u & 63) == 0) bits = rng.next_u64();
+        signs[r * m + u] = (bits & 1) ? 1.0f : -1.0f;
+        bits >>= 1;
+      }
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(R), static_cast<int>(n_cols),
+                static_cast<int>(m), 1.0f, signs.data(), static_cast<int>(m), d.data() + u0 * n_cols,
+                static_cast<int>(n_cols), 1.0f, acc.data(), static_cast<int>(n_cols));
+  }
+  for (size_t c = 0; c < n_cols; ++c) {
+    // Tolerance for float accumulation, so that exact ties (e.g. identical models) count as extreme.
+    const double obs = std::fabs(observed[c]) - 1e-5 * (1.0 + scale[c]);
+    int64_t extreme = 0;
+    for (size_t r = 0; r < R; ++r) extreme += std::fabs(acc[r * n_cols + c]) >= obs;
+    p[c] = static_cast<double>(extreme + 1) / static_cast<double>(R + 1);
+  }
+  return p;
+}
+
+std::vector<PairedResult> paired_differences(const std::vector<std::vector<double>>& a, const std::vector<double>& b,
+                                             const std::vector<double>& counts, int bootstrap_samples,
+                                             int permutations, double confidence, uint64_t seed) {
+  const size_t U = b.size(), C = a.size();
+  STARS_CHECK(counts.size() == U, "paired sizes differ");
+  for (const auto& x : a) STARS_CHECK(x.size() == U, "paired sizes differ");
+  std::vector<PairedResult> out(C);
+  double n = 0, sb = 0;
+  for (size_t u = 0; u < U; ++u) {
+    n += counts[u];
+    sb += b[u];
+  }
+  std::vector<float> d(U * C), cnt(counts.begin(), counts.end());
+  for (size_t c = 0; c < C; ++c) {
+    double sa = 0;
+    for (size_t u = 0; u < U; ++u) {
+      sa += a[c][u];
+      d[u * C + c] = static_cast<float>(a[c][u] - b[u]);
+    }
+    out[c].a = n > 0 ? sa / n : kNaN;
+    out[c].b = n > 0 ? sb / n : kNaN;
+    out[c].diff = n > 0 ? (sa - sb) / n : kNaN;
+  }
+  if (n <= 0 || C == 0) {
+    for (auto& r : out) r.lo = r.hi = r.p_value = kNaN;
+    return out;
+  }
+  std::vector<double> lo, hi;
+  bootstrap_intervals(d, U, C, cnt, 1, std::vector<int>(C, 0), bootstrap_samples, confidence,
+                      derive_seed(seed, 0xB0075), lo, hi);
+  const std::vector<double> p = sign_flip_pvalues(d, U, C, permutations, derive_seed(seed, 0x516E));
+  for (size_t c = 0; c < C; ++c) {
+    out[c].lo = lo[c];
+    out[c].hi = hi[c];
+    out[c].p_value = p[c];
+  }
+  return out;
+}
+
 PairedResult paired_difference(const std::vector<double>& a, const std::vector<double>& b,
                                const std::vector<double>& counts, int bootstrap_samples, int permutations,
                                double confidence, uint64_t seed) {
-  STARS_CHECK(a.size() == b.size() && a.size() == counts.size(), "paired sizes differ");
-  const size_t U = a.size();
-  PairedResult out;
-  double sa = 0, sb = 0, n = 0;
-  std::vector<double> d(U);
-  for (size_t u = 0; u < U; ++u) {
-    sa += a[u];
-    sb += b[u];
-    n += counts[u];
-    d[u] = a[u] - b[u];
-  }
-  if (n <= 0) {
-    out.lo = out.hi = out.p_value = kNaN;
-    return out;
-  }
-  out.a = sa / n;
-  out.b = sb / n;
-  out.diff = out.a - out.b;
-  out.lo = out.hi = kNaN;
-  if (bootstrap_samples > 0) {
-    std::vector<double> reps;
-    reps.reserve(bootstrap_samples);
-    for (int r = 0; r < bootstrap_samples; ++r) {
-      PoissonOne pois(derive_seed(seed, 0xB0075 + static_cast<uint64_t>(r)));
-      double sd = 0, sn = 0;
-      for (size_t u = 0; u < U; ++u) {
-        const int w = pois.next();
-        if (w == 0) continue;
-        sd += w * d[u];
-        sn += w * counts[u];
-      }
-      if (sn > 0) reps.push_back(sd / sn);
-    }
-    const double alpha = (1.0 - confidence) / 2.0;
-    std::vector<double> copy = reps;
-    out.lo = quantile(copy, alpha);
-    out.hi = quantile(reps, 1.0 - alpha);
-  }
-  out.p_value = kNaN;
-  if (permutations > 0) {
-    const double observed = std::fabs(sa - sb);
-    Rng rng(derive_seed(seed, 0x516E));
-    int64_t extreme = 0;
-    for (int r = 0; r < permutations; ++r) {
-      double s = 0;
-      uint64_t bits = 0;
-      for (size_t u = 0; u < U; ++u) {
-        if ((u & 63) == 0) bits = rng.next_u64();
-        s += (bits & 1) ? d[u] : -d[u];
-        bits >>= 1;
-      }
-      // A small tolerance so that exact ties (e.g. identical models) count as extreme.
-      if (std::fabs(s) >= observed - 1e-9 * (1.0 + observed)) ++extreme;
-    }
-    out.p_value = static_cast<double>(extreme + 1) / static_cast<double>(permutations + 1);
-  }
-  return out;
+  return paired_differences({a}, b, counts, bootstrap_samples, permutations, confidence, seed)[0];
 }
 
 }  // namespace stars::eval

@@ -30,6 +30,17 @@ struct PairedResult {
 PairedResult paired_difference(const std::vector<double>& a, const std::vector<double>& b,
                                const std::vector<double>& counts, int bootstrap_samples, int permutations,
                                double confidence, uint64_t seed);
+// Several models against one reference on the same users, sharing the resampling weights and signs:
+// result c compares a[c] with b. Each result is the same as paired_difference(a[c], b, ...).
+std::vector<PairedResult> paired_differences(const std::vector<std::vector<double>>& a, const std::vector<double>& b,
+                                             const std::vector<double>& counts, int bootstrap_samples,
+                                             int permutations, double confidence, uint64_t seed);
+
+// Two-sided sign-flip randomisation p-values for the columns of per-user differences d (n_users, n_cols):
+// p_c = (1 + #{r : |sum_u s_ru d_uc| >= |sum_u d_uc|}) / (flips + 1) with random signs s shared by all
+// columns (one sgemm per block of users).
+std::vector<double> sign_flip_pvalues(const std::vector<float>& d, size_t n_users, size_t n_cols, int flips,
+                                      uint64_t seed);
 
 // Poisson(1) draws for resampling (exposed for tests).
 class PoissonOne {

@@ -265,27 +265,33 @@ RunResult summarize_run(const data::Dataset& ds, const QuerySet& qs, const std::
       if (s.name == config.reference_strategy) rs = &s;
     for (const auto& metric : config.compare_metrics) {
       parse_metric(metric);
-      std::vector<double> b_sums, counts_u, a_sums;
+      std::vector<double> b_sums, counts_u;
       per_user_sums(qu, rs->ranks, metric, b_sums, counts_u);
+      std::vector<std::vector<double>> a_sums;
+      std::vector<std::string> names;
       for (const auto& r : ranks)
         for (const auto& s : r.strategies) {
           if (&s == rs) continue;
-          per_user_sums(qu, s.ranks, metric, a_sums, counts_u);
-          const PairedResult p = paired_difference(a_sums, b_sums, counts_u, config.bootstrap_samples,
-                                                   config.permutation_samples, config.confidence,
-                                                   derive_seed(config.seed, 0xC0));
-          Comparison c;
-          c.a = r.name + "/" + s.name;
-          c.b = ref.name + "/" + rs->name;
-          c.metric = metric;
-          c.a_value = p.a;
-          c.b_value = p.b;
-          c.diff = p.diff;
-          c.lo = p.lo;
-          c.hi = p.hi;
-          c.p_value = p.p_value;
-          run.comparisons.push_back(c);
+          a_sums.emplace_back();
+          per_user_sums(qu, s.ranks, metric, a_sums.back(), counts_u);
+          names.push_back(r.name + "/" + s.name);
         }
+      const std::vector<PairedResult> res =
+          paired_differences(a_sums, b_sums, counts_u, config.bootstrap_samples, config.permutation_samples,
+                             config.confidence, derive_seed(config.seed, 0xC0));
+      for (size_t i = 0; i < res.size(); ++i) {
+        Comparison c;
+        c.a = names[i];
+        c.b = ref.name + "/" + rs->name;
+        c.metric = metric;
+        c.a_value = res[i].a;
+        c.b_value = res[i].b;
+        c.diff = res[i].diff;
+        c.lo = res[i].lo;
+        c.hi = res[i].hi;
+        c.p_value = res[i].p_value;
+        run.comparisons.push_back(c);
+      }
     }
   }
   return run;
