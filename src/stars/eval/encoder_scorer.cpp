@@ -4,6 +4,7 @@
 
 #include "stars/core/error.h"
 #include "stars/core/log.h"
+#include "stars/core/time.h"
 #include "stars/eval/mips.h"
 
 namespace stars::eval {
@@ -31,8 +32,21 @@ model::EncoderInput encoder_input(const data::Dataset& ds, const Query& q, size_
     }
     in.events.push_back(std::move(e));
   }
-  in.now = 0;  // recency relative to the last history event: the target's time is not known at request time
+  // The request time is when the target happened (a recommender knows the clock when it is asked; it does
+  // not know what the user will do): recency features count up to it, as in training and serving.
+  in.now = q.ts;
   return in;
+}
+
+model::ServingContext request_context(const data::Dataset& ds, const Query& q) {
+  model::ServingContext ctx;
+  ctx.ts = q.ts;
+  const uint64_t base = ds.user_offsets()[q.user];
+  const auto ev = ds.user_events(q.user);
+  const uint64_t k = q.hist_end;  // the target event (session protocol: the session's first event)
+  if (!ev.regions.empty() && k - base < ev.regions.size()) ctx.region = ev.regions[k - base];
+  if (ds.info().has_time) ctx.calendar_events = ds.active_calendar_events(day_of(q.ts), ctx.region);
+  return ctx;
 }
 
 EncoderScorer::EncoderScorer(const data::Dataset& ds, model::Encoder& encoder, std::string name,
@@ -77,6 +91,30 @@ void EncoderScorer::score(const QuerySet& qs, size_t first, size_t n, float* con
   for (size_t r = 0; r < n; ++r) inputs[r] = encoder_input(ds_, qs.queries[first + r]);
   std::vector<float> h_gen(n * dim_), h_next(n * dim_);
   encoder_.encode(inputs.data(), n, h_gen.data(), h_next.data());
+  // Context offset o_t of the request (paper §4.4), added to both user vectors as serving does.
+  if (use_context_) {
+    for (size_t r = 0; r < n; ++r) {
+      const model::ServingContext ctx = request_context(ds_, qs.queries[first + r]);
+      const int64_t key = ds_.info().has_time ? (day_of(ctx.ts) * 24 + hour_of_day(ctx.ts)) * 65536 + ctx.region
+                                              : ctx.region;
+      auto it = context_cache_.find(key);
+      if (it == context_cache_.end()) {
+        std::vector<float> o(dim_, 0.0f);
+        try {
+          encoder_.context_offset(ctx, o.data());
+        } catch (const std::exception& e) {
+          STARS_WARN("eval " << name_ << ": no context offset (" << e.what() << "); user vectors are used as encoded");
+          use_context_ = false;
+          break;
+        }
+        it = context_cache_.emplace(key, std::move(o)).first;
+      }
+      for (int j = 0; j < dim_; ++j) {
+        h_gen[r * dim_ + j] += it->second[j];
+        h_next[r * dim_ + j] += it->second[j];
+      }
+    }
+  }
   encode_seconds_ += timer.seconds();
   const size_t n_items = static_cast<size_t>(ds_.num_items());
   inner_product_scores(h_gen.data(), n, items_.data(), n_items, dim_, out[0]);

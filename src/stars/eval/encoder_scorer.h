@@ -3,12 +3,14 @@
 // pooling) and every item is scored by inner product with its serving vector (pure MIPS, batched as
 // one matrix product per block). Two lists, h_gen and h_next; the harness adds their interleave.
 // For the cold-item protocol, cold items get their content-path vector (text + tags, Δ = 0) from
-// Encoder::set_item_content, as a never-seen item would in serving. Torch-free: the model module
+// Encoder::set_item_content, as a never-seen item would in serving. The request's context offset o_t
+// (time of the target, its region and calendar events) is added to both user vectors, as in serving. Torch-free: the model module
 // implements the Encoder; this file only calls it.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "stars/data/dataset.h"
@@ -18,9 +20,13 @@
 
 namespace stars::eval {
 
-// Builds the encoder input of a query: static user features and the history events with their context.
-// At most `max_events` most recent events are kept (the encoder truncates to its own length anyway).
+// Builds the encoder input of a query: static user features and the history events with their context;
+// the request time ("now") is the target's time. At most `max_events` most recent events are kept (the
+// encoder truncates to its own length anyway).
 model::EncoderInput encoder_input(const data::Dataset& ds, const Query& q, size_t max_events = 1024);
+// The request context of a query (paper §4.4): the target's time, the region of the target event and the
+// calendar events active that day.
+model::ServingContext request_context(const data::Dataset& ds, const Query& q);
 
 class EncoderScorer : public Scorer {
  public:
@@ -47,6 +53,8 @@ class EncoderScorer : public Scorer {
   std::vector<float> items_;       // vectors used by the current protocol
   int64_t content_items_ = 0;
   mutable double encode_seconds_ = 0;
+  mutable bool use_context_ = true;  // off after the model reported it has no context offset
+  mutable std::unordered_map<int64_t, std::vector<float>> context_cache_;  // (day, hour, region) -> o_t
 };
 
 }  // namespace stars::eval
