@@ -262,6 +262,7 @@ SynthSummary write_world(const SynthConfig& config, const std::string& out_dir, 
   auto worker = [&]() {
     try {
       SessionSimulator sim(world);
+      size_t events_bytes = 0, impressions_bytes = 0;
       for (;;) {
         const int64_t b = next_block.fetch_add(1);
         if (b >= n_blocks) return;
@@ -271,8 +272,13 @@ SynthSummary write_world(const SynthConfig& config, const std::string& out_dir, 
           if (abort) return;
         }
         auto rows = std::make_unique<UserRows>();
+        // Reserve what the previous block of this thread needed, so buffers rarely grow.
+        rows->events.reserve(events_bytes + events_bytes / 4);
+        rows->impressions.reserve(impressions_bytes + impressions_bytes / 4);
         const int64_t end = std::min(cfg.users, (b + 1) * block);
         for (int64_t u = b * block; u < end; ++u) sim.simulate_user(u, rows.get());
+        events_bytes = rows->events.size();
+        impressions_bytes = rows->impressions.size();
         {
           std::lock_guard<std::mutex> lk(mu);
           ready[b] = std::move(rows);

@@ -28,9 +28,17 @@ int64_t poisson(double lambda, Rng& rng) {
   return k;
 }
 
-double gumbel(Rng& rng) {
-  const double u = std::max(1e-12, rng.uniform01());
-  return -std::log(-std::log(u));
+// Standard Gumbel noise for the page ranking, from a table of 4096 quantiles (two logarithms per draw
+// were the generator's largest cost; ranking noise needs no finer resolution).
+struct GumbelTable {
+  float q[4096];
+  GumbelTable() {
+    for (int k = 0; k < 4096; ++k) q[k] = static_cast<float>(-std::log(-std::log((k + 0.5) / 4096.0)));
+  }
+};
+float gumbel(Rng& rng) {
+  static const GumbelTable table;
+  return table.q[rng.next_u64() >> 52];
 }
 
 // Index drawn from exp(scores) (softmax), skipping `skip`.
@@ -287,7 +295,7 @@ void SessionSimulator::build_page(int32_t subclass, int day, int region, Rng& rn
     if (stamp_[i] == page_stamp_ || !usable(i)) return;
     stamp_[i] = page_stamp_;
     const Item& it = cat.items[i];
-    double score = it.popularity + gumbel(rng);
+    double score = it.popularity + static_cast<double>(gumbel(rng));
     if (it.season >= 0) score += 1.5 * cal.lift(it.season, day);
     if (cal.promoted(it, w_.taxonomy, day, region)) score += cfg.context.promo_exposure;
     if (it.launch_day > 0 && day - it.launch_day < 14) score += 1.0;
