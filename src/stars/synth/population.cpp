@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "stars/core/error.h"
+#include "stars/synth/gaussian.h"
 
 namespace stars::synth {
 
@@ -74,6 +75,14 @@ Population Population::build(const SynthConfig& config, const Taxonomy& taxonomy
     p.persona_cum_.push_back(acc);
     p.personas.push_back(q);
   }
+  // Session-start intensity per persona and hour: the daily curve tilted by the persona's slots.
+  p.persona_hour_w_.resize(p.personas.size() * 24);
+  for (size_t k = 0; k < p.personas.size(); ++k) {
+    for (int h = 0; h < 24; ++h) {
+      p.persona_hour_w_[k * 24 + h] = static_cast<float>(
+          kHourWeights[h] * std::pow(p.personas[k].slot_tilt[slot_of_hour(h)], config.context.hour_strength));
+    }
+  }
   // Seeded regional differences: which personas live where, and a regional flavour leaning.
   Rng rng(derive_seed(config.seed, 0x9E610ULL));
   const size_t np = p.personas.size();
@@ -90,6 +99,7 @@ void Population::make_user(int64_t index, UserProfile* out) const {
   const Taxonomy& tax = *taxonomy_;
   const Catalog& cat = *catalog_;
   Rng rng(derive_seed(cfg.seed, 0x5E50000000000ULL + static_cast<uint64_t>(index)));
+  Gaussian gauss(rng);
   UserProfile& u = *out;
   u.index = index;
   const double r = rng.uniform01() * persona_cum_.back();
@@ -117,7 +127,7 @@ void Population::make_user(int64_t index, UserProfile* out) const {
   u.age = rng.bernoulli(rho) ? draw(q.age, rng) : draw(marginal_age_, rng);
   u.channel = rng.bernoulli(rho) ? draw(q.channel, rng) : draw(marginal_channel_, rng);
   u.email = rng.bernoulli(rho) ? draw(q.email, rng) : draw(marginal_email_, rng);
-  const double hh = rng.bernoulli(rho) ? q.household_mean + 0.8 * rng.normal() : 2.6 + 1.3 * rng.normal();
+  const double hh = rng.bernoulli(rho) ? q.household_mean + 0.8 * gauss() : 2.6 + 1.3 * gauss();
   u.household = static_cast<int>(std::clamp<long>(std::lround(hh), 1, 6));
   u.pet = rng.bernoulli(q.pet_rate);
   u.baby = rng.bernoulli(q.baby_rate);
@@ -128,13 +138,14 @@ void Population::make_user(int64_t index, UserProfile* out) const {
   // ---- tastes
   const double noise = pc.taste_noise;
   for (int a = 0; a < kNumAttributes; ++a) {
-    u.attr_w[a] = static_cast<float>(q.attr_w[a] * (1.0 + 0.3 * rng.normal()) + 0.6 * noise * rng.normal());
+    const double scale = 1.0 + 0.3 * gauss();  // separate statements: a defined order of draws
+    u.attr_w[a] = static_cast<float>(q.attr_w[a] * scale + 0.6 * noise * gauss());
   }
   for (int f = 0; f < kNumFlavourFamilies; ++f) {
-    u.flavour_w[f] = static_cast<float>(q.flavour_w[f] + region_flavour[u.region * kNumFlavourFamilies + f] + noise * rng.normal());
+    u.flavour_w[f] = static_cast<float>(q.flavour_w[f] + region_flavour[u.region * kNumFlavourFamilies + f] + noise * gauss());
   }
-  u.tier_pref = static_cast<float>(q.tier_pref + 0.5 * rng.normal());
-  u.price_sensitivity = static_cast<float>(std::max(0.05, q.price_sensitivity * std::exp(0.3 * rng.normal())));
+  u.tier_pref = static_cast<float>(q.tier_pref + 0.5 * gauss());
+  u.price_sensitivity = static_cast<float>(std::max(0.05, q.price_sensitivity * std::exp(0.3 * gauss())));
   u.activity = q.activity;
 
   const int pet_theme = theme_index("pet"), baby_theme = theme_index("baby");
@@ -147,7 +158,7 @@ void Population::make_user(int64_t index, UserProfile* out) const {
       else w += q.theme_w[th];
     }
     w /= std::sqrt(static_cast<double>(std::max<size_t>(1, tax.aisles[a].themes.size())));
-    u.aisle_w[a] = static_cast<float>(w + noise * rng.normal());
+    u.aisle_w[a] = static_cast<float>(w + noise * gauss());
   }
   u.recipe_w.resize(tax.recipes.size());
   for (size_t k = 0; k < tax.recipes.size(); ++k) {
@@ -161,7 +172,7 @@ void Population::make_user(int64_t index, UserProfile* out) const {
       else if (th == baby_theme) theme += u.baby ? 1.5 : -4.0;
       else theme += q.theme_w[th];
     }
-    u.recipe_w[k] = static_cast<float>(std::exp(0.6 * aisle_mean + 0.6 * theme + 0.5 * noise * rng.normal()));
+    u.recipe_w[k] = static_cast<float>(std::exp(0.6 * aisle_mean + 0.6 * theme + 0.5 * noise * gauss()));
   }
 
   // Favourite brands: departments the user likes, brands of their tier, local brands of their region.
@@ -186,10 +197,7 @@ void Population::make_user(int64_t index, UserProfile* out) const {
     if (std::find(u.fav_brands.begin(), u.fav_brands.end(), b) == u.fav_brands.end()) u.fav_brands.push_back(b);
   }
 
-  const double hs = cfg.context.hour_strength;
-  for (int h = 0; h < 24; ++h) {
-    u.hour_w[h] = static_cast<float>(kHourWeights[h] * std::pow(q.slot_tilt[slot_of_hour(h)], hs));
-  }
+  std::copy(persona_hour_w_.begin() + u.persona * 24, persona_hour_w_.begin() + (u.persona + 1) * 24, u.hour_w);
 }
 
 }  // namespace stars::synth

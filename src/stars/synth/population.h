@@ -60,6 +60,7 @@ class Population {
   const Taxonomy* taxonomy_ = nullptr;
   const Catalog* catalog_ = nullptr;
   std::vector<double> persona_cum_;
+  std::vector<float> persona_hour_w_;  // personas x 24
   float marginal_age_[6] = {}, marginal_channel_[4] = {}, marginal_email_[7] = {};
 };
 
