@@ -8,6 +8,9 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <unistd.h>
 
 #include "csv_reader.h"
 #include "stars/synth/generator.h"
@@ -21,9 +24,20 @@ struct LoadedWorld {
   CsvTable items, users, events, impressions, calendar, stock, truth_items, truth_users, truth_campaigns;
 };
 
+// A fresh folder per process (CTest runs the tests of this binary as parallel processes), removed when
+// the process exits.
 inline std::string temp_dir(const std::string& name) {
-  const std::string d = std::string(::testing::TempDir()) + "/stars_synth_" + name;
+  struct Cleanup {
+    std::vector<std::string> dirs;
+    ~Cleanup() {
+      std::error_code ec;
+      for (const auto& d : dirs) std::filesystem::remove_all(d, ec);
+    }
+  };
+  static Cleanup cleanup;
+  const std::string d = std::string(::testing::TempDir()) + "/stars_synth_" + std::to_string(::getpid()) + "_" + name;
   std::filesystem::remove_all(d);
+  cleanup.dirs.push_back(d);
   return d;
 }
 

@@ -6,6 +6,7 @@
 
 #include "stars/core/error.h"
 #include "stars/core/random.h"
+#include "stars/synth/weighted_draw.h"
 
 namespace stars::synth {
 
@@ -40,18 +41,6 @@ float round_price(double p) {
     }
   }
   return static_cast<float>(whole + end);
-}
-
-// Index of a weighted draw from non-negative weights.
-size_t weighted_pick(const std::vector<double>& w, Rng& rng) {
-  double total = 0;
-  for (double x : w) total += x;
-  double r = rng.uniform01() * total;
-  for (size_t i = 0; i < w.size(); ++i) {
-    r -= w[i];
-    if (r < 0) return i;
-  }
-  return w.size() - 1;
 }
 
 }  // namespace
@@ -136,7 +125,7 @@ Catalog Catalog::build(const SynthConfig& config, const Taxonomy& tax) {
     const auto& db = dept_brands[sub.department];
     std::vector<double> bw(db.size());
     for (size_t k = 0; k < db.size(); ++k) bw[k] = brand_weight[db[k]];
-    it.brand = db[weighted_pick(bw, rng)];
+    it.brand = db[weighted_draw(bw, rng)];
     const Brand& brand = c.brands[it.brand];
 
     if (!aisle.flavours.empty() && rng.bernoulli(0.85)) {

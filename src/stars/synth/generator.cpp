@@ -49,6 +49,21 @@ std::string region_list(uint32_t mask, int regions) {
   return s;
 }
 
+// Writes the buffer once it holds 4 MB.
+void flush_if_large(CsvFile& f, std::string& b) {
+  if (b.size() > (1u << 22)) {
+    f.write(b);
+    b.clear();
+  }
+}
+
+// Writes what is left, renames the file into place and records it in the summary.
+void finish(CsvFile& f, const std::string& b, SynthSummary* sum) {
+  f.write(b);
+  f.commit();
+  sum->files.emplace_back(f.path(), f.bytes());
+}
+
 void write_items(const World& w, const std::string& dir, SynthSummary* sum) {
   const Catalog& cat = w.catalog;
   CsvFile f(dir + "/items.csv");
@@ -71,14 +86,9 @@ void write_items(const World& w, const std::string& dir, SynthSummary* sum) {
     b += cat.in_stock(i) ? ",1," : ",0,";
     csv_text(b, region_list(it.region_mask, w.config.regions));
     b += '\n';
-    if (b.size() > (1u << 22)) {
-      f.write(b);
-      b.clear();
-    }
+    flush_if_large(f, b);
   }
-  f.write(b);
-  f.commit();
-  sum->files.emplace_back(f.path(), f.bytes());
+  finish(f, b, sum);
 }
 
 void write_stock(const World& w, const std::string& dir, SynthSummary* sum) {
@@ -95,14 +105,9 @@ void write_stock(const World& w, const std::string& dir, SynthSummary* sum) {
       csv_int(b, cat.stock[static_cast<size_t>(i) * w.config.regions + r]);
       b += '\n';
     }
-    if (b.size() > (1u << 22)) {
-      f.write(b);
-      b.clear();
-    }
+    flush_if_large(f, b);
   }
-  f.write(b);
-  f.commit();
-  sum->files.emplace_back(f.path(), f.bytes());
+  finish(f, b, sum);
 }
 
 // calendar.csv: one region-independent row per day (seasons, national promotions) and one row per
@@ -131,9 +136,7 @@ void write_calendar(const World& w, const std::string& dir, SynthSummary* sum) {
       b += '\n';
     }
   }
-  f.write(b);
-  f.commit();
-  sum->files.emplace_back(f.path(), f.bytes());
+  finish(f, b, sum);
 }
 
 void write_truth_catalog(const World& w, const std::string& dir, SynthSummary* sum) {
@@ -167,9 +170,7 @@ void write_truth_catalog(const World& w, const std::string& dir, SynthSummary* s
       if (cat.brands[it.brand].home_region >= 0) b += kRegionNames[cat.brands[it.brand].home_region];
       b += '\n';
     }
-    f.write(b);
-    f.commit();
-    sum->files.emplace_back(f.path(), f.bytes());
+    finish(f, b, sum);
   }
   {
     CsvFile f(dir + "/campaigns.csv");
@@ -196,9 +197,7 @@ void write_truth_catalog(const World& w, const std::string& dir, SynthSummary* s
       csv_int(b, static_cast<int64_t>(c.items.size()));
       b += '\n';
     }
-    f.write(b);
-    f.commit();
-    sum->files.emplace_back(f.path(), f.bytes());
+    finish(f, b, sum);
   }
 }
 
@@ -232,9 +231,7 @@ SynthSummary write_world(const SynthConfig& config, const std::string& out_dir, 
   if (cfg.truth) write_truth_catalog(world, truth_dir, &sum);
   {
     CsvFile f(out_dir + "/synth_config.json");
-    f.write(config_to_json(cfg).dump(2) + "\n");
-    f.commit();
-    sum.files.emplace_back(f.path(), f.bytes());
+    finish(f, config_to_json(cfg).dump(2) + "\n", &sum);
   }
 
   // ---- users, events, impressions: blocks of users on worker threads, written in order

@@ -7,6 +7,7 @@
 
 #include "stars/core/error.h"
 #include "stars/synth/gaussian.h"
+#include "stars/synth/weighted_draw.h"
 
 namespace stars::synth {
 
@@ -28,18 +29,6 @@ void parse_weights(const char* text, float* out, F index_of, const char* what) {
     out[k] = std::stof(part.substr(colon + 1));
     pos = comma + 1;
   }
-}
-
-template <size_t N>
-int draw(const float (&w)[N], Rng& rng) {
-  double total = 0;
-  for (float x : w) total += x;
-  double r = rng.uniform01() * total;
-  for (size_t i = 0; i < N; ++i) {
-    r -= w[i];
-    if (r < 0) return static_cast<int>(i);
-  }
-  return static_cast<int>(N - 1);
 }
 
 }  // namespace
@@ -109,24 +98,11 @@ void Population::make_user(int64_t index, UserProfile* out) const {
   const double rho = pc.feature_strength;
 
   // ---- static features
-  if (rng.bernoulli(rho)) {
-    double total = 0;
-    for (int g = 0; g < cfg.regions; ++g) total += region_persona[u.persona * cfg.regions + g];
-    double x = rng.uniform01() * total;
-    u.region = cfg.regions - 1;
-    for (int g = 0; g < cfg.regions; ++g) {
-      x -= region_persona[u.persona * cfg.regions + g];
-      if (x < 0) {
-        u.region = g;
-        break;
-      }
-    }
-  } else {
-    u.region = static_cast<int>(rng.uniform(cfg.regions));
-  }
-  u.age = rng.bernoulli(rho) ? draw(q.age, rng) : draw(marginal_age_, rng);
-  u.channel = rng.bernoulli(rho) ? draw(q.channel, rng) : draw(marginal_channel_, rng);
-  u.email = rng.bernoulli(rho) ? draw(q.email, rng) : draw(marginal_email_, rng);
+  u.region = rng.bernoulli(rho) ? weighted_draw(&region_persona[static_cast<size_t>(u.persona) * cfg.regions], cfg.regions, rng)
+                                : static_cast<int>(rng.uniform(cfg.regions));
+  u.age = rng.bernoulli(rho) ? weighted_draw(q.age, rng) : weighted_draw(marginal_age_, rng);
+  u.channel = rng.bernoulli(rho) ? weighted_draw(q.channel, rng) : weighted_draw(marginal_channel_, rng);
+  u.email = rng.bernoulli(rho) ? weighted_draw(q.email, rng) : weighted_draw(marginal_email_, rng);
   const double hh = rng.bernoulli(rho) ? q.household_mean + 0.8 * gauss() : 2.6 + 1.3 * gauss();
   u.household = static_cast<int>(std::clamp<long>(std::lround(hh), 1, 6));
   u.pet = rng.bernoulli(q.pet_rate);

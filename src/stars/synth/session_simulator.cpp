@@ -7,6 +7,7 @@
 
 #include "stars/core/error.h"
 #include "stars/synth/csv_buffer.h"
+#include "stars/synth/weighted_draw.h"
 
 namespace stars::synth {
 
@@ -63,18 +64,6 @@ size_t softmax_draw(const std::vector<float>& scores, Rng& rng, size_t skip = st
 }
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-
-template <size_t N>
-int draw_weights(const float (&w)[N], Rng& rng) {
-  double total = 0;
-  for (float x : w) total += x;
-  double r = rng.uniform01() * total;
-  for (size_t i = 0; i < N; ++i) {
-    r -= w[i];
-    if (r < 0) return static_cast<int>(i);
-  }
-  return static_cast<int>(N - 1);
-}
 
 }  // namespace
 
@@ -138,18 +127,6 @@ bool SessionSimulator::subclass_in_season(int32_t subclass, int day) const {
   return season < 0 || w_.calendar.lift(season, day) > 0.05f;
 }
 
-int SessionSimulator::pick_aisle(const std::vector<double>& weights, Rng& rng) const {
-  double total = 0;
-  for (double x : weights) total += x;
-  if (total <= 0) return -1;
-  double r = rng.uniform01() * total;
-  for (size_t a = 0; a < weights.size(); ++a) {
-    r -= weights[a];
-    if (r < 0) return static_cast<int>(a);
-  }
-  return static_cast<int>(weights.size()) - 1;
-}
-
 int32_t SessionSimulator::pick_subclass(int aisle, int day, Rng& rng) const {
   // Seasonal subclasses weigh as much as their season's intensity (none out of season).
   const auto& subs = w_.taxonomy.aisles[aisle].subclasses;
@@ -205,28 +182,15 @@ void SessionSimulator::plan_mission(int day, int hour, Rng& rng, std::vector<int
   const SessionConfig& sc = cfg.session;
   const double kind_w[4] = {recipe_total > 0 ? sc.recipe_weight : 0.0, sc.stockup_weight, sc.craving_weight,
                             deal_campaigns_.empty() ? 0.0 : sc.deals_weight * (0.5 + u.price_sensitivity) / 1.5};
-  double total = kind_w[0] + kind_w[1] + kind_w[2] + kind_w[3];
-  double r = rng.uniform01() * total;
-  int kind = kStockUp;
-  for (int k = 0; k < 4; ++k) {
-    r -= kind_w[k];
-    if (r < 0) {
-      kind = k;
-      break;
-    }
-  }
+  int kind = weighted_draw(kind_w, rng);
+  if (kind < 0) kind = kStockUp;  // every kind weighs zero today
   mission_ = kind;
 
   auto add_unique = [&](int32_t s) {
     if (s >= 0 && std::find(steps->begin(), steps->end(), s) == steps->end()) steps->push_back(s);
   };
   if (kind == kRecipe) {
-    double x = rng.uniform01() * recipe_total;
-    size_t k = 0;
-    for (; k + 1 < recipe_weights_.size(); ++k) {
-      x -= recipe_weights_[k];
-      if (x < 0) break;
-    }
+    const size_t k = static_cast<size_t>(weighted_draw(recipe_weights_, rng));
     for (int32_t s : tax.recipes[k].steps) {
       if (rng.bernoulli(0.85) && subclass_in_season(s, day)) steps->push_back(s);
     }
@@ -257,13 +221,13 @@ void SessionSimulator::plan_mission(int day, int hour, Rng& rng, std::vector<int
       }
     }
     if (kind == kCraving) {
-      const int a = pick_aisle(aisle_weights_, rng);
+      const int a = weighted_draw(aisle_weights_, rng);
       const int n = 1 + static_cast<int>(rng.uniform(3));
       for (int t = 0; a >= 0 && t < 3 * n && static_cast<int>(steps->size()) < n; ++t) add_unique(pick_subclass(a, day, rng));
     } else {
       const int n = 2 + static_cast<int>(rng.uniform(5));
       for (int t = 0; t < 3 * n && static_cast<int>(steps->size()) < n; ++t) {
-        const int a = pick_aisle(aisle_weights_, rng);
+        const int a = weighted_draw(aisle_weights_, rng);
         if (a >= 0) add_unique(pick_subclass(a, day, rng));
       }
     }
@@ -452,7 +416,7 @@ void SessionSimulator::simulate_user(int64_t index, UserRows* out) {
     const double x = lo + rng.uniform01() * (hi - lo);
     int day = static_cast<int>(std::upper_bound(cum.begin(), cum.end(), x) - cum.begin());
     day = std::clamp(day, u.join_day, cfg.days - 1);
-    const int hour = draw_weights(u.hour_w, rng);
+    const int hour = weighted_draw(u.hour_w, rng);
     starts_.emplace_back(static_cast<int64_t>(day) * 86400 + hour * 3600 + static_cast<int64_t>(rng.uniform(3600)), day);
   }
   std::sort(starts_.begin(), starts_.end());

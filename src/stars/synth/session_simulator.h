@@ -50,7 +50,6 @@ class SessionSimulator {
   // Chooses the session's mission (sets mission_) and the subclasses it visits, in order.
   void plan_mission(int day, int hour, Rng& rng, std::vector<int32_t>* steps);
   void build_page(int32_t subclass, int day, int region, Rng& rng);
-  int pick_aisle(const std::vector<double>& weights, Rng& rng) const;
   int32_t pick_subclass(int aisle, int day, Rng& rng) const;
   bool subclass_in_season(int32_t subclass, int day) const;
   void emit_session(int64_t index, int session, UserRows* out);
