@@ -79,6 +79,32 @@ TEST(Enrich, TinyWorldWritesTheArtifactWithProvenance) {
   EXPECT_TRUE(file_exists(dir + "/semantics/enrich_config.json"));
 }
 
+TEST(Enrich, ItemsWithoutTextGetZeroVectors) {
+  const std::string dir = temp_dir("no_text");
+  std::vector<CatalogItem> items(5);
+  for (int i = 0; i < 5; ++i) items[i].id = "bare-" + std::to_string(i);
+  items[4].title = "only one titled item";
+  write_dataset(dir, items);
+  const EnrichReport r = run_enrich(dir, small_config());
+  EXPECT_EQ(r.items_with_text, 1);
+  const ItemSemantics s = load_item_semantics(dir);
+  for (int32_t i = 0; i < s.num_items; ++i) {
+    double ss = 0;
+    for (float x : s.vector(i)) ss += x * x;
+    EXPECT_EQ(ss, 0.0) << "a single item has no feature in 2 items (min_df): nothing to project, item " << i;
+  }
+  auto c = small_config();
+  c.embed.lsa.min_df = 1;
+  run_enrich(dir, c);
+  const ItemSemantics t = load_item_semantics(dir);
+  const auto pos = std::find(t.raw_ids.begin(), t.raw_ids.end(), "bare-4");
+  ASSERT_NE(pos, t.raw_ids.end());
+  const int32_t titled = static_cast<int32_t>(pos - t.raw_ids.begin());
+  double ss = 0;
+  for (float x : t.vector(titled)) ss += x * x;
+  EXPECT_NEAR(ss, 1.0, 1e-5);
+}
+
 TEST(Enrich, RerunRecomputesOnlyChangedItems) {
   const std::string dir = temp_dir("rerun");
   auto catalog = make_catalog(5, 20);

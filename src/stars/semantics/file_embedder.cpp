@@ -1,7 +1,5 @@
 #include "stars/semantics/file_embedder.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 
 #include "stars/core/error.h"
@@ -9,6 +7,7 @@
 #include "stars/core/npy.h"
 #include "stars/core/strings.h"
 #include "stars/core/table_file.h"
+#include "stars/semantics/detail/json_reply.h"
 #include "stars/semantics/item_text.h"
 
 namespace stars::semantics {
@@ -38,6 +37,17 @@ std::vector<std::string> split_delimited(std::string_view line, char sep) {
     }
   }
   return out;
+}
+
+// Calls fn(line, "path:N") for every non-blank line of a text file.
+template <class F>
+void for_each_line(const std::string& path, F&& fn) {
+  const std::string text = read_text_file(path);
+  int line_no = 0;
+  for (std::string_view line : split(text, '\n')) {
+    ++line_no;
+    if (!trim(line).empty()) fn(line, path + ":" + std::to_string(line_no));
+  }
 }
 
 void check_dim(KeyedVectors& kv, size_t n, const std::string& where) {
@@ -80,35 +90,29 @@ KeyedVectors read_npy(const FileVectorsConfig& c) {
   return kv;
 }
 
+// Appends a JSON list of numbers as one vector.
+void push_json_vector(KeyedVectors& kv, const nlohmann::json& arr, const std::string& where) {
+  STARS_CHECK_ARG(arr.is_array(), where << ": the vector is not a list");
+  check_dim(kv, arr.size(), where);
+  for (size_t j = 0; j < arr.size(); ++j) {
+    STARS_CHECK_ARG(arr[j].is_number(), where << ": value " << j << " is not a number (NaN is not allowed)");
+    push_value(kv, arr[j].get<double>(), where, j);
+  }
+}
+
 KeyedVectors read_csv(const FileVectorsConfig& c, char sep) {
-  const std::string text = read_text_file(c.path);
   KeyedVectors kv;
-  int line_no = 0;
-  for (std::string_view line : split(text, '\n')) {
-    ++line_no;
-    if (trim(line).empty()) continue;
-    const std::string where = c.path + ":" + std::to_string(line_no);
+  for_each_line(c.path, [&](std::string_view line, const std::string& where) {
     std::vector<std::string> f = split_delimited(line, sep);
     STARS_CHECK_ARG(f.size() >= 2, where << ": expected item_id then the vector's values, got " << f.size() << " field");
     double probe = 0;
     const std::string second(trim(f[1]));
     if (kv.ids.empty() && kv.dim == 0 && !(second.size() > 0 && second[0] == '[') && !parse_double(second, &probe))
-      continue;  // a header row
+      return;  // a header row
     kv.ids.emplace_back(trim(f[0]));
     STARS_CHECK_ARG(!kv.ids.back().empty(), where << ": empty item id");
     if (f.size() == 2 && !second.empty() && second[0] == '[') {
-      nlohmann::json arr;
-      try {
-        arr = nlohmann::json::parse(second);
-      } catch (const std::exception& e) {
-        STARS_THROW(kInvalidArgument, where << ": the vector field is not a JSON list of numbers (" << e.what() << ")");
-      }
-      STARS_CHECK_ARG(arr.is_array(), where << ": the vector field is not a list");
-      check_dim(kv, arr.size(), where);
-      for (size_t j = 0; j < arr.size(); ++j) {
-        STARS_CHECK_ARG(arr[j].is_number(), where << ": value " << j << " is not a number");
-        push_value(kv, arr[j].get<double>(), where, j);
-      }
+      push_json_vector(kv, detail::parse_json(second, where + ": the vector field", ErrorCode::kInvalidArgument), where);
     } else {
       check_dim(kv, f.size() - 1, where);
       for (size_t j = 1; j < f.size(); ++j) {
@@ -119,24 +123,14 @@ KeyedVectors read_csv(const FileVectorsConfig& c, char sep) {
         push_value(kv, v, where, j - 1);
       }
     }
-  }
+  });
   return kv;
 }
 
 KeyedVectors read_jsonl(const FileVectorsConfig& c) {
-  const std::string text = read_text_file(c.path);
   KeyedVectors kv;
-  int line_no = 0;
-  for (std::string_view line : split(text, '\n')) {
-    ++line_no;
-    if (trim(line).empty()) continue;
-    const std::string where = c.path + ":" + std::to_string(line_no);
-    nlohmann::json obj;
-    try {
-      obj = nlohmann::json::parse(line);
-    } catch (const std::exception& e) {
-      STARS_THROW(kInvalidArgument, where << ": not a JSON object (" << e.what() << ")");
-    }
+  for_each_line(c.path, [&](std::string_view line, const std::string& where) {
+    const nlohmann::json obj = detail::parse_json(line, where, ErrorCode::kInvalidArgument);
     STARS_CHECK_ARG(obj.is_object(), where << ": expected a JSON object");
     const char* id_key = obj.contains("item_id") ? "item_id" : "id";
     STARS_CHECK_ARG(obj.contains(id_key), where << ": no \"item_id\" (or \"id\") key");
@@ -145,13 +139,8 @@ KeyedVectors read_jsonl(const FileVectorsConfig& c) {
     kv.ids.push_back(id.is_string() ? id.get<std::string>() : std::to_string(id.get<int64_t>()));
     const char* vec_key = obj.contains("vector") ? "vector" : "embedding";
     STARS_CHECK_ARG(obj.contains(vec_key) && obj[vec_key].is_array(), where << ": no \"vector\" (or \"embedding\") list");
-    const auto& arr = obj[vec_key];
-    check_dim(kv, arr.size(), where);
-    for (size_t j = 0; j < arr.size(); ++j) {
-      STARS_CHECK_ARG(arr[j].is_number(), where << ": value " << j << " is not a number (NaN is not allowed)");
-      push_value(kv, arr[j].get<double>(), where, j);
-    }
-  }
+    push_json_vector(kv, obj[vec_key], where);
+  });
   return kv;
 }
 

@@ -1,13 +1,12 @@
 #include "stars/semantics/http_embedder.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <exception>
 #include <mutex>
 #include <thread>
 
 #include "stars/core/error.h"
+#include "stars/semantics/detail/json_reply.h"
 
 namespace stars::semantics {
 
@@ -20,12 +19,7 @@ std::vector<float> HttpEmbedder::embed_batch(const std::vector<std::string>& tex
   if (config_.send_dimensions) req["dimensions"] = config_.dim;
   const std::string body = client_.post_json("/embeddings", req.dump());
   const std::string where = "embed.openai: reply of POST " + client_.url() + "/embeddings";
-  nlohmann::json reply;
-  try {
-    reply = nlohmann::json::parse(body);
-  } catch (const std::exception& e) {
-    STARS_THROW(kCorrupt, where << " is not valid JSON (" << e.what() << ")");
-  }
+  const nlohmann::json reply = detail::parse_json(body, where, ErrorCode::kCorrupt);
   STARS_CHECK_DATA(reply.is_object() && reply.contains("data") && reply["data"].is_array(),
                    where << " has no \"data\" array (expected {\"data\": [{\"index\": 0, \"embedding\": [...]}, ...]})");
   const auto& data = reply["data"];

@@ -1,7 +1,5 @@
 #include "stars/semantics/llm_tagger.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -12,6 +10,7 @@
 #include "stars/core/mmap_file.h"
 #include "stars/core/strings.h"
 #include "stars/core/table_file.h"
+#include "stars/semantics/detail/json_reply.h"
 
 namespace stars::semantics {
 namespace {
@@ -164,12 +163,7 @@ std::vector<std::vector<int32_t>> LlmTagger::tag(const std::vector<const ItemTex
       try {
         const std::string body = client_.post_json("/chat/completions", build_request(*items[i]));
         const std::string where = "tags.llm: reply of POST " + client_.url() + "/chat/completions";
-        nlohmann::json reply;
-        try {
-          reply = nlohmann::json::parse(body);
-        } catch (const std::exception& e) {
-          STARS_THROW(kCorrupt, where << " is not valid JSON (" << e.what() << ")");
-        }
+        const nlohmann::json reply = detail::parse_json(body, where, ErrorCode::kCorrupt);
         STARS_CHECK_DATA(reply.is_object() && reply.contains("choices") && reply["choices"].is_array() &&
                              !reply["choices"].empty() && reply["choices"][0].contains("message") &&
                              reply["choices"][0]["message"].contains("content"),
