@@ -27,7 +27,7 @@ int run_enrich(int argc, char** argv) {
   p.add("dim", &dim, "vector dimension of the provider (lsa: components; openai: expected/requested dimension)");
   p.add("vectors", &vectors, "precomputed vectors (.npy, .csv, .tsv, .jsonl keyed by raw item id); implies --provider file");
   p.add("ids", &ids, "raw item ids of a .npy file's rows, one per line");
-  p.add_multi("tags", &tag_files, "extra tag vocabulary file (repeatable; format in docs/SEMANTICS.md)");
+  p.add_multi("tags", &tag_files, "extra tag vocabulary file (format in docs/SEMANTICS.md)");
   p.add("tagger", &tagger, "rules (default), llm, both or none");
   p.add_flag("refit", &refit, "fit the LSA model anew even when the stored one could be reused");
   p.add("export-npy", &export_npy, "also write text.npy, item_ids.txt and tag lists into this directory");

@@ -161,6 +161,8 @@ std::string EnrichReport::to_json() const {
 EnrichReport run_enrich(const std::string& dataset_dir, const EnrichConfig& config, const EnrichOptions& options) {
   config.validate();
   Timer total;
+  // The vocabulary first: a bad vocabulary file should stop the run before any expensive work.
+  TagVocabulary vocab = load_configured_vocabulary(config.tags);
   const int threads = config.threads > 0 ? config.threads : default_num_threads();
   auto ds = data::Dataset::open(dataset_dir);
   const std::string sem_dir = semantics_dir(dataset_dir);
@@ -295,7 +297,6 @@ EnrichReport run_enrich(const std::string& dataset_dir, const EnrichConfig& conf
 
   // ---- tags
   Timer t_tags;
-  TagVocabulary vocab = load_configured_vocabulary(config.tags);
   const ItemTagger tagger(vocab, config.tags);
   rep.vocab_version = vocab.version();
   std::vector<std::vector<int32_t>> llm_tags;
