@@ -5,6 +5,7 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "stars/core/strings.h"
 #include "stars/core/thread_pool.h"
 #include "stars/data/dataset.h"
+#include "stars/eval/ablation.h"
 #include "stars/eval/eval_config.h"
 #include "stars/eval/evaluation.h"
 #include "stars/eval/metrics_json.h"
@@ -28,6 +30,9 @@
 #include "stars/eval/text_report.h"
 #include "stars/model/encoder.h"
 #include "stars/semantics/item_semantics.h"
+#ifdef STARS_WITH_MODEL
+#include "stars/train/train_config.h"
+#endif
 
 namespace stars::cli {
 
@@ -47,9 +52,15 @@ cold items, plus temporal and session when it has timestamps (and purchases).
 
 Baselines: popularity, recent-popularity, cooccurrence, lambdamart ("all" or "none").
 
+Ablations (paper Table 3): --ablations trains one model per variant with `stars train --preset P
+--ablate VARIANT` into OUT/ablations/VARIANT (reusing a finished one trained with the same arguments),
+scores them all on the same queries (default protocol loo, no baselines) and prints the table; the
+full model is the reference of the paired tests. --variants all = full + every switch of stars train.
+
 Examples:
   stars eval --data DS --model stars=MODEL --model sasrec-id=SASREC --out EVAL
   stars eval --data DS --protocols loo,sampled --set exclude_history=true
+  stars eval --ablations --data DS --out ABL --preset cpu --epochs 20
   stars eval --compare EVAL_A EVAL_B
   stars eval --report EVAL/metrics.json --out EVAL/report.html)";
 
@@ -148,6 +159,55 @@ std::string command_line(int argc, char** argv) {
   return s;
 }
 
+struct AblationOptions {
+  std::vector<std::string> variants;
+  std::string preset = "cpu";
+  std::vector<std::string> train_sets;
+  int epochs = 0;
+  bool retrain = false;
+};
+
+// Trains (or reuses) one model per variant in OUT/ablations/VARIANT through `stars train` in this process.
+std::vector<std::pair<std::string, std::string>> train_ablations(const std::string& data_dir, const std::string& out_dir,
+                                                                  const AblationOptions& o, int threads,
+                                                                  std::vector<eval::ModelSpec>* models) {
+  std::vector<std::pair<std::string, std::string>> settings;
+  for (const auto& v : o.variants) {
+    const std::string dir = path_join(path_join(out_dir, "ablations"), v);
+    std::vector<std::string> a = {"stars", "train", "--data", data_dir, "--out", dir, "--preset", o.preset, "--quiet"};
+    if (v != "full") a.insert(a.end(), {"--ablate", v});
+    for (const auto& s : o.train_sets) a.insert(a.end(), {"--set", s});
+    if (o.epochs > 0) a.insert(a.end(), {"--epochs", std::to_string(o.epochs)});
+    a.insert(a.end(), {"--threads", std::to_string(threads)});
+    std::string record;
+    for (size_t i = 2; i < a.size(); ++i) record += (i > 2 ? " " : "") + a[i];
+    const std::string marker = path_join(dir, "ablation_args.txt");
+    const bool done = file_exists(path_join(dir, "weights.tbl")) && file_exists(marker) &&
+                      read_text_file(marker) == record + "\n";
+    if (!done || o.retrain) {
+      std::printf("training ablation %-18s -> %s\n", v.c_str(), dir.c_str());
+      std::fflush(stdout);
+      std::vector<char*> argv;
+      for (auto& x : a) argv.push_back(x.data());
+      argv.push_back(nullptr);
+      Timer t;
+      const int rc = run_train(static_cast<int>(a.size()), argv.data());
+      STARS_CHECK_ARG(rc == 0, "training ablation " << v << " failed with exit code " << rc);
+      write_text_file(marker, record + "\n");
+      std::printf("trained ablation %s in %.1f s\n", v.c_str(), t.seconds());
+    } else {
+      std::printf("reusing ablation %-18s (%s)\n", v.c_str(), dir.c_str());
+    }
+    eval::ModelSpec m;
+    m.name = v;
+    m.dir = dir;
+    m.protocols = model_protocols(dir);
+    models->push_back(m);
+    settings.emplace_back(v, "stars train " + record.substr(record.find("--preset")));
+  }
+  return settings;
+}
+
 int run_compare(int argc, char** argv) {
   STARS_CHECK_ARG(argc >= 5, "usage: stars eval --compare A B [--set key=value ...] (A, B: metrics.json files or eval directories)");
   const std::string a_path = argv[3], b_path = argv[4];
@@ -179,7 +239,9 @@ int run_eval(int argc, char** argv) {
   std::string data_dir, out_dir, protocols_text = "auto", baselines_text = "all", config_file, report_from;
   std::vector<std::string> model_texts, sets;
   int threads = default_num_threads();
-  bool no_report = false, quiet = false;
+  bool no_report = false, quiet = false, ablations = false;
+  AblationOptions abl;
+  std::string variants_text;
   ArgParser args("eval", "Evaluate models and baselines on a prepared dataset: metrics.json, ranks.tbl and report.html.");
   args.add("data", &data_dir, "prepared dataset directory");
   args.add_multi("model", &model_texts, "[NAME=]DIR[@PROTOCOLS] of a model trained by `stars train`");
@@ -192,6 +254,13 @@ int run_eval(int argc, char** argv) {
   args.add("report", &report_from, "re-render the HTML report of an existing metrics.json (to --out FILE)");
   args.add_flag("no-report", &no_report, "do not write report.html");
   args.add_flag("quiet", &quiet, "print only the report path");
+  args.add_flag("ablations", &ablations, "train and score the ablation variants (paper Table 3)");
+  args.add("variants", &variants_text, "ablation variants, comma-separated, or all (default: full,no-text,no-tags,"
+                                       "no-context,no-user,uniform-negatives,no-page-negatives,id-only)");
+  args.add("preset", &abl.preset, "stars train preset of the ablation models");
+  args.add_multi("train-set", &abl.train_sets, "stars train override for every ablation model: key=value");
+  args.add("epochs", &abl.epochs, "training epochs of the ablation models (0 = the preset's)");
+  args.add_flag("retrain", &abl.retrain, "train ablation models again even when finished ones exist");
   args.set_epilog(kEpilog);
   if (!args.parse(argc, argv)) return 0;
   STARS_CHECK_ARG(threads >= 1, "--threads must be >= 1, got " << threads);
@@ -210,15 +279,40 @@ int run_eval(int argc, char** argv) {
   req.threads = threads;
   req.command = command_line(argc, argv);
   const auto ds = data::Dataset::open(data_dir);
+  if (ablations) {
+    // Ablations default to the leave-one-out protocol without baselines.
+    if (!args.given("protocols")) protocols_text = "loo";
+    if (!args.given("baselines")) baselines_text = "none";
+  }
   req.protocols = protocols_text == "auto" ? auto_protocols(*ds) : parse_protocols(protocols_text);
   if (baselines_text == "all") req.baselines = eval::baseline_names();
   else if (baselines_text != "none")
     for (auto b : split(baselines_text, ',')) req.baselines.emplace_back(trim(b));
+  if (out_dir.empty()) out_dir = path_join(ds->dir(), ablations ? "ablations" : "eval");
+  make_directories(out_dir);
 
-  // Models: load each directory once.
+  // Models: the ablation variants (trained here), then every --model; each directory is loaded once.
+  std::vector<eval::ModelSpec> specs;
+  std::vector<std::pair<std::string, std::string>> ablation_settings;
+  if (ablations) {
+    if (variants_text.empty() || variants_text == "default") {
+      abl.variants = eval::default_ablation_variants();
+    } else if (variants_text == "all") {
+      abl.variants = {"full"};
+#ifdef STARS_WITH_MODEL
+      for (const auto& v : train::ablation_names()) abl.variants.push_back(v);
+#endif
+    } else {
+      for (auto v : split(variants_text, ',')) abl.variants.emplace_back(trim(v));
+    }
+    // The full model first: it is the reference of the paired comparisons.
+    std::stable_partition(abl.variants.begin(), abl.variants.end(), [](const std::string& v) { return v == "full"; });
+    ablation_settings = train_ablations(ds->dir(), out_dir, abl, threads, &specs);
+    req.config.reference_strategy = req.config.ablation_strategy;  // compare every variant with full's table strategy
+  }
+  for (const auto& t : model_texts) specs.push_back(parse_model_spec(t));
   std::vector<std::unique_ptr<model::Encoder>> encoders;
-  for (const auto& t : model_texts) {
-    eval::ModelSpec m = parse_model_spec(t);
+  for (eval::ModelSpec m : specs) {
 #ifdef STARS_WITH_MODEL
     try {
       encoders.push_back(model::load_encoder(m.dir, threads));
@@ -238,15 +332,17 @@ int run_eval(int argc, char** argv) {
     req.semantics = sem.get();
   }
 
-  if (out_dir.empty()) out_dir = path_join(ds->dir(), "eval");
-  make_directories(out_dir);
   if (quiet) set_log_level(LogLevel::kWarn);
-  const eval::EvalOutput out = eval::run_evaluation(*ds, req);
+  eval::EvalOutput out = eval::run_evaluation(*ds, req);
+  if (ablations && !out.results.runs.empty())
+    eval::fill_ablation_rows(out.results, out.results.runs.front().protocol, req.config.ablation_strategy,
+                             ablation_settings);
   const std::string metrics_path = path_join(out_dir, "metrics.json");
   eval::write_metrics_json(metrics_path, out.results);
   eval::write_rank_file(path_join(out_dir, "ranks.tbl"), out.ranks);
   if (!quiet) {
     for (const auto& run : out.results.runs) std::printf("\n%s", eval::format_run_table(run).c_str());
+    if (ablations) std::printf("\n%s", eval::format_ablation_table(out.results).c_str());
     std::printf("\nevaluated in %.2f s with %d threads\nmetrics: %s\n", out.results.timing.at("total"), threads,
                 absolute(metrics_path).c_str());
   }

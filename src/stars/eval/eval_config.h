@@ -106,6 +106,7 @@ struct EvalConfig {
   int max_categories = 20;                   ///< categories in the per-category table (most frequent first), >= 1
   std::vector<std::string> compare_metrics = {"ndcg@10", "recall@10"};  ///< metrics of the paired comparisons
   std::string reference_strategy = "interleave";  ///< strategy of the first model that others are compared with (if it has it)
+  std::string ablation_strategy = "h_next";       ///< strategy reported in the ablation table (h_next: what training validates)
   SessionConfig session;
   PopularityConfig popularity;
   CooccurrenceConfig cooc;
@@ -127,6 +128,7 @@ struct EvalConfig {
     v("max_categories", max_categories, "rows of the per-category table (most frequent categories), >= 1");
     v("compare_metrics", compare_metrics, "metrics of the paired model comparisons (e.g. ndcg@10, recall@10, mrr)");
     v("reference_strategy", reference_strategy, "strategy of the first model that every other model is compared with");
+    v("ablation_strategy", ablation_strategy, "strategy reported in the ablation table: h_gen, h_next or interleave");
     v("session", session, "");
     v("popularity", popularity, "");
     v("cooc", cooc, "");
