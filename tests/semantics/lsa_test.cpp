@@ -123,6 +123,21 @@ TEST_F(LsaEmbedderTest, DeterministicForASeedAndAnyThreadCount) {
   EXPECT_EQ(std::memcmp(va.data(), vb.data(), va.size() * sizeof(float)), 0) << "bitwise identical";
 }
 
+TEST_F(LsaEmbedderTest, SampledSvdIsDeterministicAndEmbedsEveryItem) {
+  config_.svd_max_items = 100;  // of 240 items
+  std::vector<float> fit_vectors;
+  auto a = LsaEmbedder::fit(items_, config_, 2, &fit_vectors);
+  auto b = LsaEmbedder::fit(items_, config_, 1);
+  EXPECT_EQ(a->model(), b->model());
+  const auto va = embed_all(*a);
+  ASSERT_EQ(va.size(), fit_vectors.size());
+  EXPECT_EQ(std::memcmp(va.data(), fit_vectors.data(), va.size() * sizeof(float)), 0) << "fit vectors = embed()";
+  config_.svd_max_items = 0;
+  auto full = LsaEmbedder::fit(items_, config_, 2);
+  EXPECT_NE(full->model(), a->model()) << "the sample changes the projection";
+  EXPECT_EQ(full->num_features(), a->num_features()) << "tf-idf statistics come from every item";
+}
+
 TEST_F(LsaEmbedderTest, SaveLoadReproducesEveryVector) {
   auto a = LsaEmbedder::fit(items_, config_, 2);
   const std::string path = temp_dir("lsa_reload") + "/lsa.tbl";

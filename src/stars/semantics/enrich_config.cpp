@@ -22,6 +22,8 @@ void LsaConfig::validate() const {
   STARS_CHECK_ARG(sigma_exponent >= 0 && sigma_exponent <= 1, "embed.lsa.sigma_exponent must be in [0, 1], got " << sigma_exponent);
   STARS_CHECK_ARG(svd_oversample >= 0 && svd_oversample <= 1024, "embed.lsa.svd_oversample must be in [0, 1024], got " << svd_oversample);
   STARS_CHECK_ARG(svd_power_iters >= 0 && svd_power_iters <= 20, "embed.lsa.svd_power_iters must be in [0, 20], got " << svd_power_iters);
+  STARS_CHECK_ARG(svd_max_items == 0 || svd_max_items >= dim,
+                  "embed.lsa.svd_max_items must be 0 (all) or >= embed.lsa.dim, got " << svd_max_items);
 }
 
 void HttpClientConfig::validate_client(const std::string& p) const {

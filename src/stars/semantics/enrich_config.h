@@ -31,6 +31,7 @@ struct LsaConfig {
   double sigma_exponent = 0.5;      ///< item vector = U * Sigma^e before L2 normalisation: 1 = classic LSA, 0 = whitened, in [0, 1]
   int svd_oversample = 8;           ///< extra random directions of the randomized SVD, >= 0
   int svd_power_iters = 1;          ///< power iterations of the randomized SVD, in [0, 20]
+  int svd_max_items = 20000;        ///< the SVD is fitted on at most this many items (a seeded sample; all items are embedded), 0 = all
 
   template <class V>
   void visit(V& v) {
@@ -51,6 +52,7 @@ struct LsaConfig {
     v("sigma_exponent", sigma_exponent, "item vector = U Sigma^e: 1 = classic LSA, 0 = whitened, in [0, 1]");
     v("svd_oversample", svd_oversample, "extra random directions of the randomized SVD, >= 0");
     v("svd_power_iters", svd_power_iters, "power iterations of the randomized SVD, in [0, 20]");
+    v("svd_max_items", svd_max_items, "fit the SVD on at most this many items (seeded sample), 0 = all");
   }
   void validate() const;
 };

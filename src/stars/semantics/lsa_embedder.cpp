@@ -8,6 +8,7 @@
 #include "stars/core/config.h"
 #include "stars/core/error.h"
 #include "stars/core/log.h"
+#include "stars/core/random.h"
 #include "stars/core/table_file.h"
 #include "stars/core/thread_pool.h"
 #include "stars/semantics/detail/axpy.h"
@@ -104,7 +105,27 @@ std::unique_ptr<LsaEmbedder> LsaEmbedder::fit(const std::vector<ItemText>& items
   std::vector<std::vector<FeatureCount>>().swap(cache);
   const double t_matrix = timer.seconds();
 
-  SvdResult svd = randomized_svd(x, config.dim, config.svd_oversample, config.svd_power_iters, config.seed, threads);
+  // Large catalogs: the SVD sees a seeded sample of rows (tf-idf statistics still come from every item).
+  SvdResult svd;
+  if (config.svd_max_items > 0 && n > static_cast<size_t>(config.svd_max_items)) {
+    std::vector<int64_t> rows(n);
+    for (size_t i = 0; i < n; ++i) rows[i] = static_cast<int64_t>(i);
+    Rng rng(derive_seed(config.seed, 1));
+    for (size_t i = 0; i < static_cast<size_t>(config.svd_max_items); ++i) std::swap(rows[i], rows[i + rng.uniform(n - i)]);
+    rows.resize(config.svd_max_items);
+    std::sort(rows.begin(), rows.end());
+    CsrMatrix sample;
+    sample.rows = static_cast<int64_t>(rows.size());
+    sample.cols = x.cols;
+    for (int64_t r : rows) {
+      sample.indices.insert(sample.indices.end(), x.indices.begin() + x.indptr[r], x.indices.begin() + x.indptr[r + 1]);
+      sample.values.insert(sample.values.end(), x.values.begin() + x.indptr[r], x.values.begin() + x.indptr[r + 1]);
+      sample.indptr.push_back(sample.indices.size());
+    }
+    svd = randomized_svd(sample, config.dim, config.svd_oversample, config.svd_power_iters, config.seed, threads);
+  } else {
+    svd = randomized_svd(x, config.dim, config.svd_oversample, config.svd_power_iters, config.seed, threads);
+  }
   e->projection_ = std::move(svd.components);
   e->sigma_.assign(config.dim, 0.0f);
   for (int j = 0; j < config.dim; ++j) e->sigma_[j] = static_cast<float>(svd.singular_values[j]);
