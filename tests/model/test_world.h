@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <string>
 
+#include <unistd.h>
+
 #include "stars/core/random.h"
 #include "stars/data/dataset.h"
 #include "stars/data/tiny_world.h"
@@ -15,8 +17,26 @@
 
 namespace stars::testing {
 
+inline std::string temp_name_prefix() { return "stars_model_" + std::to_string(::getpid()) + "_"; }
+inline std::string temp_prefix() { return (std::filesystem::path(::testing::TempDir()) / temp_name_prefix()).string(); }
+
+// Removes this process's directories when the test program ends.
+class TempCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    const std::string prefix = temp_name_prefix();
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(::testing::TempDir(), ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.compare(0, prefix.size(), prefix) == 0) std::filesystem::remove_all(e.path(), ec);
+    }
+  }
+};
+inline ::testing::Environment* const kTempCleanup = ::testing::AddGlobalTestEnvironment(new TempCleanup);
+
+// A fresh directory unique to this process: test binaries of several checkouts may run at once.
 inline std::string fresh_dir(const std::string& name) {
-  const std::string d = std::string(::testing::TempDir()) + "/stars_model_" + name;
+  const std::string d = temp_prefix() + name;
   std::filesystem::remove_all(d);
   return d;
 }

@@ -135,7 +135,9 @@ TEST(BatchLoader, SameBatchesWhateverTheThreadCount) {
   model::BatchFeaturizer f(mc, schema, &cal);
   BatchBuilder builder(*ds, data, f, &sampler, mc.max_len, false);
   auto run = [&](int threads, int epoch) {
-    BatchLoader loader(builder, data.windows().size(), ds->num_items(), 16, threads, 3, 7);
+    std::vector<uint32_t> lengths;
+    for (const Window& w : data.windows()) lengths.push_back(w.end - w.begin);
+    BatchLoader loader(builder, lengths, ds->num_items(), 16, /*bucket=*/2, threads, 3, 7);
     loader.start_epoch(epoch);
     std::vector<std::vector<int64_t>> seen;
     while (auto b = loader.next()) {

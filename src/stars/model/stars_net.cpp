@@ -387,6 +387,10 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
     t.tgt_slot = mv(to_tensor(b.tgt_slot));
     t.tgt_item = mv(to_tensor(b.tgt_item));
     if (b.n_cands > 0) t.cands = mv(to_tensor(b.cands, {n, b.n_cands}));
+    if (!b.shared.empty()) {
+      t.shared = mv(to_tensor(b.shared));
+      t.shared_item = mv(to_tensor(b.shared_item));
+    }
     t.tgt_hour = mv(to_tensor(b.tgt_hour));
     t.tgt_dow = mv(to_tensor(b.tgt_dow));
     t.tgt_week = mv(to_tensor(b.tgt_week));

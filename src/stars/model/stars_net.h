@@ -29,7 +29,7 @@ struct BatchTensors {
   int64_t B = 0, T = 0;
   at::Tensor item_local, valid, type, hour, dow, week, region, recency, context, cal_ids, cal_offsets;
   at::Tensor user_num, user_cat, uniq;
-  at::Tensor tgt_slot, tgt_item, cands, tgt_hour, tgt_dow, tgt_week, tgt_region, tgt_cal_ids, tgt_cal_offsets,
+  at::Tensor tgt_slot, tgt_item, cands, shared, shared_item, tgt_hour, tgt_dow, tgt_week, tgt_region, tgt_cal_ids, tgt_cal_offsets,
       row_last_target;
 };
 

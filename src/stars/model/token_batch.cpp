@@ -53,6 +53,8 @@ void BatchFeaturizer::begin(TokenBatch* b, int32_t B, int32_t T) const {
   b->tgt_slot.clear();
   b->tgt_item.clear();
   b->cands.clear();
+  b->shared.clear();
+  b->shared_item.clear();
   b->tgt_hour.clear();
   b->tgt_dow.clear();
   b->tgt_week.clear();

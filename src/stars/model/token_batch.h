@@ -36,6 +36,8 @@ struct TokenBatch {
   std::vector<int64_t> tgt_slot;      // (N_t) flat slot b*T+t whose output predicts the target
   std::vector<int64_t> tgt_item;      // (N_t) global id of the target
   std::vector<int64_t> cands;         // (N_t, C) indices into `uniq`
+  std::vector<int64_t> shared;        // (K) negatives shared by every target of the batch, indices into `uniq`
+  std::vector<int64_t> shared_item;   // (K) their global ids (to mask a shared negative equal to a target)
   std::vector<int64_t> tgt_hour, tgt_dow, tgt_week, tgt_region;  // (N_t) context of the target event
   std::vector<int64_t> tgt_cal_ids, tgt_cal_offsets;             // calendar bag per target
   std::vector<int64_t> row_last_target;  // (B) index into N_t of the target after the row's last slot, -1 none

@@ -38,13 +38,15 @@ class TorchEncoder final : public Encoder {
 
   void encode(const EncoderInput* inputs, size_t n, float* h_gen, float* h_next) const override {
     if (n == 0) return;
-    const int32_t T = net_->config().max_len;
+    const int32_t max_len = net_->config().max_len;
     const int S = dim();
     torch::NoGradGuard ng;
     std::shared_lock<std::shared_mutex> lock(mu_);
     const size_t chunk = 512;
     for (size_t s0 = 0; s0 < n; s0 += chunk) {
       const size_t m = std::min(chunk, n - s0);
+      int32_t T = 1;  // the chunk's longest history, at most max_len
+      for (size_t r = 0; r < m; ++r) T = std::max<int32_t>(T, static_cast<int32_t>(std::min<size_t>(inputs[s0 + r].events.size(), max_len)));
       TokenBatch b;
       featurizer_->begin(&b, static_cast<int32_t>(m), T);
       for (size_t r = 0; r < m; ++r) {

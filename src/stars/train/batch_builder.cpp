@@ -8,8 +8,11 @@
 namespace stars::train {
 
 BatchBuilder::BatchBuilder(const data::Dataset& ds, const TrainingData& data, const model::BatchFeaturizer& featurizer,
-                           const NegativeSampler* sampler, int max_len, bool all_items)
-    : ds_(ds), data_(data), featurizer_(featurizer), sampler_(sampler), T_(max_len), all_items_(all_items) {}
+                           const NegativeSampler* sampler, int max_len, bool all_items, int shared_negatives)
+    : ds_(ds), data_(data), featurizer_(featurizer), sampler_(sampler), T_(max_len), all_items_(all_items),
+      shared_(sampler ? shared_negatives : 0) {
+  STARS_CHECK_ARG(shared_negatives == 0 || sampler != nullptr, "shared negatives need a negative sampler");
+}
 
 void BatchBuilder::fill_user(model::TokenBatch* b, int32_t row, int32_t user, std::vector<float>* num,
                              std::vector<int32_t>* cat) const {
@@ -39,7 +42,14 @@ model::EventView BatchBuilder::event_view(const data::UserEvents& ue, int64_t us
 
 void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, model::TokenBatch* b,
                                model::ItemSlots* slots) const {
-  const int32_t T = T_;
+  // Slots: the longest window of the batch (positions count from the most recent event, so a batch of
+  // short windows needs no padding up to max_len).
+  int32_t T = 1;
+  for (size_t r = 0; r < n; ++r) {
+    const Window& w = data_.windows()[ids[r]];
+    T = std::max<int32_t>(T, static_cast<int32_t>(w.end - w.begin) - 1);
+  }
+  T = std::min<int32_t>(T, T_);
   featurizer_.begin(b, static_cast<int32_t>(n), T);
   if (!all_items_) slots->reset(b);
   const auto& ev = data_.train_events();
@@ -47,6 +57,14 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
   Rng rng(seed);
   const int C = sampler_ ? sampler_->count() : 0;
   b->n_cands = all_items_ && C == 0 ? 0 : 1 + C;
+  if (shared_ > 0 && !all_items_) {
+    std::vector<int32_t> sh(shared_);
+    sampler_->sample_shared(shared_, rng, sh.data());
+    for (int32_t item : sh) {
+      b->shared_item.push_back(item);
+      b->shared.push_back(slots->local(b, item));
+    }
+  }
   std::vector<float> num;
   std::vector<int32_t> cat, ctx, negs(C);
   for (size_t r = 0; r < n; ++r) {
@@ -57,6 +75,8 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
     const int32_t len = static_cast<int32_t>(w.end - w.begin);  // inputs len-1, targets len-1
     const int32_t k = len - 1;
     STARS_CHECK(k >= 1 && k <= T, "window of " << len << " events for max_len " << T);
+    // Recency is measured from the time of the window's final target: the request time of the last slot's
+    // prediction (evaluation and serving pass the request time as EncoderInput::now).
     const int64_t last = ev[w.end - 1];
     const int64_t now = ue.ts[static_cast<size_t>(last - ub)];
     for (int32_t j = 0; j < k; ++j) {
@@ -88,9 +108,11 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
 }
 
 void BatchBuilder::build_eval(const EvalQuery* q, size_t n, model::TokenBatch* b) const {
-  const int32_t T = T_;
-  featurizer_.begin(b, static_cast<int32_t>(n), T);
   const auto offsets = ds_.user_offsets();
+  int32_t T = 1;
+  for (size_t r = 0; r < n; ++r)
+    T = std::max<int32_t>(T, static_cast<int32_t>(std::min<int64_t>(q[r].history_end - static_cast<int64_t>(offsets[q[r].user]), T_)));
+  featurizer_.begin(b, static_cast<int32_t>(n), T);
   std::vector<float> num;
   std::vector<int32_t> cat, ctx;
   for (size_t r = 0; r < n; ++r) {
@@ -99,8 +121,8 @@ void BatchBuilder::build_eval(const EvalQuery* q, size_t n, model::TokenBatch* b
     const int64_t ub = static_cast<int64_t>(offsets[x.user]);
     fill_user(b, static_cast<int32_t>(r), x.user, &num, &cat);
     const size_t tk = static_cast<size_t>(x.target - ub);
-    const int64_t now = ue.ts[tk];  // the request time: when the target happened
     const int64_t k = std::min<int64_t>(x.history_end - ub, T);
+    const int64_t now = ue.ts[tk];  // the request time: when the target happened
     for (int64_t j = 0; j < k; ++j) {
       const int32_t t = T - static_cast<int32_t>(k) + static_cast<int32_t>(j);
       const model::EventView in = event_view(ue, ub, x.history_end - k + j, &ctx);

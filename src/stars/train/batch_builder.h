@@ -22,13 +22,15 @@ class BatchBuilder {
   // `sampler` may be null (full softmax without extra negatives). With `all_items`, batches reference the
   // whole catalog (uniq empty, local ids = global ids) as the full softmax needs.
   BatchBuilder(const data::Dataset& dataset, const TrainingData& data, const model::BatchFeaturizer& featurizer,
-               const NegativeSampler* sampler, int max_len, bool all_items);
+               const NegativeSampler* sampler, int max_len, bool all_items, int shared_negatives = 0);
 
-  // A training batch from windows()[ids[0..n)]; negatives are drawn from `seed` alone (deterministic).
+  // A training batch from windows()[ids[0..n)] with T = its longest window's inputs (<= max_len); negatives
+  // are drawn from `seed` alone (deterministic).
   void build_train(const uint32_t* window_ids, size_t n, uint64_t seed, model::TokenBatch* out,
                    model::ItemSlots* slots) const;
   // Rows for held-out queries: history in the slots, the query target as the target of the last slot
-  // (no candidates; the caller ranks the whole catalog). uniq is left empty (global ids).
+  // (no candidates; the caller ranks the whole catalog). uniq is left empty (global ids). T = the longest
+  // history of the batch, at most max_len.
   void build_eval(const EvalQuery* queries, size_t n, model::TokenBatch* out) const;
 
  private:
@@ -40,6 +42,7 @@ class BatchBuilder {
   const NegativeSampler* sampler_;
   int T_;
   bool all_items_;
+  int shared_;
 };
 
 }  // namespace stars::train

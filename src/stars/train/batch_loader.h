@@ -1,7 +1,9 @@
 // Prepares the batches of an epoch on worker threads, in order, a few steps ahead of the consumer, so the
-// network never waits for data. Batch b of epoch e holds windows perm[b*B .. (b+1)*B) of a permutation
-// drawn from (seed, e), and draws its negatives from (seed, e, b): the result does not depend on the
-// number of threads, and an epoch can be replayed exactly after a resume. Torch-free.
+// network never waits for data. An epoch shuffles the windows with a permutation drawn from (seed, e),
+// groups each run of `bucket` batches' worth of windows by length (so a batch is padded only to its own
+// longest window), and shuffles the batch order; batch b draws its negatives from (seed, e, b). The
+// result does not depend on the number of threads, and an epoch can be replayed exactly after a resume.
+// Torch-free.
 #pragma once
 
 #include <cstdint>
@@ -18,8 +20,9 @@ namespace stars::train {
 
 class BatchLoader {
  public:
-  BatchLoader(const BatchBuilder& builder, size_t num_windows, int32_t num_items, int batch_size, int threads,
-              int prefetch, uint64_t seed);
+  // window_lengths: events per window (length bucketing); bucket <= 1 turns bucketing off.
+  BatchLoader(const BatchBuilder& builder, std::vector<uint32_t> window_lengths, int32_t num_items, int batch_size,
+              int bucket, int threads, int prefetch, uint64_t seed);
   ~BatchLoader();
 
   // Starts epoch `epoch` (0-based); returns its number of batches.
@@ -30,12 +33,14 @@ class BatchLoader {
  private:
   void submit_more();
   const BatchBuilder& builder_;
+  std::vector<uint32_t> lengths_;
   size_t num_windows_;
-  int batch_size_, prefetch_;
+  int batch_size_, bucket_, prefetch_;
   uint64_t seed_;
   int epoch_ = 0;
   int64_t num_batches_ = 0, submitted_ = 0;
   std::vector<uint32_t> perm_;
+  std::vector<std::pair<size_t, size_t>> batches_;  // (offset into perm_, size) in epoch order
   std::unique_ptr<ThreadPool> pool_;
   std::vector<std::unique_ptr<model::ItemSlots>> slots_;  // one per in-flight batch slot
   struct Pending {

@@ -86,6 +86,21 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
   }
 }
 
+void NegativeSampler::sample_shared(int k, Rng& rng, int32_t* out) const {
+  k = std::min<int>(k, static_cast<int>(drawable_.size()));
+  std::vector<uint8_t> taken;
+  const bool distinct = static_cast<size_t>(k) * 4 <= drawable_.size();
+  for (int n = 0, tries = 0; n < k; ++tries) {
+    const int32_t c = draw_random(rng);
+    if (distinct && tries < 8 * k) {
+      if (taken.empty()) taken.assign(excluded_.size(), 0);
+      if (taken[c]) continue;
+      taken[c] = 1;
+    }
+    out[n++] = c;
+  }
+}
+
 std::vector<float> popularity_prior(const std::vector<int64_t>& counts, double gamma, double alpha) {
   double total = 0;
   for (int64_t c : counts) total += static_cast<double>(c);

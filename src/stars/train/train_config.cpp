@@ -7,6 +7,7 @@ namespace stars::train {
 void TrainConfig::validate() const {
   STARS_CHECK_ARG(epochs >= 1, "train.epochs must be >= 1, got " << epochs);
   STARS_CHECK_ARG(batch_size >= 1 && batch_size <= 1 << 20, "train.batch_size must be in [1, 1048576], got " << batch_size);
+  STARS_CHECK_ARG(bucket_batches >= 1 && bucket_batches <= 1 << 20, "train.bucket_batches must be >= 1, got " << bucket_batches);
   STARS_CHECK_ARG(lr > 0 && lr < 10, "train.lr must be in (0, 10), got " << lr);
   STARS_CHECK_ARG(schedule == "onecycle" || schedule == "constant", "train.schedule must be onecycle or constant, got '" << schedule << "'");
   STARS_CHECK_ARG(lr_warmup_frac >= 0 && lr_warmup_frac <= 0.5, "train.lr_warmup_frac must be in [0, 0.5], got " << lr_warmup_frac);
@@ -22,7 +23,9 @@ void TrainConfig::validate() const {
   STARS_CHECK_ARG(delta_lr_scale > 0 && delta_lr_scale <= 10, "train.delta_lr_scale must be in (0, 10], got " << delta_lr_scale);
   STARS_CHECK_ARG(loss == "sampled" || loss == "full", "train.loss must be sampled or full, got '" << loss << "'");
   STARS_CHECK_ARG(negatives >= 0 && negatives <= 100000, "train.negatives must be in [0, 100000], got " << negatives);
-  STARS_CHECK_ARG(loss == "full" || negatives >= 1, "train.negatives must be >= 1 with the sampled loss");
+  STARS_CHECK_ARG(shared_negatives >= 0 && shared_negatives <= 1000000, "train.shared_negatives must be in [0, 1000000], got " << shared_negatives);
+  STARS_CHECK_ARG(loss == "full" || negatives + shared_negatives >= 1,
+                  "train.negatives + train.shared_negatives must be >= 1 with the sampled loss");
   STARS_CHECK_ARG(page_negatives >= 0, "train.page_negatives must be >= 0, got " << page_negatives);
   STARS_CHECK_ARG(subclass_negatives >= 0, "train.subclass_negatives must be >= 0, got " << subclass_negatives);
   STARS_CHECK_ARG(random_negatives == "uniform" || random_negatives == "popularity",

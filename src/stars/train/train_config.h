@@ -14,6 +14,7 @@ namespace stars::train {
 struct TrainConfig {
   int epochs = 100;                   ///< maximum epochs, >= 1
   int batch_size = 128;               ///< sequences per step, >= 1
+  int bucket_batches = 32;            ///< group windows of similar length within runs of this many batches, 1 = off
   double lr = 1e-3;                   ///< peak learning rate, > 0
   std::string schedule = "onecycle";  ///< onecycle (linear warm-up, cosine decay) | constant
   double lr_warmup_frac = 0.02;       ///< share of the total steps spent warming up, [0, 0.5]
@@ -29,7 +30,8 @@ struct TrainConfig {
   double delta_lr_scale = 0.3;        ///< Δ learning rate relative to lr once unfrozen (text models), (0, 10]
 
   std::string loss = "sampled";       ///< sampled (candidate-slice softmax) | full (softmax over the catalog)
-  int negatives = 128;                ///< negatives per target (sampled loss; optional extra for full), >= 0
+  int negatives = 16;                 ///< negatives of each target (sampled loss; optional extra for full), >= 0
+  int shared_negatives = 512;         ///< random negatives shared by all targets of a batch (sampled loss), >= 0
   int page_negatives = 8;             ///< of which up to this many same-page (impression) items, >= 0
   int subclass_negatives = 8;         ///< of which up to this many items of the target's subclass, >= 0
   std::string random_negatives = "uniform";  ///< the rest: uniform | popularity
@@ -61,6 +63,7 @@ struct TrainConfig {
   void visit(V& v) {
     v("epochs", epochs, "maximum epochs, >= 1");
     v("batch_size", batch_size, "sequences per step, >= 1");
+    v("bucket_batches", bucket_batches, "group windows of similar length within runs of this many batches (less padding), 1 = off");
     v("lr", lr, "peak learning rate, > 0");
     v("schedule", schedule, "onecycle | constant");
     v("lr_warmup_frac", lr_warmup_frac, "share of total steps spent warming up, [0, 0.5]");
@@ -75,7 +78,8 @@ struct TrainConfig {
     v("delta_freeze_epochs", delta_freeze_epochs, "epochs the item offset Δ stays frozen (text models), >= 0");
     v("delta_lr_scale", delta_lr_scale, "Δ learning rate relative to lr once unfrozen (text models), (0, 10]");
     v("loss", loss, "sampled (candidate-slice softmax) | full (softmax over the catalog)");
-    v("negatives", negatives, "negatives per target, >= 0");
+    v("negatives", negatives, "negatives of each target, >= 0");
+    v("shared_negatives", shared_negatives, "random negatives shared by all targets of a batch (sampled loss), >= 0");
     v("page_negatives", page_negatives, "of which up to this many same-page items (ablation: 0)");
     v("subclass_negatives", subclass_negatives, "of which up to this many same-subclass items (ablation: 0 = uniform)");
     v("random_negatives", random_negatives, "the rest: uniform | popularity");

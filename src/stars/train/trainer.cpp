@@ -70,14 +70,22 @@ struct Losses {
   at::Tensor main, gen, logistic, inbatch;  // undefined when off
 };
 
-// Logits of rows H (n, S) against candidate slices `cands` (n, C) of `items` (U, S) plus the prior.
-at::Tensor slice_logits(const at::Tensor& H, const at::Tensor& items, const at::Tensor& prior_u, const at::Tensor& cands) {
+// Logits of rows H (n, S) against their candidate slices `cands` (n, C) of `items` (U, S), then against the
+// batch's shared negatives (K) unless undefined, plus the prior: (n, C + K). A shared negative equal to the
+// row's target (`targets`, global ids) is masked out.
+at::Tensor slice_logits(const at::Tensor& H, const at::Tensor& items, const at::Tensor& prior_u, const at::Tensor& cands,
+                        const at::Tensor& shared = at::Tensor(), const at::Tensor& shared_item = at::Tensor(),
+                        const at::Tensor& targets = at::Tensor()) {
   const int64_t n = cands.size(0), C = cands.size(1), S = H.size(1);
   const at::Tensor flat = cands.reshape({-1});
   const at::Tensor E = items.index_select(0, flat).view({n, C, S});          // (n, C, S)
   at::Tensor z = at::bmm(E, H.unsqueeze(2)).squeeze(2);                      // (n, C)
   if (prior_u.defined()) z = z + prior_u.index_select(0, flat).view({n, C});
-  return z;
+  if (!shared.defined()) return z;
+  at::Tensor zs = at::mm(H, items.index_select(0, shared).t());              // (n, K)
+  if (prior_u.defined()) zs = zs + prior_u.index_select(0, shared);
+  zs = zs.masked_fill(targets.unsqueeze(1).eq(shared_item.unsqueeze(0)), -std::numeric_limits<float>::infinity());
+  return at::cat({z, zs}, 1);
 }
 
 Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutputs& out, const at::Tensor& prior,
@@ -99,7 +107,7 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
     if (prior_u.defined()) logits = logits + prior_u;
     L.main = at::cross_entropy_loss(logits.to(at::kFloat), bt.tgt_item);
   } else {
-    z_slice = slice_logits(H, items, prior_u, bt.cands).to(at::kFloat);
+    z_slice = slice_logits(H, items, prior_u, bt.cands, bt.shared, bt.shared_item, bt.tgt_item).to(at::kFloat);
     L.main = -at::log_softmax(z_slice, 1).select(1, 0).mean();
   }
   L.total = L.main;
@@ -114,13 +122,15 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
       if (prior_u.defined()) logits = logits + prior_u;
       L.gen = at::cross_entropy_loss(logits.to(at::kFloat), bt.tgt_item.index_select(0, last));
     } else {
-      const at::Tensor z = slice_logits(Hg, items, prior_u, bt.cands.index_select(0, last)).to(at::kFloat);
+      const at::Tensor z = slice_logits(Hg, items, prior_u, bt.cands.index_select(0, last), bt.shared, bt.shared_item,
+                                        bt.tgt_item.index_select(0, last)).to(at::kFloat);
       L.gen = -at::log_softmax(z, 1).select(1, 0).mean();
     }
     L.total = L.total + cfg.gen_weight * L.gen;
   }
   if (cfg.logistic_weight > 0 && bt.cands.defined() && bt.cands.size(1) > 1) {
-    const at::Tensor z = z_slice.defined() ? z_slice : slice_logits(H, items, prior_u, bt.cands).to(at::kFloat);
+    // On the target's own candidate slice (its hard negatives), without the shared negatives.
+    const at::Tensor z = z_slice.defined() ? z_slice.narrow(1, 0, bt.cands.size(1)) : slice_logits(H, items, prior_u, bt.cands).to(at::kFloat);
     L.logistic = -(at::log_sigmoid(z.select(1, 0)) + at::log_sigmoid(-z.narrow(1, 1, z.size(1) - 1)).mean(1)).mean();
     L.total = L.total + cfg.logistic_weight * L.logistic;
   }
@@ -167,14 +177,19 @@ eval::RankMetrics evaluate(StarsNet& net, const BatchBuilder& builder, const dat
   torch::NoGradGuard ng;
   net.set_training(false);
   const at::Tensor table = net.all_item_vectors().contiguous();  // (N, S)
-  const int64_t N = table.size(0), T = net.config().max_len;
+  const int64_t N = table.size(0);
+  // Queries in order of history length, so each chunk pads only to its own longest history.
+  std::vector<EvalQuery> sorted = queries;
+  std::stable_sort(sorted.begin(), sorted.end(), [&](const EvalQuery& a, const EvalQuery& b) {
+    return a.history_end - static_cast<int64_t>(ds.user_offsets()[a.user]) < b.history_end - static_cast<int64_t>(ds.user_offsets()[b.user]);
+  });
   const size_t chunk = 256;
   model::TokenBatch b;
-  std::vector<float> host;
-  for (size_t s0 = 0; s0 < queries.size(); s0 += chunk) {
-    const size_t n = std::min(chunk, queries.size() - s0);
-    builder.build_eval(queries.data() + s0, n, &b);
+  for (size_t s0 = 0; s0 < sorted.size(); s0 += chunk) {
+    const size_t n = std::min(chunk, sorted.size() - s0);
+    builder.build_eval(sorted.data() + s0, n, &b);
     const BatchTensors bt = net.make_tensors(b);
+    const int64_t T = bt.T;
     const NetOutputs o = net.forward(bt, &table);
     at::Tensor h;
     if (cfg.eval_vector == "next") h = o.h_next.select(1, T - 1);
@@ -185,7 +200,7 @@ eval::RankMetrics evaluate(StarsNet& net, const BatchBuilder& builder, const dat
     const at::Tensor scores = at::mm(h, table.t()).to(torch::kCPU, torch::kFloat32).contiguous();  // (n, N)
     float* sc = scores.data_ptr<float>();
     for (size_t r = 0; r < n; ++r) {
-      const EvalQuery& q = queries[s0 + r];
+      const EvalQuery& q = sorted[s0 + r];
       const int32_t target = ds.event_items()[q.target];
       float* row = sc + r * N;
       if (cfg.exclude_history) {
@@ -256,7 +271,7 @@ TrainSummary run_training(const TrainRequest& req) {
     for (int32_t i = 0; i < ds->num_items(); ++i) excluded[i] = ds->item_is_cold(i) ? 1 : 0;
   }
   std::unique_ptr<NegativeSampler> sampler;
-  if (tc.negatives > 0)
+  if (tc.negatives > 0 || (!full && tc.shared_negatives > 0))
     sampler = std::make_unique<NegativeSampler>(*ds, tc, data.item_train_counts(), excluded.empty() ? nullptr : &excluded);
   at::Tensor prior;
   if (tc.gamma > 0) {
@@ -264,8 +279,11 @@ TrainSummary run_training(const TrainRequest& req) {
     prior = torch::from_blob(b.data(), {static_cast<int64_t>(b.size())}, torch::kFloat32).clone().to(device);
   }
   model::BatchFeaturizer featurizer(cfg.model, schema, &calendar);
-  BatchBuilder builder(*ds, data, featurizer, sampler.get(), T, full);
-  BatchLoader loader(builder, data.windows().size(), ds->num_items(), tc.batch_size, tc.loader_threads, tc.prefetch, tc.seed);
+  BatchBuilder builder(*ds, data, featurizer, sampler.get(), T, full, full ? 0 : tc.shared_negatives);
+  std::vector<uint32_t> lengths;
+  for (const Window& w : data.windows()) lengths.push_back(w.end - w.begin);
+  BatchLoader loader(builder, std::move(lengths), ds->num_items(), tc.batch_size, tc.bucket_batches, tc.loader_threads,
+                     tc.prefetch, tc.seed);
 
   // Validation users: all, or a seeded sample.
   std::vector<EvalQuery> valid = data.valid();
@@ -347,17 +365,29 @@ TrainSummary run_training(const TrainRequest& req) {
       main_acc = at::Tensor();
     };
     int64_t b = 0;
+    // Wall time per phase (host side; on CUDA the kernels run asynchronously, so only the total is exact).
+    double t_wait = 0, t_tensors = 0, t_forward = 0, t_backward = 0, t_optim = 0;
+    Timer phase;
     while (auto batch = loader.next()) {
+      t_wait += phase.seconds();
+      phase.reset();
       torch::manual_seed(derive_seed(tc.seed, 0x5eed0000ull + static_cast<uint64_t>(step)));  // dropout
       const BatchTensors bt = net.make_tensors(*batch);
+      t_tensors += phase.seconds();
+      phase.reset();
       if (autocast) set_cuda_autocast(true);
       const NetOutputs o = net.forward(bt);
       Losses L = compute_losses(net, bt, o, prior, tc, full);
       if (autocast) set_cuda_autocast(false);
+      t_forward += phase.seconds();
+      phase.reset();
       L.total.backward();
+      t_backward += phase.seconds();
+      phase.reset();
       opt.clip_per_group(tc.clip_norm);
       opt.step(learning_rate(tc, step, total_steps));
       opt.zero_grad();
+      t_optim += phase.seconds();
       {
         torch::NoGradGuard ng;
         const at::Tensor lt = L.total.detach(), lm = L.main.detach();
@@ -381,6 +411,7 @@ TrainSummary run_training(const TrainRequest& req) {
         summary.stop_reason = "max_steps";
         break;
       }
+      phase.reset();
     }
     drain();
     const double sec = timer.seconds();
@@ -439,7 +470,9 @@ TrainSummary run_training(const TrainRequest& req) {
          << ", \"loss\": " << loss_sum / std::max<int64_t>(1, n_loss)
          << ", \"loss_main\": " << loss_main_sum / std::max<int64_t>(1, n_loss) << ", \"tokens\": " << epoch_tokens
          << ", \"train_seconds\": " << sec << ", \"tokens_per_second\": " << tps
-         << ", \"delta_frozen\": " << (delta_frozen ? "true" : "false") << ", \"valid_seconds\": " << vsec
+         << ", \"phase_seconds\": {\"wait_batch\": " << t_wait << ", \"to_tensors\": " << t_tensors
+         << ", \"forward_loss\": " << t_forward << ", \"backward\": " << t_backward << ", \"optimizer\": " << t_optim
+         << "}, \"delta_frozen\": " << (delta_frozen ? "true" : "false") << ", \"valid_seconds\": " << vsec
          << ", \"valid\": " << metrics_json(vm) << ", \"improved\": " << (improved ? "true" : "false")
          << ", \"best_epoch\": " << summary.best_epoch << "}\n";
     {
