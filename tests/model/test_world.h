@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 
@@ -24,6 +25,7 @@ inline std::string temp_prefix() { return (std::filesystem::path(::testing::Temp
 class TempCleanup : public ::testing::Environment {
  public:
   void TearDown() override {
+    if (std::getenv("STARS_KEEP_TEST_DIRS") != nullptr) return;  // keep them for debugging
     const std::string prefix = temp_name_prefix();
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(::testing::TempDir(), ec)) {

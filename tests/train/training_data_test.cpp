@@ -101,6 +101,14 @@ TEST(NegativeSampler, PagesFirstThenSubclassThenRandomNeverTheTarget) {
     for (int j = 0; j < 12; ++j) same += ds->item_subclass(out[j]) == ds->item_subclass(0);
   }
   EXPECT_LT(same, 600 / 2) << "uniform negatives are not concentrated in the target's subclass";
+  // Shared negatives are distinct; asking for more than the catalog gives the catalog once.
+  std::vector<int32_t> sh(100);
+  EXPECT_EQ(s.sample_shared(100, rng, sh.data()), ds->num_items());
+  EXPECT_EQ(std::set<int32_t>(sh.begin(), sh.begin() + ds->num_items()).size(), static_cast<size_t>(ds->num_items()));
+  for (int k : {5, 20}) {
+    ASSERT_EQ(s.sample_shared(k, rng, sh.data()), k);
+    EXPECT_EQ(std::set<int32_t>(sh.begin(), sh.begin() + k).size(), static_cast<size_t>(k));
+  }
   const std::vector<float> b = popularity_prior({10, 0, 90}, 1.0, 1.0);
   EXPECT_LT(b[2], b[0]);
   EXPECT_LT(b[0], b[1]) << "b_k = -gamma log pi_k: rarer items get a larger bias";

@@ -59,7 +59,7 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
   b->n_cands = all_items_ && C == 0 ? 0 : 1 + C;
   if (shared_ > 0 && !all_items_) {
     std::vector<int32_t> sh(shared_);
-    sampler_->sample_shared(shared_, rng, sh.data());
+    sh.resize(sampler_->sample_shared(shared_, rng, sh.data()));
     for (int32_t item : sh) {
       b->shared_item.push_back(item);
       b->shared.push_back(slots->local(b, item));

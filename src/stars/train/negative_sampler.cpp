@@ -86,19 +86,32 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
   }
 }
 
-void NegativeSampler::sample_shared(int k, Rng& rng, int32_t* out) const {
-  k = std::min<int>(k, static_cast<int>(drawable_.size()));
-  std::vector<uint8_t> taken;
-  const bool distinct = static_cast<size_t>(k) * 4 <= drawable_.size();
-  for (int n = 0, tries = 0; n < k; ++tries) {
-    const int32_t c = draw_random(rng);
-    if (distinct && tries < 8 * k) {
-      if (taken.empty()) taken.assign(excluded_.size(), 0);
-      if (taken[c]) continue;
-      taken[c] = 1;
-    }
-    out[n++] = c;
+int NegativeSampler::sample_shared(int k, Rng& rng, int32_t* out) const {
+  const size_t n = drawable_.size();
+  if (static_cast<size_t>(k) >= n) {  // the whole catalog, once each
+    std::copy(drawable_.begin(), drawable_.end(), out);
+    return static_cast<int>(n);
   }
+  if (!popularity_ && static_cast<size_t>(k) * 4 > n) {  // dense: partial Fisher-Yates
+    std::vector<int32_t> pool(drawable_);
+    for (int j = 0; j < k; ++j) {
+      std::swap(pool[j], pool[j + rng.uniform(n - j)]);
+      out[j] = pool[j];
+    }
+    return k;
+  }
+  // Sparse (or by popularity): rejection of repeats.
+  std::vector<uint8_t> taken(excluded_.size(), 0);
+  int m = 0;
+  for (int tries = 0; m < k && tries < 64 * k; ++tries) {
+    const int32_t c = draw_random(rng);
+    if (taken[c]) continue;
+    taken[c] = 1;
+    out[m++] = c;
+  }
+  for (size_t j = 0; m < k && j < n; ++j)  // very skewed popularity: complete with unused items
+    if (!taken[drawable_[j]]) out[m++] = drawable_[j];
+  return m;
 }
 
 std::vector<float> popularity_prior(const std::vector<int64_t>& counts, double gamma, double alpha) {

@@ -26,9 +26,9 @@ class NegativeSampler {
   int count() const { return n_total_; }
   // Writes count() negatives for `target` (shown on `page`, -1 = none) to out.
   void sample(int32_t target, int32_t page, Rng& rng, int32_t* out) const;
-  // Writes k distinct random items (uniform or by popularity, as configured) to out: the negatives shared by
-  // every target of a batch.
-  void sample_shared(int k, Rng& rng, int32_t* out) const;
+  // Writes min(k, drawable items) distinct random items (uniform or by popularity, as configured) to out:
+  // the negatives shared by every target of a batch. Returns how many were written.
+  int sample_shared(int k, Rng& rng, int32_t* out) const;
 
  private:
   int32_t draw_random(Rng& rng) const;
