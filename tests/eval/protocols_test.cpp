@@ -1,6 +1,7 @@
 // Protocols on the tiny world: which queries, histories, candidates and training masks each builds.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "eval_test_util.h"
@@ -83,6 +84,7 @@ TEST(Protocols, SessionsCollapseADayToUniqueProductsLabelledByTheFirstPurchase) 
   auto ds = tiny_dataset("session");
   EvalConfig c;
   c.split = "valid";  // the tiny world's validation period has whole sessions
+  c.session.include_impressions = false;
   const QuerySet qs = build_queries(*ds, Protocol::kSession, c);
   ASSERT_FALSE(qs.queries.empty());
   const auto ts = ds->event_times();
@@ -105,6 +107,21 @@ TEST(Protocols, SessionsCollapseADayToUniqueProductsLabelledByTheFirstPurchase) 
     EXPECT_EQ(q.target, first_purchase);
     EXPECT_EQ(day_items, uniq);
     if (q.hist_end > q.hist_begin) { EXPECT_LT(day_of(ts[q.hist_end - 1]), day) << "history ends before the session"; }
+  }
+  // With impressions, the products shown on the session's pages join the touched ones.
+  c.session.include_impressions = true;
+  const QuerySet wide = build_queries(*ds, Protocol::kSession, c);
+  ASSERT_EQ(wide.queries.size(), qs.queries.size());
+  for (size_t i = 0; i < qs.queries.size(); ++i) {
+    const auto a = qs.query_candidates(qs.queries[i]), b = wide.query_candidates(wide.queries[i]);
+    const std::set<int32_t> sa(a.begin(), a.end()), sb(b.begin(), b.end());
+    EXPECT_TRUE(std::includes(sb.begin(), sb.end(), sa.begin(), sa.end()));
+    std::set<int32_t> shown = sa;
+    const auto ev = ds->user_events(wide.queries[i].user);
+    const uint64_t base = ds->user_offsets()[wide.queries[i].user];
+    for (uint64_t k = wide.queries[i].hist_end; k < base + ev.size() && day_of(ts[k]) == day_of(ts[wide.queries[i].hist_end]); ++k)
+      for (int32_t it : ds->page_items(ev.pages[k - base])) shown.insert(it);
+    EXPECT_EQ(sb, shown);
   }
   EXPECT_EQ(size_bucket(1, {10, 30, 100}), 0);
   EXPECT_EQ(size_bucket(10, {10, 30, 100}), 0);

@@ -12,13 +12,13 @@ namespace stars::eval {
 // The paper's session protocol (§6.1).
 struct SessionConfig {
   std::vector<int> bucket_edges = {10, 30, 100};  ///< upper bounds of candidate-set size buckets (1-10, 11-30, 31-100, 101+)
-  bool include_impressions = false;               ///< add items shown on the session's pages to its candidate set
+  bool include_impressions = true;                ///< add items shown on the session's pages to its candidate set
   int min_candidates = 1;                         ///< sessions with fewer unique products are skipped, >= 1
 
   template <class V>
   void visit(V& v) {
     v("bucket_edges", bucket_edges, "ascending upper bounds of the candidate-set size buckets; the last bucket is open");
-    v("include_impressions", include_impressions, "also rank the items shown on the session's pages (not only the products it touched)");
+    v("include_impressions", include_impressions, "the session's products include the items shown on its pages (false: only the products it touched)");
     v("min_candidates", min_candidates, "skip sessions with fewer unique candidate products, >= 1");
   }
   void validate() const;
@@ -70,7 +70,7 @@ struct LambdaMartConfig {
   int ndcg_at = 10;               ///< cut-off of the rank:ndcg objective's metric, >= 1
   int max_train_queries = 20000;  ///< training queries (users) sampled for fitting, >= 1
   int fit_negatives = 60;         ///< negatives kept per fitting query (seeded sample), 0 = every candidate
-  int threads = 0;                ///< XGBoost threads, 0 = the evaluation's thread count
+  int threads = 1;                ///< XGBoost (OpenMP) threads, 0 = the evaluation's thread count
 
   template <class V>
   void visit(V& v) {
@@ -86,7 +86,8 @@ struct LambdaMartConfig {
     v("ndcg_at", ndcg_at, "cut-off of the NDCG the rank:ndcg objective optimises, >= 1");
     v("max_train_queries", max_train_queries, "training queries sampled for fitting, >= 1");
     v("fit_negatives", fit_negatives, "negatives kept per fitting query (seeded sample), 0 = every candidate");
-    v("threads", threads, "XGBoost threads, 0 = the evaluation's thread count");
+    v("threads", threads, "XGBoost (OpenMP) threads, 0 = the evaluation's thread count; 1 by default because "
+                          "OpenMP's spinning barriers slow boosting several-fold on shared cores");
   }
   void validate() const;
 };
