@@ -1,7 +1,7 @@
 // Speed and recall of the search indexes: exact (scan and gather paths) and FAISS HNSW / IVF at several
 // beam widths / probe counts, against exact search, unfiltered and with a filter keeping a fraction of
 // the items. Prints one line per configuration.
-//   bench_index [--items N] [--dim D] [--queries Q] [--k K] [--keep F] [--clustered 0|1]
+//   bench_index [--items N] [--dim D] [--queries Q] [--k K] [--keep F] [--clustered 0|1] [--faiss 0|1]
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -42,7 +42,7 @@ void report(const char* name, const RecallReport& r) {
 
 int main(int argc, char** argv) {
   int32_t n = 50000, nq = 500;
-  int dim = 64, k = 10, clustered = 1;
+  int dim = 64, k = 10, clustered = 1, with_faiss = 1;
   double keep = 0.1;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
     else if (a == "--k") k = std::atoi(argv[i + 1]);
     else if (a == "--keep") keep = std::atof(argv[i + 1]);
     else if (a == "--clustered") clustered = std::atoi(argv[i + 1]);
+    else if (a == "--faiss") with_faiss = std::atoi(argv[i + 1]);
     else {
       std::fprintf(stderr, "unknown option %s\n", argv[i]);
       return 2;
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
   report("exact gather (filtered)",
          measure_recall([&](const float* q, int kk, const Bitmap* a) { return exact.search_gather(q, kk, *a); },
                         exact, queries.data(), nq, k, &allow));
+  if (!with_faiss) return 0;
   for (const char* type : {"hnsw", "ivf"}) {
     Timer t;
     FaissIndexOptions o;

@@ -14,6 +14,7 @@
 #include "stars/data/dataset.h"
 #include "stars/model/encoder.h"
 #include "stars/semantics/semantic_encoder.h"
+#include "stars/serve/blas_threads.h"
 #include "stars/serve/snapshot_export.h"
 #include "stars/serve/snapshot_writer.h"
 
@@ -46,6 +47,7 @@ int run_export(int argc, char** argv) {
     semantics_dir = path_join(data_dir, "semantics");
 
   auto ds = data::Dataset::open(data_dir);
+  serve::limit_blas_threads(1);  // parallel over batches of users on --threads workers; BLAS must not fan out
 #ifdef STARS_WITH_MODEL
   std::unique_ptr<model::Encoder> encoder;
   try {

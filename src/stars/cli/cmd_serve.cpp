@@ -1,8 +1,14 @@
 // `stars serve --snapshot SNAP`: the HTTP/JSON recommendation service (serve/ module) with the model's
 // encoder (live sessions, context offsets, new items) loaded from the snapshot. SIGHUP reloads the
 // snapshot directory and swaps it in atomically; SIGINT/SIGTERM stop the service after in-flight requests.
-#include <pthread.h>
+// Signals go through a self-pipe: libraries (OpenBLAS, OpenMP) start threads before main, so blocking
+// signals for sigwait cannot cover every thread, but a handler runs in whichever thread gets the signal.
+#include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +21,7 @@
 #include "stars/core/log.h"
 #include "stars/core/mmap_file.h"
 #include "stars/model/encoder.h"
+#include "stars/serve/blas_threads.h"
 #include "stars/serve/http_server.h"
 #include "stars/serve/memory_store.h"
 #include "stars/serve/redis_store.h"
@@ -23,6 +30,40 @@
 #include "stars/serve/serve_config.h"
 
 namespace stars::cli {
+namespace {
+
+int g_signal_pipe[2] = {-1, -1};
+
+extern "C" void on_signal(int sig) {
+  const unsigned char b = static_cast<unsigned char>(sig);
+  const int saved = errno;
+  [[maybe_unused]] ssize_t n = write(g_signal_pipe[1], &b, 1);  // async-signal-safe
+  errno = saved;
+}
+
+void install_signal_handlers() {
+  if (pipe(g_signal_pipe) != 0) STARS_THROW(kIo, "cannot create the signal pipe");
+  fcntl(g_signal_pipe[1], F_SETFL, O_NONBLOCK);
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (int sig : {SIGHUP, SIGINT, SIGTERM}) sigaction(sig, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a client closing early must not kill the service
+}
+
+// Blocks until a signal arrives; returns it (or -1 when the pipe is closed).
+int next_signal() {
+  unsigned char b = 0;
+  while (true) {
+    const ssize_t n = read(g_signal_pipe[0], &b, 1);
+    if (n == 1) return b;
+    if (n < 0 && errno == EINTR) continue;
+    return -1;
+  }
+}
+
+}  // namespace
 
 int run_serve(int argc, char** argv) {
   std::string snapshot, redis_url, api_key, config_file;
@@ -56,13 +97,10 @@ int run_serve(int argc, char** argv) {
   if (cfg.http.host != "127.0.0.1" && cfg.http.host != "localhost" && api_key.empty())
     STARS_WARN("serving on " << cfg.http.host << " without --api-key: anyone who can reach it may change the catalog");
 
-  // Signals are handled by one thread with sigwait; block them before any other thread starts.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGHUP);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  install_signal_handlers();
+  // Many request threads: cap glibc's per-thread malloc arenas so freed memory is reused, not scattered.
+  mallopt(M_ARENA_MAX, 4);
+  serve::limit_blas_threads(1);  // one request per thread; BLAS must not fan out and spin
 
   std::unique_ptr<serve::SessionStore> store;
   if (!redis_url.empty()) store = std::make_unique<serve::RedisStore>(redis_url, cfg.sessions, cfg.redis_prefix, cfg.redis_timeout_ms);
@@ -90,8 +128,7 @@ int run_serve(int argc, char** argv) {
 
   std::thread signal_thread([&] {
     while (true) {
-      int sig = 0;
-      if (sigwait(&signals, &sig) != 0) continue;
+      const int sig = next_signal();
       if (sig == SIGHUP) {
         try {
           service.reload();
@@ -100,14 +137,14 @@ int run_serve(int argc, char** argv) {
         }
         continue;
       }
-      STARS_INFO("signal " << sig << ": stopping");
+      if (sig > 0) STARS_INFO("signal " << sig << ": stopping");
       server.stop();
       return;
     }
   });
   server.run();
   server.stop();
-  pthread_kill(signal_thread.native_handle(), SIGTERM);  // no-op if it already returned
+  on_signal(0);  // wakes the signal thread if the server stopped on its own
   signal_thread.join();
   return 0;
 }

@@ -99,11 +99,34 @@ std::vector<Hit> ExactIndex::search_gather(const float* query, int k, const Bitm
   pad_query(query, q);
   TopK top(k);
   const float* rows = rows_.data();
-  const int stride = stride_;
-  allow.for_each_set([&](size_t i) {
-    const float s = dot_row(q, rows + i * stride, stride);
-    if (s >= top.threshold()) top.push(static_cast<int32_t>(i), s);
-  });
+  const size_t stride = static_cast<size_t>(stride_);
+  const size_t row_bytes = stride * sizeof(float);
+  // Allowed rows are scattered: collect a batch of ids, then score them while prefetching the rows a few
+  // candidates ahead, so memory latency overlaps with the arithmetic.
+  constexpr size_t kBatch = 256, kAhead = 8;
+  int32_t ids[kBatch];
+  size_t m = 0;
+  auto flush = [&] {
+    for (size_t j = 0; j < m; ++j) {
+      if (j + kAhead < m) {
+        const char* p = reinterpret_cast<const char*>(rows + static_cast<size_t>(ids[j + kAhead]) * stride);
+        for (size_t b = 0; b < row_bytes; b += 64) __builtin_prefetch(p + b);
+      }
+      const float s = dot_row(q, rows + static_cast<size_t>(ids[j]) * stride, stride_);
+      if (s >= top.threshold()) top.push(ids[j], s);
+    }
+    m = 0;
+  };
+  const uint64_t* words = allow.words();
+  for (size_t w = 0; w < allow.num_words(); ++w) {
+    uint64_t x = words[w];
+    while (x) {
+      ids[m++] = static_cast<int32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(x)));
+      x &= x - 1;
+      if (m == kBatch) flush();
+    }
+  }
+  flush();
   return top.take_sorted();
 }
 

@@ -1,6 +1,7 @@
 #include "stars/serve/http_server.h"
 
 #include <httplib.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cctype>
@@ -40,6 +41,10 @@ HttpServer::HttpServer(Router& router, HttpOptions options)
   s.set_tcp_nodelay(true);
 
   auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+    // Parallelism comes from concurrent requests: an OpenMP team inside one request (LibTorch or BLAS in a
+    // live re-encoding, FAISS) would only spin against the other request threads on a small machine.
+    static thread_local const bool one_openmp_thread = (omp_set_num_threads(1), true);
+    (void)one_openmp_thread;
     HttpRequest r;
     r.method = req.method;
     r.path = req.path;

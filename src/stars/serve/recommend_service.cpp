@@ -1,6 +1,10 @@
 #include "stars/serve/recommend_service.h"
 
+#include <malloc.h>
+
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cmath>
 #include <ctime>
 #include <unordered_set>
@@ -86,6 +90,7 @@ ReloadResult RecommendService::load(const std::string& dir) {
     throw;
   }
   ReloadResult r;
+  std::shared_ptr<ServingState> retired;
   {
     std::lock_guard<std::mutex> write_lock(write_mu_);
     const int64_t exported = next->snapshot().manifest().created_at;
@@ -107,10 +112,15 @@ ReloadResult RecommendService::load(const std::string& dir) {
         STARS_WARN("snapshot swap: could not replay the update of item '" << kv.first << "': " << e.what());
       }
     }
-    std::atomic_store(&state_, next);
+    retired = std::atomic_exchange(&state_, next);
     dir_ = dir;
   }
   ++reloads;
+  // Free the old state once the requests that started on it are done, and give the memory back to the
+  // system, so repeated swaps keep the footprint flat.
+  for (int i = 0; retired && retired.use_count() > 1 && i < 2000; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  retired.reset();
+  malloc_trim(0);
   r.dir = dir;
   r.snapshot_id = next->snapshot().manifest().snapshot_id;
   r.seconds = t.seconds();
