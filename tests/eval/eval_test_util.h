@@ -12,6 +12,7 @@
 #include "stars/core/random.h"
 #include "stars/data/dataset.h"
 #include "stars/data/tiny_world.h"
+#include "stars/eval/results.h"
 #include "stars/model/encoder.h"
 
 namespace stars::eval::testing {
@@ -21,6 +22,13 @@ inline std::string temp_dir(const std::string& name) {
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;
+}
+
+// The run of `protocol` in results (null when it did not run).
+inline const RunResult* find_run(const EvalResults& r, const std::string& protocol) {
+  for (const auto& run : r.runs)
+    if (run.protocol == protocol) return &run;
+  return nullptr;
 }
 
 inline std::unique_ptr<data::Dataset> tiny_dataset(const std::string& name, data::TinyWorldOptions o = {}) {

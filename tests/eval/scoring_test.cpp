@@ -249,8 +249,9 @@ TEST(Scoring, RunEvaluationWritesEveryProtocolAndRoundTrips) {
     EXPECT_EQ(run.models.size(), (has_model ? 1u : 0u) + 4u) << run.protocol;
     EXPECT_GT(run.num_queries, 0) << run.protocol;
   }
-  const RunResult& session = out.results.runs[3];
-  EXPECT_EQ(session.protocol, "session");
+  EXPECT_EQ(out.results.runs.back().protocol, "cold") << "the cold protocol runs last";
+  ASSERT_NE(testing::find_run(out.results, "session"), nullptr);
+  const RunResult& session = *testing::find_run(out.results, "session");
   EXPECT_EQ(session.bucket_names.size(), 4u);
   EXPECT_FALSE(session.full_catalog);
   EXPECT_EQ(session.models[0].strategies[0].buckets.size(), 4u);

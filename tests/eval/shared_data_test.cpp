@@ -50,6 +50,8 @@ TEST(SharedDataEval, AmazonBeautyBaselines) {
   req.threads = 2;
   const EvalOutput out = run_evaluation(*ds, req);
   ASSERT_EQ(out.results.runs.size(), 3u);
+  ASSERT_NE(testing::find_run(out.results, "cold"), nullptr);
+  ASSERT_NE(testing::find_run(out.results, "sampled"), nullptr);
   const RunResult& loo = out.results.runs[0];
   EXPECT_EQ(loo.num_queries, 22363);
   EXPECT_EQ(loo.num_candidates, 12101);
@@ -71,11 +73,11 @@ TEST(SharedDataEval, AmazonBeautyBaselines) {
       }
     }
   // The cold slice: baselines never saw these items, so they cannot rank them in the top 20.
-  const RunResult& cold = out.results.runs[1];
+  const RunResult& cold = *testing::find_run(out.results, "cold");
   EXPECT_GT(cold.num_queries, 500);
   for (const auto& m : cold.models) EXPECT_EQ(m.strategies.front().metrics.at("recall@20").value, 0.0) << m.name;
   // Sampled ranking inflates the numbers and says so.
-  const RunResult& sampled = out.results.runs[2];
+  const RunResult& sampled = *testing::find_run(out.results, "sampled");
   EXPECT_TRUE(sampled.sampled);
   EXPECT_NE(sampled.label.find("SAMPLED"), std::string::npos);
   for (const auto& name : {"popularity", "cooccurrence"})

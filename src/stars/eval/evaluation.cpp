@@ -150,7 +150,11 @@ EvalOutput run_evaluation(const data::Dataset& ds, const EvalRequest& req) {
     model_scorers.push_back(std::make_unique<EncoderScorer>(ds, *m.encoder, m.name, req.semantics, req.threads));
   }
 
-  for (Protocol p : req.protocols) {
+  // The cold protocol runs last: it gives cold items their content-path vectors inside the encoders
+  // (Encoder::set_item_content), which must not leak into the other protocols' scores.
+  std::vector<Protocol> protocols = req.protocols;
+  std::stable_partition(protocols.begin(), protocols.end(), [](Protocol p) { return p != Protocol::kColdItem; });
+  for (Protocol p : protocols) {
     if (auto why = protocol_unavailable(ds, p)) {
       STARS_WARN("skipping protocol " << protocol_name(p) << ": " << *why);
       continue;

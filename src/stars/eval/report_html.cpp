@@ -376,7 +376,13 @@ std::string render_report_html(const EvalResults& r) {
   o << "<p class=\"sub\">Sections: ";
   for (size_t i = 0; i < r.runs.size(); ++i)
     o << "<a href=\"#run" << i << "\">" << html_escape(r.runs[i].protocol) << " (" << html_escape(r.runs[i].split) << ")</a> · ";
-  o << "<a href=\"#cold\">cold items</a> · <a href=\"#ablations\">ablations</a> · <a href=\"#training\">training</a></p>";
+  bool has_cold = false, has_curves = false;
+  for (const auto& run : r.runs) has_cold |= run.protocol == "cold";
+  for (const auto& c : r.training_curves) has_curves |= !c.records.empty();
+  if (has_cold) o << "<a href=\"#cold\">cold items</a> · ";
+  if (!r.ablations.empty()) o << "<a href=\"#ablations\">ablations</a> · ";
+  if (has_curves) o << "<a href=\"#training\">training</a>";
+  o << "</p>";
   for (size_t i = 0; i < r.runs.size(); ++i) {
     const RunResult& run = r.runs[i];
     o << "<h2 id=\"run" << i << "\">" << html_escape(run.label) << "</h2>";
