@@ -95,7 +95,7 @@ int Taxonomy::find_subclass(const std::string& name) const {
   return -1;
 }
 
-Taxonomy Taxonomy::build(int n_subclasses, uint64_t seed) {
+Taxonomy Taxonomy::build(int n_subclasses, uint64_t seed, uint32_t seasons_in_range) {
   const auto& defs = aisle_defs();
   std::vector<RawSubclass> raw = all_subclasses();
   std::map<std::string, int> raw_index;
@@ -103,8 +103,8 @@ Taxonomy Taxonomy::build(int n_subclasses, uint64_t seed) {
     STARS_CHECK(raw_index.emplace(raw[i].name, static_cast<int>(i)).second,
                 "vocabulary: subclass name '" << raw[i].name << "' is not unique");
   }
-  // Priority: ingredients of several recipes first, then of one recipe or seasonal, then the rest;
-  // seeded shuffle within each tier.
+  // Priority: ingredients of several recipes and products of the seasons the timeline reaches first, then
+  // ingredients of one recipe, then the rest, then products of other seasons; seeded shuffle per tier.
   std::vector<int> refs(raw.size(), 0);
   for (const auto& r : recipe_defs()) {
     for (const auto& step : split_bar(r.steps)) {
@@ -113,9 +113,10 @@ Taxonomy Taxonomy::build(int n_subclasses, uint64_t seed) {
       refs[it->second]++;
     }
   }
-  std::vector<std::vector<int>> tiers(3);
+  std::vector<std::vector<int>> tiers(4);
   for (size_t i = 0; i < raw.size(); ++i) {
-    const int tier = refs[i] >= 2 ? 0 : (refs[i] == 1 || raw[i].season >= 0) ? 1 : 2;
+    int tier = refs[i] >= 2 ? 0 : refs[i] == 1 ? 1 : 2;
+    if (raw[i].season >= 0) tier = ((seasons_in_range >> raw[i].season) & 1u) ? 0 : 3;
     tiers[tier].push_back(static_cast<int>(i));
   }
   Rng rng(derive_seed(seed, 0x7A5));

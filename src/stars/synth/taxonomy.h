@@ -50,9 +50,11 @@ struct RecipeInfo {
 
 class Taxonomy {
  public:
-  // Parses the vocabulary and keeps `n_subclasses` subclasses (all of them if larger). Throws
+  // Parses the vocabulary and keeps `n_subclasses` subclasses (all of them if larger): ingredients of
+  // several recipes and products of the seasons in the timeline (bit s of `seasons_in_range`) first, then
+  // of one recipe, then the rest; products of other seasons come last, since they would never sell. Throws
   // Error(kInternal) if the vocabulary is inconsistent (duplicate leaf, unknown attribute or recipe step).
-  static Taxonomy build(int n_subclasses, uint64_t seed);
+  static Taxonomy build(int n_subclasses, uint64_t seed, uint32_t seasons_in_range = ~0u);
   // Number of subclasses in the vocabulary.
   static int vocabulary_subclasses();
 

@@ -20,7 +20,7 @@ int World::subclasses_for(const SynthConfig& c) {
 
 World::World(const SynthConfig& c)
     : config(validated(c)),
-      taxonomy(Taxonomy::build(subclasses_for(config), config.seed)),
+      taxonomy(Taxonomy::build(subclasses_for(config), config.seed, seasons_active_mask(config.start_day(), config.days))),
       catalog(Catalog::build(config, taxonomy)),
       calendar(WorldCalendar::build(config, taxonomy, catalog)),
       population(Population::build(config, taxonomy, catalog)) {}

@@ -44,6 +44,16 @@ float season_intensity(const SeasonDef& s, int64_t d) {
 
 }  // namespace
 
+uint32_t seasons_active_mask(int64_t start_day, int days) {
+  uint32_t mask = 0;
+  for (int s = 0; s < kNumSeasons; ++s) {
+    for (int d = 0; d < days && !((mask >> s) & 1u); ++d) {
+      if (season_intensity(kSeasons[s], start_day + d) > 0) mask |= 1u << s;
+    }
+  }
+  return mask;
+}
+
 bool Campaign::covers(const Item& item, const Taxonomy& taxonomy) const {
   switch (kind) {
     case Kind::kAisle: return taxonomy.subclasses[item.subclass].aisle == target;

@@ -29,6 +29,9 @@ struct Campaign {
   bool covers(const Item& item, const Taxonomy& taxonomy) const;
 };
 
+// Bit s set = season s is active on at least one of `days` days from `start_day` (days since epoch).
+uint32_t seasons_active_mask(int64_t start_day, int days);
+
 class WorldCalendar {
  public:
   static WorldCalendar build(const SynthConfig& config, const Taxonomy& taxonomy, const Catalog& catalog);
