@@ -46,6 +46,7 @@ struct UserProfile {
 
 class Population {
  public:
+  // `config`, `taxonomy` and `catalog` must outlive the population (World owns all four).
   static Population build(const SynthConfig& config, const Taxonomy& taxonomy, const Catalog& catalog);
 
   // Fills `out` for user `index` (reuses its vectors). Deterministic in (seed, index).

@@ -98,6 +98,13 @@ SessionSimulator::SessionSimulator(const World& world) : w_(world), stamp_(world
     }
   }
   off_slot_ = std::pow(0.15, hs);
+  // Cravings are for snacks, sweets, drinks, convenience food and party aisles.
+  const int craving_themes = (1 << theme_index("indulgent")) | (1 << theme_index("convenience")) |
+                             (1 << theme_index("beverage")) | (1 << theme_index("party")) | (1 << theme_index("alcohol"));
+  craving_aisle_.assign(aisles.size(), 0);
+  for (size_t a = 0; a < aisles.size(); ++a) {
+    for (int th : aisles[a].themes) craving_aisle_[a] |= static_cast<char>((craving_themes >> th) & 1);
+  }
 }
 
 float SessionSimulator::utility(const UserProfile& u, int32_t item, int day, int region) const {
@@ -207,15 +214,9 @@ void SessionSimulator::plan_mission(int day, int hour, Rng& rng, std::vector<int
     }
   } else {
     aisle_weights_.assign(tax.aisles.size(), 0.0);
-    const int theme_mask = (1 << theme_index("indulgent")) | (1 << theme_index("convenience")) |
-                           (1 << theme_index("beverage")) | (1 << theme_index("party")) | (1 << theme_index("alcohol"));
     for (size_t a = 0; a < tax.aisles.size(); ++a) {
-      const AisleInfo& ai = tax.aisles[a];
       if (kind == kCraving) {
-        bool craving = false;
-        for (int th : ai.themes) craving = craving || ((theme_mask >> th) & 1);
-        if (!craving) continue;
-        aisle_weights_[a] = user_aisle_exp_[a] * aisle_slot_craving_[a * kNumSlots + slot];
+        if (craving_aisle_[a]) aisle_weights_[a] = user_aisle_exp_[a] * aisle_slot_craving_[a * kNumSlots + slot];
       } else {
         aisle_weights_[a] = user_aisle_exp_[a] * aisle_slot_[a * kNumSlots + slot];
       }

@@ -72,6 +72,7 @@ class SessionSimulator {
   std::vector<double> user_aisle_exp_;                // exp(aisle_w) of the current user
   std::vector<double> aisle_slot_, aisle_slot_craving_;  // aisle x slot affinity ^ hour_strength (^ 2x)
   double off_slot_ = 0.15;                            // recipe weight outside its slots
+  std::vector<char> craving_aisle_;                   // aisles a craving mission may visit
   std::vector<std::pair<int64_t, int>> starts_;       // (start second, day) of each session
   const char* device_ = "";
 };
