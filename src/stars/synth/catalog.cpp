@@ -45,8 +45,6 @@ float round_price(double p) {
 
 }  // namespace
 
-std::string Catalog::item_id(int32_t item) { return "i" + std::to_string(item); }
-
 bool Catalog::in_stock(int32_t item) const {
   for (int r = 0; r < regions; ++r) {
     if (stock[static_cast<size_t>(item) * regions + r] > 0) return true;
@@ -173,9 +171,14 @@ Catalog Catalog::build(const SynthConfig& config, const Taxonomy& tax) {
     }
   }
   c.department_brands = dept_brands;
-  // Ids in a seeded random order, so that an id says nothing about the subclass.
-  for (size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[rng.uniform(i)]);
+  // Stored by subclass; raw ids in a seeded random order.
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.subclass < b.subclass; });
   c.items = std::move(items);
+  c.by_external_id.resize(c.items.size());
+  for (size_t i = 0; i < c.by_external_id.size(); ++i) c.by_external_id[i] = static_cast<int32_t>(i);
+  for (size_t i = c.by_external_id.size(); i > 1; --i) std::swap(c.by_external_id[i - 1], c.by_external_id[rng.uniform(i)]);
+  c.external_id.resize(c.items.size());
+  for (size_t k = 0; k < c.by_external_id.size(); ++k) c.external_id[c.by_external_id[k]] = static_cast<int32_t>(k);
 
   // ---- per-subclass indexes and relative prices
   c.subclass_items.assign(n_sub, {});

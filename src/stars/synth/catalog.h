@@ -51,7 +51,11 @@ class Catalog {
   std::vector<uint32_t> stock;                             // items x regions, units at the end of the timeline
   int regions = 1;
 
-  static std::string item_id(int32_t item);                 // "i<item>"
+  // Items are stored grouped by subclass (pages read one subclass's items from one stretch of memory);
+  // their raw ids are a seeded permutation, so an id says nothing about the subclass.
+  std::vector<int32_t> external_id;                        // raw id number of each item
+  std::vector<int32_t> by_external_id;                     // item of each raw id number
+  std::string item_id(int32_t item) const { return "i" + std::to_string(external_id[item]); }
   bool sold_in(int32_t item, int region) const { return (items[item].region_mask >> region) & 1u; }
   bool in_stock(int32_t item) const;
 };

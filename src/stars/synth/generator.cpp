@@ -68,9 +68,9 @@ void write_items(const World& w, const std::string& dir, SynthSummary* sum) {
   const Catalog& cat = w.catalog;
   CsvFile f(dir + "/items.csv");
   std::string b = kItemsHeader;
-  for (int32_t i = 0; i < static_cast<int32_t>(cat.items.size()); ++i) {
+  for (const int32_t i : cat.by_external_id) {
     const Item& it = cat.items[i];
-    b += Catalog::item_id(i);
+    b += cat.item_id(i);
     b += ',';
     csv_text(b, item_title(cat, w.taxonomy, i));
     b += ',';
@@ -95,10 +95,10 @@ void write_stock(const World& w, const std::string& dir, SynthSummary* sum) {
   const Catalog& cat = w.catalog;
   CsvFile f(dir + "/stock.csv");
   std::string b = kStockHeader;
-  for (int32_t i = 0; i < static_cast<int32_t>(cat.items.size()); ++i) {
+  for (const int32_t i : cat.by_external_id) {
     for (int r = 0; r < w.config.regions; ++r) {
       if (!cat.sold_in(i, r)) continue;
-      b += Catalog::item_id(i);
+      b += cat.item_id(i);
       b += ',';
       b += kRegionNames[r];
       b += ',';
@@ -144,9 +144,9 @@ void write_truth_catalog(const World& w, const std::string& dir, SynthSummary* s
   {
     CsvFile f(dir + "/items.csv");
     std::string b = "item_id,subclass,launch_date,season,popularity,attributes,flavour_family,brand_tier,home_region\n";
-    for (int32_t i = 0; i < static_cast<int32_t>(cat.items.size()); ++i) {
+    for (const int32_t i : cat.by_external_id) {
       const Item& it = cat.items[i];
-      b += Catalog::item_id(i) + ",";
+      b += cat.item_id(i) + ",";
       csv_text(b, w.taxonomy.subclasses[it.subclass].name);
       b += "," + format_date(w.calendar.start_day + it.launch_day) + ",";
       if (it.season >= 0) b += kSeasons[it.season].name;

@@ -302,6 +302,7 @@ void SessionSimulator::build_page(int32_t subclass, int day, int region, Rng& rn
 
 void SessionSimulator::emit_session(int64_t index, int session, UserRows* out) {
   const UserProfile& u = user_;
+  const Catalog& cat = w_.catalog;
   const bool deepest = w_.config.funnel.log == "deepest";
   if (deepest) {
     // One row per item: first time, first page, deepest stage.
@@ -325,7 +326,7 @@ void SessionSimulator::emit_session(int64_t index, int session, UserRows* out) {
     b += 'u';
     csv_int(b, index);
     b += ",i";
-    csv_int(b, e.item);
+    csv_int(b, cat.external_id[e.item]);
     b += ',';
     csv_int(b, e.ts);
     b += ',';
@@ -476,7 +477,7 @@ void SessionSimulator::simulate_user(int64_t index, UserRows* out) {
         ib += '-';
         csv_int(ib, page);
         ib += ",i";
-        csv_int(ib, i);
+        csv_int(ib, cat.external_id[i]);
         ib += '\n';
       }
       out->counts.pages++;
