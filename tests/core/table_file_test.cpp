@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include "stars/core/npy.h"
@@ -39,6 +40,30 @@ TEST(TableFile, RoundTripAllKinds) {
   EXPECT_EQ(r.meta("missing", "x"), "x");
   EXPECT_FALSE(r.has("nothing"));
   EXPECT_THROW(r.column<float>("item"), Error);
+}
+
+TEST(TableFile, ReferencedColumnsEqualCopiedOnes) {
+  const std::string a = temp_path("copied.tbl"), b = temp_path("referenced.tbl");
+  const std::vector<int64_t> ts = {3, 1, 4, 1, 5};
+  const std::vector<uint8_t> none;
+  const std::vector<uint64_t> offsets = {0, 1, 1, 4};
+  const std::string bytes = "xabc";
+  TableWriter wa("t", 1), wb("t", 1);
+  wa.add_column("ts", ts);
+  wa.add_column("empty", none);
+  wa.add_strings("names", {"x", "", "abc"});
+  wb.add_column_ref("ts", ts.data(), ts.size());
+  wb.add_column_ref("empty", none.data(), none.size());
+  wb.add_strings_ref("names", offsets, bytes.data());
+  wa.write(a);
+  wb.write(b);
+  std::ifstream fa(a, std::ios::binary), fb(b, std::ios::binary);
+  const std::string ca((std::istreambuf_iterator<char>(fa)), std::istreambuf_iterator<char>());
+  const std::string cb((std::istreambuf_iterator<char>(fb)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(ca, cb) << "same bytes whether columns are copied or referenced";
+  TableReader r(b, "t", 1);
+  EXPECT_EQ(r.strings("names"), (std::vector<std::string>{"x", "", "abc"}));
+  EXPECT_EQ(r.column<int64_t>("ts")[2], 4);
 }
 
 TEST(TableFile, RejectsWrongKindAndVersion) {

@@ -41,7 +41,7 @@ void StringInterner::rehash(size_t buckets) {
 
 void StringInterner::reserve(size_t n) {
   size_t buckets = slots_.size();
-  while (n * 2 > buckets) buckets *= 2;
+  while (n * 10 > buckets * 7) buckets *= 2;
   if (buckets != slots_.size()) rehash(buckets);
 }
 
@@ -83,7 +83,9 @@ int32_t StringInterner::insert_at(size_t b, uint32_t tag, std::string_view s) {
   arena_.insert(arena_.end(), s.begin(), s.end());
   offsets_.push_back(arena_.size());
   slots_[b] = Slot{id, tag, (off << 24) | (s.size() < kLongString ? s.size() : kLongString)};
-  if (static_cast<size_t>(size()) * 2 > slots_.size()) rehash(slots_.size() * 2);
+  // Grow at a load of 0.7: linear probing with 16-byte slots (4 per cache line) stays short there, and the
+  // table costs about 31 bytes per string on average instead of 43 at a maximum load of 0.5.
+  if (static_cast<size_t>(size()) * 10 > slots_.size() * 7) rehash(slots_.size() * 2);
   return id;
 }
 

@@ -33,6 +33,10 @@ class StringInterner {
   // Makes room for `n` strings in total without rehashing.
   void reserve(size_t n);
   std::vector<std::string> to_vector() const;
+  // All strings as one byte arena plus size() + 1 offsets (string i is [offsets()[i], offsets()[i + 1])):
+  // the layout of a TableWriter string column, so tables can be written without copying the strings.
+  const std::vector<uint64_t>& offsets() const { return offsets_; }
+  const char* arena_data() const { return arena_.data(); }
 
   static uint64_t hash(std::string_view s);
 

@@ -104,6 +104,25 @@ void TableWriter::add_raw(const std::string& name, DType dtype, const void* data
   columns_.push_back(std::move(c));
 }
 
+void TableWriter::add_ref(const std::string& name, DType dtype, const void* data, size_t rows) {
+  STARS_CHECK(name.size() < sizeof(ColumnEntry::name), "column name too long: " << name);
+  for (const auto& c : columns_) STARS_CHECK(c.name != name, "duplicate column " << name);
+  Column c;
+  c.name = name;
+  c.dtype = dtype;
+  c.rows = rows;
+  c.ref_bytes = rows * dtype_size(dtype);
+  static const uint8_t kEmpty = 0;
+  c.ref = c.ref_bytes > 0 ? static_cast<const uint8_t*>(data) : &kEmpty;
+  columns_.push_back(std::move(c));
+}
+
+void TableWriter::add_strings_ref(const std::string& name, const std::vector<uint64_t>& offsets, const char* bytes) {
+  STARS_CHECK(!offsets.empty() && offsets.front() == 0, "string column " << name << ": offsets must start at 0");
+  add_column_ref(name + ".offsets", offsets.data(), offsets.size());
+  add_column_ref(name + ".bytes", reinterpret_cast<const uint8_t*>(bytes), offsets.back());
+}
+
 void TableWriter::add_strings(const std::string& name, const std::vector<std::string>& values) {
   std::vector<uint64_t> offsets(values.size() + 1, 0);
   size_t total = 0;
@@ -138,9 +157,9 @@ void TableWriter::write(const std::string& path) {
     dir[i].e.dtype = static_cast<uint8_t>(columns_[i].dtype);
     dir[i].e.rows = columns_[i].rows;
     dir[i].e.offset = offset;
-    dir[i].e.nbytes = columns_[i].bytes.size();
-    dir[i].checksum = checksum64(columns_[i].bytes.data(), columns_[i].bytes.size());
-    offset = align_up(offset + columns_[i].bytes.size());
+    dir[i].e.nbytes = columns_[i].size();
+    dir[i].checksum = checksum64(columns_[i].data(), columns_[i].size());
+    offset = align_up(offset + columns_[i].size());
   }
   TableHeader h;
   std::memset(&h, 0, sizeof(h));
@@ -157,7 +176,7 @@ void TableWriter::write(const std::string& path) {
   w.write(dir.data(), dir.size() * sizeof(ColumnEntryFull));
   w.write_zeros(align_up(w.bytes_written()) - w.bytes_written());
   for (const auto& c : columns_) {
-    w.write(c.bytes.data(), c.bytes.size());
+    w.write(c.data(), c.size());
     w.write_zeros(align_up(w.bytes_written()) - w.bytes_written());
   }
   w.commit();

@@ -58,8 +58,17 @@ class TableWriter {
   void add_column(const std::string& name, const std::vector<T>& v) {
     add_raw(name, DTypeOf<T>::value, v.data(), v.size());
   }
+  // A column whose data is not copied: `data` must stay valid and unchanged until write() returns.
+  // For large columns (hundreds of MB) that the caller keeps anyway.
+  template <typename T>
+  void add_column_ref(const std::string& name, const T* data, size_t rows) {
+    add_ref(name, DTypeOf<T>::value, data, rows);
+  }
   // A string column: stored as `<name>.offsets` (u64, rows + 1) and `<name>.bytes` (u8).
   void add_strings(const std::string& name, const std::vector<std::string>& values);
+  // The same layout from data already in that form (offsets[0] == 0, rows + 1 offsets), not copied:
+  // both must stay valid until write() returns.
+  void add_strings_ref(const std::string& name, const std::vector<uint64_t>& offsets, const char* bytes);
   // A list column (CSR): `<name>.offsets` (u64, rows + 1) and `<name>.values`.
   template <typename T>
   void add_lists(const std::string& name, const std::vector<uint64_t>& offsets, const std::vector<T>& values) {
@@ -74,11 +83,16 @@ class TableWriter {
 
  private:
   void add_raw(const std::string& name, DType dtype, const void* data, size_t rows);
+  void add_ref(const std::string& name, DType dtype, const void* data, size_t rows);
   struct Column {
     std::string name;
     DType dtype;
     uint64_t rows;
-    std::vector<uint8_t> bytes;
+    std::vector<uint8_t> bytes;      // owned data, or
+    const uint8_t* ref = nullptr;    // the caller's data (add_column_ref)
+    size_t ref_bytes = 0;
+    const uint8_t* data() const { return ref ? ref : bytes.data(); }
+    size_t size() const { return ref ? ref_bytes : bytes.size(); }
   };
   std::string kind_;
   uint32_t kind_version_;

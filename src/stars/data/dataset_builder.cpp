@@ -160,7 +160,10 @@ void DatasetBuilder::reserve_events(size_t n) {
   ev_session_.reserve(n);
   ev_page_.reserve(n);
   ev_region_.reserve(n);
+  for (auto& c : ev_ctx_) c.reserve(n);
 }
+
+void DatasetBuilder::reserve_impressions(size_t n) { imp_items_.reserve(n); }
 
 void DatasetBuilder::add_event(const EventRecord& e) {
   STARS_CHECK(e.user >= 0 && e.user < users_.size() && e.item >= 0 && e.item < items_.size(),
@@ -183,8 +186,13 @@ void DatasetBuilder::add_stats_section(const std::string& key, const std::string
 }
 
 void DatasetBuilder::add_impression(int32_t page, int32_t item) {
-  if (static_cast<size_t>(page) >= page_items_.size()) page_items_.resize(page + 1);
-  page_items_[page].push_back(item);
+  STARS_CHECK(page >= 0 && page < pages_.size() && item >= 0 && item < items_.size(),
+              "impression with invalid dense ids page=" << page << " item=" << item);
+  if (imp_run_page_.empty() || imp_run_page_.back() != page) {
+    imp_run_page_.push_back(page);
+    imp_run_start_.push_back(imp_items_.size());
+  }
+  imp_items_.push_back(item);
 }
 
 void DatasetBuilder::add_calendar_day(int64_t day, int32_t region, const std::vector<std::string>& active) {
@@ -286,6 +294,7 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
   for (uint8_t t : ev_type_) ++type_counts[t];
   const int64_t no_session = std::count(ev_session_.begin(), ev_session_.end(), -1);
   const int64_t no_page = std::count(ev_page_.begin(), ev_page_.end(), -1);
+  sessions_ = StringInterner();  // session ids are dense already; their raw names are not stored
 
   // ---- order events by (user, time, input order): counting sort by user, then a stable sort by time
   // within each user whose events are not already in time order (logs usually are).
@@ -373,19 +382,25 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
     cat_path[i] = join(c, " > ");
   }
 
-  // ---- events.tbl
+  // ---- events.tbl (columns passed by reference: each is gathered once and released after writing)
   {
     TableWriter w("events", kDatasetVersion);
-    w.add_column("user_offsets", user_off);
-    w.add_column("item", s_item);
-    w.add_column("ts", s_ts);
-    w.add_column("type", take_permuted(ev_type_, perm));
-    w.add_column("session", take_permuted(ev_session_, perm));
-    w.add_column("page", take_permuted(ev_page_, perm));
-    w.add_column("region", take_permuted(ev_region_, perm));
+    w.add_column_ref("user_offsets", user_off.data(), user_off.size());
+    w.add_column_ref("item", s_item.data(), s_item.size());
+    w.add_column_ref("ts", s_ts.data(), s_ts.size());
+    const std::vector<uint8_t> s_type = take_permuted(ev_type_, perm);
+    const std::vector<int32_t> s_session = take_permuted(ev_session_, perm);
+    const std::vector<int32_t> s_page = take_permuted(ev_page_, perm);
+    const std::vector<int32_t> s_region = take_permuted(ev_region_, perm);
+    w.add_column_ref("type", s_type.data(), s_type.size());
+    w.add_column_ref("session", s_session.data(), s_session.size());
+    w.add_column_ref("page", s_page.data(), s_page.size());
+    w.add_column_ref("region", s_region.data(), s_region.size());
     w.add_strings("region_names", regions_.to_vector());
+    std::vector<std::vector<int32_t>> s_ctx(ctx_names_.size());
     for (size_t f = 0; f < ctx_names_.size(); ++f) {
-      w.add_column("ctx." + std::to_string(f), take_permuted(ev_ctx_[f], perm));
+      s_ctx[f] = take_permuted(ev_ctx_[f], perm);
+      w.add_column_ref("ctx." + std::to_string(f), s_ctx[f].data(), s_ctx[f].size());
       w.add_strings("ctxvocab." + std::to_string(f), ctx_vocab_[f].to_vector());
     }
     std::vector<uint32_t>().swap(perm);
@@ -395,7 +410,7 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
   // ---- items.tbl
   {
     TableWriter w("items", kDatasetVersion);
-    w.add_strings("raw_id", items_.to_vector());
+    w.add_strings_ref("raw_id", items_.offsets(), items_.arena_data());
     w.add_strings("title", item_title_);
     w.add_strings("description", item_desc_);
     w.add_strings("category", cat_path);
@@ -419,7 +434,7 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
   size_t users_with_features = 0;
   {
     TableWriter w("users", kDatasetVersion);
-    w.add_strings("raw_id", users_.to_vector());
+    w.add_strings_ref("raw_id", users_.offsets(), users_.arena_data());
     for (size_t u = 0; u < user_seen_.size(); ++u) users_with_features += user_seen_[u];
     for (size_t f = 0; f < user_numeric_names_.size(); ++f) {
       auto col = user_numeric_[f];
@@ -436,13 +451,33 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
     w.add_strings("categorical_names", user_cat_names_);
     w.write(path_join(dir, "users.tbl"));
   }
-  // ---- impressions.tbl
+  // ---- impressions.tbl: runs grouped by page (a stable counting sort, so file order within a page).
+  // When every page is one run and runs come in page order (files written page by page), the items are
+  // already in CSR order and are written as they are.
   {
+    const size_t n_pages = static_cast<size_t>(pages_.size()), n_runs = imp_run_page_.size();
+    imp_run_start_.push_back(imp_items_.size());
+    std::vector<uint64_t> off(n_pages + 1, 0);
+    for (size_t r = 0; r < n_runs; ++r) off[imp_run_page_[r] + 1] += imp_run_start_[r + 1] - imp_run_start_[r];
+    for (size_t p = 0; p < n_pages; ++p) off[p + 1] += off[p];
+    bool in_order = true;
+    for (size_t r = 1; r < n_runs && in_order; ++r) in_order = imp_run_page_[r] > imp_run_page_[r - 1];
+    std::vector<int32_t> values;
+    if (in_order) {
+      values.swap(imp_items_);
+    } else {
+      values.resize(imp_items_.size());
+      std::vector<uint64_t> cursor(off.begin(), off.end() - 1);
+      for (size_t r = 0; r < n_runs; ++r)
+        for (uint64_t k = imp_run_start_[r]; k < imp_run_start_[r + 1]; ++k) values[cursor[imp_run_page_[r]]++] = imp_items_[k];
+    }
+    std::vector<int32_t>().swap(imp_items_);
+    std::vector<int32_t>().swap(imp_run_page_);
+    std::vector<uint64_t>().swap(imp_run_start_);
     TableWriter w("impressions", kDatasetVersion);
-    auto lists = page_items_;
-    lists.resize(pages_.size());
-    w.add_strings("raw_id", pages_.to_vector());
-    add_lists(w, "items", lists);
+    w.add_strings_ref("raw_id", pages_.offsets(), pages_.arena_data());
+    w.add_column_ref("items.offsets", off.data(), off.size());
+    w.add_column_ref("items.values", values.data(), values.size());
     w.write(path_join(dir, "impressions.tbl"));
   }
   // ---- calendar.tbl
@@ -466,7 +501,7 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
   info.has_time = has_time;
   info.has_event_types = any_type_;
   info.has_sessions = no_session < static_cast<int64_t>(n_ev);
-  info.has_pages = no_page < static_cast<int64_t>(n_ev) || !page_items_.empty();
+  info.has_pages = no_page < static_cast<int64_t>(n_ev) || pages_.size() > 0;
   info.has_regions = regions_.size() > 1;
   info.has_item_text = std::any_of(item_title_.begin(), item_title_.end(), [](const std::string& s) { return !s.empty(); });
   info.has_categories = subclasses.size() > 0;

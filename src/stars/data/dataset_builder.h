@@ -98,7 +98,8 @@ class DatasetBuilder {
   int32_t context_code(size_t feature, std::string_view value);  // "" -> 0
   void add_event(const EventRecord& e);
   int64_t num_events() const { return static_cast<int64_t>(ev_user_.size()); }
-  void reserve_events(size_t n);
+  void reserve_events(size_t n);        // room for n events in total (avoids growth copies)
+  void reserve_impressions(size_t n);   // room for n impressions in total
 
   // ---- impressions and calendar
   void add_impression(int32_t page, int32_t item);
@@ -141,7 +142,11 @@ class DatasetBuilder {
   std::vector<std::vector<int32_t>> ev_ctx_;  // [feature][event]
   bool any_ts_ = false, all_ts_ = true, any_type_ = false;
 
-  std::vector<std::vector<int32_t>> page_items_;
+  // Impressions as runs of consecutive rows of one page (files list a page's items together): run r holds
+  // imp_items_[imp_run_start_[r], imp_run_start_[r + 1]) for page imp_run_page_[r].
+  std::vector<int32_t> imp_run_page_;
+  std::vector<uint64_t> imp_run_start_;
+  std::vector<int32_t> imp_items_;
   StringInterner calendar_events_;
   std::vector<int64_t> cal_day_;
   std::vector<int32_t> cal_region_;

@@ -80,6 +80,7 @@ struct EventBatch {
   bool has_key[kNumKeys] = {true, true, false, false, false};
   std::vector<std::string> ctx_names;     // context columns of this batch's rows, in order
   int64_t ignored = 0;                    // rows dropped because their type maps to `ignore`
+  int64_t rows_estimate = 0;              // first batch only: rows in the whole file, from its bytes so far
 
   void clear() {
     rows.clear();
@@ -88,6 +89,7 @@ struct EventBatch {
     slice_off.assign({0, 0});
     ctx_slices.clear();
     ignored = 0;
+    rows_estimate = 0;
   }
   uint32_t add(std::string_view v) {
     if (v.empty()) return 0;
@@ -151,6 +153,11 @@ class EventParser {
         }
       }
       parse_row(batch);
+    }
+    if (!estimated_ && reader_->bytes_consumed() > 0) {
+      estimated_ = true;
+      batch.rows_estimate = static_cast<int64_t>(static_cast<double>(reader_->file_size()) * rows_ /
+                                                 static_cast<double>(reader_->bytes_consumed()));
     }
     return true;
   }
@@ -231,7 +238,7 @@ class EventParser {
   EventTypeMapper types_;
   std::unique_ptr<Progress> progress_;
   TabularRow row_;
-  bool have_pending_ = false;
+  bool have_pending_ = false, estimated_ = false;
   int64_t rows_ = 0;
   int col_[kNumKeys] = {-1, -1, -1, -1, -1};
   int c_ts_ = -1, c_type_ = -1;
@@ -249,6 +256,8 @@ class EventLoader {
 
   void load(EventBatch& batch) {
     ignored_ += batch.ignored;
+    // Room for the whole file at once (3% over the estimate) spares the copies of growing 7 columns.
+    if (batch.rows_estimate > 0) b_.reserve_events(static_cast<size_t>(b_.num_events() + batch.rows_estimate * 1.03));
     auto& rows = batch.rows;
     const size_t n = rows.size();
     if (n == 0) return;
