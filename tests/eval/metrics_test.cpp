@@ -11,6 +11,9 @@
 #include "stars/eval/ranking_metrics.h"
 #include "stars/eval/statistics.h"
 #include "stars/eval/summarize.h"
+#include "stars/eval/svg_chart.h"
+#include "stars/eval/training_log.h"
+#include "stars/core/mmap_file.h"
 
 namespace stars::eval {
 namespace {
@@ -164,6 +167,41 @@ TEST(Statistics, PairedTestSeparatesRealDifferencesFromNoise) {
   EXPECT_LT(noisy.lo, noisy.diff);
   EXPECT_GT(noisy.hi, noisy.diff);
   EXPECT_GT(noisy.p_value, 0.001);
+}
+
+TEST(TrainingLog, FlattensNumbersAndSkipsBrokenLines) {
+  const std::string path = std::string(::testing::TempDir()) + "/stars_eval_log.jsonl";
+  write_text_file(path, "{\"epoch\": 1, \"loss\": 2.5, \"valid\": {\"ndcg@10\": 0.1}, \"improved\": true, \"note\": \"x\"}\n"
+                        "not json\n\n{\"epoch\": 2, \"loss\": 2.0}\n{\"epoch\": 3, \"lo");
+  const auto recs = read_training_log(path);
+  ASSERT_EQ(recs.size(), 2u) << "the cut-off last line and the broken line are skipped";
+  EXPECT_DOUBLE_EQ(recs[0].at("valid.ndcg@10"), 0.1);
+  EXPECT_DOUBLE_EQ(recs[0].at("improved"), 1.0);
+  EXPECT_EQ(recs[0].count("note"), 0u);
+  EXPECT_DOUBLE_EQ(recs[1].at("loss"), 2.0);
+}
+
+TEST(SvgChart, EscapesTextAndDrawsOneBarPerValue) {
+  EXPECT_EQ(html_escape("a<b & \"c\"'"), "a&lt;b &amp; &quot;c&quot;&#39;");
+  BarChart c;
+  c.id = "t";
+  c.title = "<script>";
+  c.groups = {"g1", "g2"};
+  c.series = {"s1", "s2"};
+  c.values = {{BarValue{0.5, 0.4, 0.6}, BarValue{0.2}}, {BarValue{}, BarValue{0.1}}};
+  const std::string svg = render_bar_chart(c);
+  size_t bars = 0;
+  for (size_t p = svg.find("class=\"bar\""); p != std::string::npos; p = svg.find("class=\"bar\"", p + 1)) ++bars;
+  EXPECT_EQ(bars, 3u) << "a missing value draws no bar";
+  EXPECT_EQ(svg.find("<script>"), std::string::npos);
+  EXPECT_NE(svg.find("class=\"whisker\""), std::string::npos);
+  LineChart l;
+  l.series = {LineSeries{"loss", {1, 2, 3}, {3, 2, NAN}}};
+  const std::string line = render_line_chart(l);
+  EXPECT_NE(line.find("<path class=\"line\""), std::string::npos);
+  size_t points = 0;
+  for (size_t p = line.find("<circle"); p != std::string::npos; p = line.find("<circle", p + 1)) ++points;
+  EXPECT_EQ(points, 2u) << "non-finite points are skipped";
 }
 
 }  // namespace
