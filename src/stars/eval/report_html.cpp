@@ -24,7 +24,7 @@ td.l,th.l{text-align:left}.ci{color:#777;font-size:10.5px;display:block}.best{fo
 .chart{display:block;margin:10px 0;border:1px solid #e5e5e5}.charts{display:flex;flex-wrap:wrap;gap:10px}
 svg text.ct{font-size:14px;font-weight:600;fill:#222}svg text.ca{font-size:11px;fill:#444}
 svg text.cx{font-size:11px;fill:#333}svg text.cl{font-size:11.5px;fill:#333}
-.pos{color:#1a7f37}.neg{color:#b42318}code{background:#eef;padding:1px 4px}
+.wrap{white-space:normal;word-break:break-all;max-width:1040px}.pos{color:#1a7f37}.neg{color:#b42318}code{background:#eef;padding:1px 4px}
 )";
 
 std::string f4(double v) {
@@ -366,9 +366,9 @@ std::string render_report_html(const EvalResults& r) {
   o << "<h1>STARS evaluation</h1><p class=\"sub\">" << html_escape(r.dataset.dir) << " · " << r.dataset.num_users << " users · "
     << r.dataset.num_items << " items · " << r.dataset.num_events << " events · created " << html_escape(r.created) << " · stars "
     << html_escape(r.stars_version) << "</p>";
-  o << "<table><tr><th class=\"l\">dataset</th><td class=\"l\">" << html_escape(r.dataset.source_format) << " from "
+  o << "<table><tr><th class=\"l\">dataset</th><td class=\"l wrap\">" << html_escape(r.dataset.source_format) << " from "
     << html_escape(r.dataset.source_path) << " (fingerprint " << html_escape(r.dataset.fingerprint) << ")</td></tr>"
-    << "<tr><th class=\"l\">command</th><td class=\"l\"><code>" << html_escape(r.command) << "</code></td></tr>"
+    << "<tr><th class=\"l\">command</th><td class=\"l wrap\"><code>" << html_escape(r.command) << "</code></td></tr>"
     << "<tr><th class=\"l\">config hash</th><td class=\"l\">" << html_escape(r.config_hash) << "</td></tr>"
     << "<tr><th class=\"l\">threads</th><td class=\"l\">" << r.threads << "</td></tr>";
   if (r.timing.count("total"))
