@@ -25,12 +25,9 @@ std::string genre_flags(int on) {
 
 std::string ml100k(const std::string& name) {
   const std::string d = fresh_dir(name);
-  write_file(d, "u.item",
-             "1|Toy Story (1995)|01-Jan-1995||http://x" + genre_flags(3) + "\n" +
-                 "2|Misérables, Les (1995)|01-Jan-1995||http://y" + genre_flags(8) + "\n");
-  // Latin-1 bytes: "Mis\xE9rables" in the second title.
-  std::string item = "1|Toy Story (1995)|01-Jan-1995||http://x" + genre_flags(3) + "\n" + "2|Mis\xE9rables, Les (1995)|01-Jan-1995||http://y" + genre_flags(8) + "\n";
-  write_file(d, "u.item", item);
+  // Latin-1 bytes, as in the original files: "Mis\xE9rables" in the second title.
+  write_file(d, "u.item", "1|Toy Story (1995)|01-Jan-1995||http://x" + genre_flags(3) + "\n" +
+                              "2|Mis\xE9rables, Les (1995)|01-Jan-1995||http://y" + genre_flags(8) + "\n");
   write_file(d, "u.user", "1|24|M|technician|85711\n2|53|F|other|T8H1N\n");
   write_file(d, "u.genre", "unknown|0\nAction|1\nAdventure|2\nAnimation|3\nChildren's|4\nComedy|5\nCrime|6\n"
                            "Documentary|7\nDrama|8\nFantasy|9\nFilm-Noir|10\nHorror|11\nMusical|12\nMystery|13\n"
@@ -40,11 +37,10 @@ std::string ml100k(const std::string& name) {
 }
 
 TEST(Movielens, Reads100KWithGenresLatin1AndDemographics) {
-  const std::string in = ml100k("ml100k"), out = fresh_dir("ml100k_out");
   PrepareResult res;
-  ASSERT_EQ(try_prepare(in, out, OnError::kFail, &res), "");
+  auto ds = testing::prepare_and_open(ml100k("ml100k"), "ml100k_out", &res);
+  ASSERT_TRUE(ds);
   EXPECT_EQ(res.format, "movielens");
-  auto ds = Dataset::open(out);
   EXPECT_EQ(ds->num_users(), 2);
   EXPECT_EQ(ds->num_items(), 2);
   EXPECT_EQ(ds->num_events(), 4);
@@ -66,9 +62,8 @@ TEST(Movielens, Reads100KWithGenresLatin1AndDemographics) {
 }
 
 TEST(Movielens, MinRatingAndRatingContext) {
-  const std::string in = ml100k("ml100k_r"), out = fresh_dir("ml100k_r_out");
-  ASSERT_EQ(try_prepare(in, out, OnError::kFail, nullptr, {"min_rating=3", "rating_context=true"}), "");
-  auto ds = Dataset::open(out);
+  auto ds = testing::prepare_and_open(ml100k("ml100k_r"), "ml100k_r_out", nullptr, {"min_rating=3", "rating_context=true"});
+  ASSERT_TRUE(ds);
   EXPECT_EQ(ds->num_events(), 3);
   ASSERT_EQ(ds->event_context_features().size(), 1u);
   EXPECT_EQ(ds->event_context_features()[0].name, "rating");
@@ -171,11 +166,10 @@ std::string amazon_like(const std::string& name) {
 }
 
 TEST(Sequences, AmazonLayoutJoinsTextAttributesAndCategories) {
-  const std::string in = amazon_like("amazon"), out = fresh_dir("amazon_out");
   PrepareResult res;
-  ASSERT_EQ(try_prepare(in, out, OnError::kFail, &res), "");
+  auto ds = testing::prepare_and_open(amazon_like("amazon"), "amazon_out", &res);
+  ASSERT_TRUE(ds);
   EXPECT_EQ(res.format, "sequences");
-  auto ds = Dataset::open(out);
   EXPECT_EQ(ds->num_users(), 3);
   EXPECT_EQ(ds->num_items(), 4);
   EXPECT_EQ(ds->num_events(), 13);

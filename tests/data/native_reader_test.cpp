@@ -36,11 +36,10 @@ std::string native_world(const std::string& name) {
 }
 
 TEST(NativeReader, ReadsEveryFileAndField) {
-  const std::string in = native_world("native_full"), out = fresh_dir("native_full_out");
   PrepareResult res;
-  ASSERT_EQ(try_prepare(in, out, OnError::kFail, &res), "");
+  auto ds = testing::prepare_and_open(native_world("native_full"), "native_full_out", &res);
+  ASSERT_TRUE(ds);
   EXPECT_EQ(res.format, "native");
-  auto ds = Dataset::open(out);
   EXPECT_EQ(ds->num_items(), 3);
   EXPECT_EQ(ds->num_users(), 3);
   EXPECT_EQ(ds->num_events(), 5);

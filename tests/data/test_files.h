@@ -6,9 +6,11 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 
 #include "stars/core/error.h"
+#include "stars/data/dataset.h"
 #include "stars/data/prepare.h"
 
 namespace stars::data::testing {
@@ -45,6 +47,19 @@ inline std::string try_prepare(const std::string& input, const std::string& out,
     if (code) *code = e.code();
     return e.what();
   }
+}
+
+// Prepares `input` (kFail) into a fresh folder `name` and opens it; nullptr (and a test failure) on error.
+inline std::unique_ptr<Dataset> prepare_and_open(const std::string& input, const std::string& name,
+                                                 PrepareResult* result = nullptr,
+                                                 const std::vector<std::string>& sets = {}) {
+  const std::string out = fresh_dir(name);
+  const std::string err = try_prepare(input, out, OnError::kFail, result, sets);
+  if (!err.empty()) {
+    ADD_FAILURE() << "prepare " << input << ": " << err;
+    return nullptr;
+  }
+  return Dataset::open(out);
 }
 
 inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }

@@ -118,61 +118,42 @@ constexpr size_t kSlotAhead = 16;   // keys between prefetching a slot and using
 constexpr size_t kBlock = 256;      // hashes computed per block
 }  // namespace
 
-void StringInterner::intern_many(const std::string_view* keys, size_t n, int32_t* ids) {
+template <class Self, class OnMiss>
+void StringInterner::lookup_many(Self& self, const std::string_view* keys, size_t n, int32_t* ids, OnMiss on_miss) {
   uint32_t tags[kBlock];
   for (size_t start = 0; start < n; start += kBlock) {
     const size_t m = n - start < kBlock ? n - start : kBlock;
     for (size_t k = 0; k < m; ++k) tags[k] = static_cast<uint32_t>(hash(keys[start + k]) >> 32);
-    for (size_t k = 0; k < m && k < kSlotAhead; ++k) prefetch_slot(tags[k]);
+    for (size_t k = 0; k < m && k < kSlotAhead; ++k) self.prefetch_slot(tags[k]);
     for (size_t k = 0; k < m; ++k) {
-      if (k + kSlotAhead < m) prefetch_slot(tags[k + kSlotAhead]);
+      if (k + kSlotAhead < m) self.prefetch_slot(tags[k + kSlotAhead]);
       // Prefetch the candidate string of a key a few steps ahead (its slot should be cached by now).
       if (k + kSlotAhead / 2 < m) {
-        const Slot& sl = slots_[bucket(tags[k + kSlotAhead / 2])];
-        if (sl.id != -1) __builtin_prefetch(arena_.data() + (sl.packed >> 24));
+        const Slot& sl = self.slots_[self.bucket(tags[k + kSlotAhead / 2])];
+        if (sl.id != -1) __builtin_prefetch(self.arena_.data() + (sl.packed >> 24));
       }
       const std::string_view s = keys[start + k];
       const uint32_t tag = tags[k];
-      size_t b = bucket(tag);
+      size_t b = self.bucket(tag);
       int32_t id = -1;
-      while (slots_[b].id != -1) {
-        if (slot_matches(slots_[b], tag, s)) {
-          id = slots_[b].id;
+      while (self.slots_[b].id != -1) {
+        if (self.slot_matches(self.slots_[b], tag, s)) {
+          id = self.slots_[b].id;
           break;
         }
-        b = (b + 1) & mask_;
+        b = (b + 1) & self.mask_;
       }
-      ids[start + k] = id >= 0 ? id : insert_at(b, tag, s);
+      ids[start + k] = id >= 0 ? id : on_miss(b, tag, s);
     }
   }
 }
 
+void StringInterner::intern_many(const std::string_view* keys, size_t n, int32_t* ids) {
+  lookup_many(*this, keys, n, ids, [this](size_t b, uint32_t tag, std::string_view s) { return insert_at(b, tag, s); });
+}
+
 void StringInterner::find_many(const std::string_view* keys, size_t n, int32_t* ids) const {
-  uint32_t tags[kBlock];
-  for (size_t start = 0; start < n; start += kBlock) {
-    const size_t m = n - start < kBlock ? n - start : kBlock;
-    for (size_t k = 0; k < m; ++k) tags[k] = static_cast<uint32_t>(hash(keys[start + k]) >> 32);
-    for (size_t k = 0; k < m && k < kSlotAhead; ++k) prefetch_slot(tags[k]);
-    for (size_t k = 0; k < m; ++k) {
-      if (k + kSlotAhead < m) prefetch_slot(tags[k + kSlotAhead]);
-      if (k + kSlotAhead / 2 < m) {
-        const Slot& sl = slots_[bucket(tags[k + kSlotAhead / 2])];
-        if (sl.id != -1) __builtin_prefetch(arena_.data() + (sl.packed >> 24));
-      }
-      const std::string_view s = keys[start + k];
-      const uint32_t tag = tags[k];
-      size_t b = bucket(tag);
-      int32_t id = -1;
-      while (slots_[b].id != -1) {
-        if (slot_matches(slots_[b], tag, s)) {
-          id = slots_[b].id;
-          break;
-        }
-        b = (b + 1) & mask_;
-      }
-      ids[start + k] = id;
-    }
-  }
+  lookup_many(*this, keys, n, ids, [](size_t, uint32_t, std::string_view) { return int32_t{-1}; });
 }
 
 std::vector<std::string> StringInterner::to_vector() const {

@@ -51,6 +51,9 @@ class StringInterner {
   size_t bucket(uint32_t tag) const { return static_cast<size_t>(tag) >> shift_; }
   int32_t insert_at(size_t bucket, uint32_t tag, std::string_view s);
   void prefetch_slot(uint32_t tag) const;
+  // The prefetching loop of intern_many/find_many; `on_miss(bucket, tag, key)` gives the id of an absent key.
+  template <class Self, class OnMiss>
+  static void lookup_many(Self& self, const std::string_view* keys, size_t n, int32_t* ids, OnMiss on_miss);
   void rehash(size_t buckets);
   std::vector<char> arena_;
   std::vector<uint64_t> offsets_{0};

@@ -92,16 +92,11 @@ uint64_t checksum64(const void* data, size_t nbytes, uint64_t seed) {
 }
 
 void TableWriter::add_raw(const std::string& name, DType dtype, const void* data, size_t rows) {
-  STARS_CHECK(name.size() < sizeof(ColumnEntry::name), "column name too long: " << name);
-  for (const auto& c : columns_) STARS_CHECK(c.name != name, "duplicate column " << name);
-  Column c;
-  c.name = name;
-  c.dtype = dtype;
-  c.rows = rows;
-  const size_t nbytes = rows * dtype_size(dtype);
-  c.bytes.resize(nbytes);
-  if (nbytes > 0) std::memcpy(c.bytes.data(), data, nbytes);
-  columns_.push_back(std::move(c));
+  add_ref(name, dtype, data, rows);
+  Column& c = columns_.back();  // copy the data in
+  c.bytes.assign(c.ref, c.ref + c.ref_bytes);
+  c.ref = nullptr;
+  c.ref_bytes = 0;
 }
 
 void TableWriter::add_ref(const std::string& name, DType dtype, const void* data, size_t rows) {

@@ -153,6 +153,45 @@ std::string zip_prefix(std::string_view zip) {
   return zip.empty() ? std::string() : std::string(1, zip[0]);
 }
 
+// Adds a movie (raw id, title, genre tags); reports an empty or repeated id. True when added.
+bool add_movie(IngestContext& cx, const std::string& path, int64_t line, ItemRecord& item) {
+  if (item.raw_id.empty()) {
+    cx.errors.report(RowError::kEmptyId, path, line, "empty movie id");
+    return false;
+  }
+  if (!cx.builder.add_item(item)) {
+    cx.errors.report(RowError::kDuplicateId, path, line, "movie id " + show_value(item.raw_id) + " appears twice");
+    return false;
+  }
+  return true;
+}
+
+// `|`-joined genre names as tags ("(no genres listed)" is none).
+void add_genre_tags(std::string_view genres, ItemRecord& item) {
+  for (auto g : split(genres, '|'))
+    if (!trim(g).empty() && trim(g) != "(no genres listed)") item.tags.emplace_back(trim(g));
+}
+
+// The user file of 100K or 1M: `fields` gives (id, age, gender, occupation, zip) of a line.
+template <class Fields>
+void read_users(const std::string& path, std::string_view sep, IngestContext& cx, Fields fields) {
+  FileReport& fr = cx.begin_file(path, "users");
+  UserFeatureCollector users(path);
+  users.declare("age", true);
+  users.declare("gender", false);
+  users.declare("occupation", false);
+  users.declare("zip_prefix", false);
+  std::vector<std::string_view> values(4);
+  for_each_line(path, sep, 5, 5, true, cx, fr, [&](Line& l) {
+    const std::array<std::string_view, 5> f = fields(l);
+    const std::string zp = zip_prefix(f[4]);
+    values = {f[1], f[2], f[3], zp};
+    users.add_row(l.line, trim(f[0]), values);
+    return false;  // kept rows are counted by finish()
+  });
+  users.finish(cx, fr);
+}
+
 void read_100k(const std::string& dir, IngestContext& cx) {
   const std::string item_path = path_join(dir, "u.item"), user_path = path_join(dir, "u.user");
   const std::string genre_path = path_join(dir, "u.genre"), data_path = path_join(dir, "u.data");
@@ -176,10 +215,6 @@ void read_100k(const std::string& dir, IngestContext& cx) {
     for_each_line(item_path, "|", 24, 24, true, cx, fr, [&](Line& l) {
       item = ItemRecord();
       item.raw_id = std::string(trim(l.f[0]));
-      if (item.raw_id.empty()) {
-        cx.errors.report(RowError::kEmptyId, item_path, l.line, "empty movie id");
-        return false;
-      }
       item.title = std::string(trim(l.f[1]));
       for (int g = 0; g < 19; ++g) {
         const auto flag = trim(l.f[5 + g]);
@@ -189,30 +224,13 @@ void read_100k(const std::string& dir, IngestContext& cx) {
           return false;
         }
       }
-      if (!cx.builder.add_item(item)) {
-        cx.errors.report(RowError::kDuplicateId, item_path, l.line, "movie id " + show_value(item.raw_id) + " appears twice");
-        return false;
-      }
-      return true;
+      return add_movie(cx, item_path, l.line, item);
     });
   }
-  if (file_exists(user_path)) {
-    FileReport& fr = cx.begin_file(user_path, "users");
-    UserFeatureCollector users(user_path);
-    users.declare("age", true);
-    users.declare("gender", false);
-    users.declare("occupation", false);
-    users.declare("zip_prefix", false);
-    std::vector<std::string_view> values(4);
-    std::vector<std::string> zips;
-    for_each_line(user_path, "|", 5, 5, true, cx, fr, [&](Line& l) {
-      const std::string zp = zip_prefix(l.f[4]);
-      values = {l.f[1], l.f[2], l.f[3], zp};
-      users.add_row(l.line, trim(l.f[0]), values);
-      return false;  // kept rows are counted by finish()
+  if (file_exists(user_path))  // id|age|gender|occupation|zip
+    read_users(user_path, "|", cx, [](const Line& l) {
+      return std::array<std::string_view, 5>{l.f[0], l.f[1], l.f[2], l.f[3], l.f[4]};
     });
-    users.finish(cx, fr);
-  }
   FileReport& fr = cx.begin_file(data_path, "events");
   RatingsReader ratings(cx, items_given);
   for_each_line(data_path, "\t", 4, 4, false, cx, fr, [&](Line& l) {
@@ -231,39 +249,18 @@ void read_1m(const std::string& dir, IngestContext& cx) {
     for_each_line(movie_path, "::", 3, 3, true, cx, fr, [&](Line& l) {
       item = ItemRecord();
       item.raw_id = std::string(trim(l.f[0]));
-      if (item.raw_id.empty()) {
-        cx.errors.report(RowError::kEmptyId, movie_path, l.line, "empty movie id");
-        return false;
-      }
       item.title = std::string(trim(l.f[1]));
-      for (auto g : split(l.f[2], '|'))
-        if (!trim(g).empty() && trim(g) != "(no genres listed)") item.tags.emplace_back(trim(g));
-      if (!cx.builder.add_item(item)) {
-        cx.errors.report(RowError::kDuplicateId, movie_path, l.line, "movie id " + show_value(item.raw_id) + " appears twice");
-        return false;
-      }
-      return true;
+      add_genre_tags(l.f[2], item);
+      return add_movie(cx, movie_path, l.line, item);
     });
   }
-  if (file_exists(user_path)) {
-    FileReport& fr = cx.begin_file(user_path, "users");
-    UserFeatureCollector users(user_path);
-    users.declare("age", true);
-    users.declare("gender", false);
-    users.declare("occupation", false);
-    users.declare("zip_prefix", false);
-    std::vector<std::string_view> values(4);
-    for_each_line(user_path, "::", 5, 5, true, cx, fr, [&](Line& l) {
-      int64_t occ;
+  if (file_exists(user_path))  // id::gender::age code::occupation code::zip
+    read_users(user_path, "::", cx, [](const Line& l) {
       std::string_view occupation = trim(l.f[3]);
+      int64_t occ;
       if (parse_int64(occupation, &occ) && occ >= 0 && occ <= 20) occupation = kOccupations1M[occ];
-      const std::string zp = zip_prefix(l.f[4]);
-      values = {l.f[2], l.f[1], occupation, zp};
-      users.add_row(l.line, trim(l.f[0]), values);
-      return false;
+      return std::array<std::string_view, 5>{l.f[0], l.f[2], l.f[1], occupation, l.f[4]};
     });
-    users.finish(cx, fr);
-  }
   FileReport& fr = cx.begin_file(rating_path, "events");
   RatingsReader ratings(cx, items_given);
   for_each_line(rating_path, "::", 4, 4, false, cx, fr, [&](Line& l) {
@@ -299,18 +296,8 @@ void read_csv_release(const std::string& dir, IngestContext& cx) {
       item = ItemRecord();
       item.raw_id = std::string(trim(rec.fields[c_id]));
       item.title = std::string(trim(rec.fields[c_title]));
-      if (c_genres >= 0)
-        for (auto g : split(rec.fields[c_genres], '|'))
-          if (!trim(g).empty() && trim(g) != "(no genres listed)") item.tags.emplace_back(trim(g));
-      if (item.raw_id.empty()) {
-        cx.errors.report(RowError::kEmptyId, movie_path, rec.line, "empty movieId");
-        continue;
-      }
-      if (!cx.builder.add_item(item)) {
-        cx.errors.report(RowError::kDuplicateId, movie_path, rec.line, "movieId " + show_value(item.raw_id) + " appears twice");
-        continue;
-      }
-      ++fr.kept;
+      if (c_genres >= 0) add_genre_tags(rec.fields[c_genres], item);
+      if (add_movie(cx, movie_path, rec.line, item)) ++fr.kept;
     }
     cx.errors.end_file(movie_path);
   }

@@ -8,31 +8,20 @@
 namespace stars::data {
 
 void read_native_calendar(const std::string& path, IngestContext& cx) {
-  auto reader = TabularReader::open(path, cx.tabular_options());
-  FileReport& fr = cx.begin_file(path, "calendar");
-  if (!reader->dynamic_columns())
-    STARS_CHECK_DATA(reader->column("date") >= 0, path << ":1: missing required column 'date' (header: "
-                                                       << join(reader->columns(), ", ") << ")");
-  TabularRow row;
   std::vector<std::string> active;
-  while (reader->next(row)) {
-    ++fr.rows;
-    if (row.error) {
-      cx.errors.report(*row.error, path, row.line, row.error_message);
-      continue;
-    }
-    const auto& cols = reader->columns();
-    const int c_date = reader->column("date"), c_region = reader->column("region");
+  for_each_native_row(path, "calendar", {"date"}, cx, [&](const TabularReader& reader, const TabularRow& row) {
+    const auto& cols = reader.columns();
+    const int c_date = reader.column("date"), c_region = reader.column("region");
     const std::string_view date = c_date >= 0 ? row.values[c_date] : std::string_view();
     if (trim(date).empty()) {
       cx.errors.report(RowError::kEmptyId, path, row.line, "empty or missing date");
-      continue;
+      return false;
     }
     int64_t day = 0, ts = 0;
     if (!parse_date(date, &day)) {
       if (!parse_timestamp(date, &ts)) {
         cx.errors.report(RowError::kBadTime, path, row.line, "date " + show_value(date) + " is not YYYY-MM-DD");
-        continue;
+        return false;
       }
       day = day_of(ts);
     }
@@ -43,8 +32,8 @@ void read_native_calendar(const std::string& path, IngestContext& cx) {
         active.push_back(cols[c]);
     const int32_t region = c_region >= 0 ? cx.builder.region_code(trim(row.values[c_region])) : 0;
     cx.builder.add_calendar_day(day, region, active);
-    ++fr.kept;
-  }
+    return true;
+  });
   cx.errors.end_file(path);
 }
 

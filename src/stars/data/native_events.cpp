@@ -117,13 +117,7 @@ class EventParser {
   EventParser(std::unique_ptr<TabularReader> reader, const ReaderOptions& options)
       : reader_(std::move(reader)), types_(options) {
     resolve_columns();
-    if (!reader_->dynamic_columns()) {
-      for (const char* req : {"user_id", "item_id"})
-        STARS_CHECK_DATA(reader_->column(req) >= 0, reader_->path()
-                                                        << ":1: missing required column '" << req << "' (header: "
-                                                        << join(reader_->columns(), ", ") << "; rename with --set column."
-                                                        << req << "=NAME)");
-    }
+    require_columns(*reader_, {"user_id", "item_id"});
     if (reader_->file_size() > (64u << 20) && isatty(STDERR_FILENO))
       progress_ = std::make_unique<Progress>("reading " + reader_->path(), reader_->file_size(), "B");
   }

@@ -10,22 +10,9 @@
 namespace stars::data {
 
 void read_native_items(const std::string& path, IngestContext& cx) {
-  auto reader = TabularReader::open(path, cx.tabular_options());
-  FileReport& fr = cx.begin_file(path, "items");
-  const bool jsonl = reader->dynamic_columns();
-  if (!jsonl)
-    STARS_CHECK_DATA(reader->column("item_id") >= 0, path << ":1: missing required column 'item_id' (header: "
-                                                          << join(reader->columns(), ", ")
-                                                          << "; rename with --set column.item_id=NAME)");
-  TabularRow row;
   ItemRecord item;
-  while (reader->next(row)) {
-    ++fr.rows;
-    if (row.error) {
-      cx.errors.report(*row.error, path, row.line, row.error_message);
-      continue;
-    }
-    const auto& cols = reader->columns();
+  for_each_native_row(path, "items", {"item_id"}, cx, [&](const TabularReader& reader, const TabularRow& row) {
+    const auto& cols = reader.columns();
     item = ItemRecord();
     bool ok = true;
     for (size_t c = 0; c < cols.size() && ok; ++c) {
@@ -65,17 +52,17 @@ void read_native_items(const std::string& path, IngestContext& cx) {
         item.tags.push_back(name + "=" + std::string(trim(v)));  // attribute kept for filtering
       }
     }
-    if (!ok) continue;
+    if (!ok) return false;
     if (item.raw_id.empty()) {
       cx.errors.report(RowError::kEmptyId, path, row.line, "empty or missing item_id");
-      continue;
+      return false;
     }
     if (!cx.builder.add_item(item)) {
       cx.errors.report(RowError::kDuplicateId, path, row.line, "item_id " + show_value(item.raw_id) + " appears twice");
-      continue;
+      return false;
     }
-    ++fr.kept;
-  }
+    return true;
+  });
   cx.errors.end_file(path);
 }
 

@@ -8,6 +8,14 @@
 
 namespace stars::data {
 
+void require_columns(const TabularReader& reader, std::initializer_list<const char*> names) {
+  if (reader.dynamic_columns()) return;
+  for (const char* name : names)
+    STARS_CHECK_DATA(reader.column(name) >= 0, reader.path() << ":1: missing required column '" << name << "' (header: "
+                                                             << join(reader.columns(), ", ") << "; rename with --set column."
+                                                             << name << "=NAME)");
+}
+
 std::string find_native_file(const std::string& dir, const std::string& kind) {
   std::vector<std::string> found;
   for (const char* ext : {".csv", ".tsv", ".tab", ".jsonl", ".ndjson"}) {
