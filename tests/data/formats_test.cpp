@@ -151,6 +151,22 @@ TEST(Recbole, HeaderWithoutTypesIsAnError) {
   EXPECT_TRUE(contains(msg, "name:type")) << msg;
 }
 
+TEST(Recbole, BadRowsNameFileAndLine) {
+  const std::string d = fresh_dir("recbole_rows");
+  const std::string inter = write_file(d, "t.inter",
+                                       "user_id:token\titem_id:token\ttimestamp:float\n"
+                                       "u\ti1\t10\nu\ti2\nu\ti1\tlater\nu\tnope\t12\n\ti1\t13\n");
+  const std::string item = write_file(d, "t.item", "item_id:token\tprice:float\ni1\t2\ni2\tcheap\ni1\t3\n");
+  const std::string msg = try_prepare(d, fresh_dir("recbole_rows_out"), OnError::kFail);
+  EXPECT_TRUE(contains(msg, item + ":3: bad_number")) << msg;
+  EXPECT_TRUE(contains(msg, item + ":4: duplicate_id")) << msg;
+  PrepareResult res;
+  ASSERT_EQ(try_prepare(d, fresh_dir("recbole_rows_out"), OnError::kSkip, &res), "");
+  EXPECT_EQ(res.events, 1);
+  for (const char* part : {":3: column_count", ":4: bad_time", ":5: unknown_item", ":6: empty_id"})
+    EXPECT_TRUE(contains(res.errors_summary, inter + part)) << res.errors_summary;
+}
+
 std::string amazon_like(const std::string& name) {
   const std::string d = fresh_dir(name);
   write_file(d, "sequences.txt", "1 1 2 3 4\n2 3 2 1\n3 4 1 2 3 4 1\n");
@@ -198,6 +214,23 @@ TEST(Sequences, BadLinesAreReported) {
   PrepareResult res;
   ASSERT_EQ(try_prepare(in, fresh_dir("amazon_bad_out"), OnError::kSkip, &res), "");
   EXPECT_EQ(res.events, 5);
+}
+
+TEST(Sequences, BadSideFilesAreReported) {
+  const std::string in = amazon_like("amazon_side");
+  const std::string attrs = write_file(in, "item2attributes.json", "{\"1\": [1], \"2\": \"x\", \"3\": [{}], \"9\": [2]}");
+  const std::string text = write_file(in, "item_short_text.tsv", "item_id\tasin\ttext\n1\tA\tx\n2\tB\n\tC\tz\n");
+  PrepareResult res;
+  ASSERT_EQ(try_prepare(in, fresh_dir("amazon_side_out"), OnError::kSkip, &res), "");
+  EXPECT_TRUE(contains(res.errors_summary, text + ":3: column_count")) << res.errors_summary;
+  EXPECT_TRUE(contains(res.errors_summary, text + ":4: empty_id")) << res.errors_summary;
+  EXPECT_TRUE(contains(res.errors_summary, attrs + ":1: bad_value")) << res.errors_summary;
+  EXPECT_TRUE(contains(res.errors_summary, attrs + ":1: unknown_item")) << res.errors_summary;
+  write_file(in, "item2attributes.json", "{\"1\": [1], ");
+  ErrorCode code;
+  const std::string msg = try_prepare(in, fresh_dir("amazon_side_out"), OnError::kSkip, nullptr, {}, "", &code);
+  EXPECT_EQ(code, ErrorCode::kCorrupt);
+  EXPECT_TRUE(contains(msg, "item2attributes.json: invalid JSON")) << msg;
 }
 
 TEST(Sequences, PairFilesAndBareSequences) {

@@ -257,36 +257,28 @@ class EventLoader {
     if (n == 0) return;
     features_.resize(batch.ctx_names.size());
     for (size_t f = 0; f < batch.ctx_names.size(); ++f) features_[f] = b_.add_context_feature(batch.ctx_names[f]);
-    // Items first: with a catalog, unknown items make their rows bad.
+    // Items first: with a catalog, unknown items make their rows bad; without one, events define items.
     gather(batch, kItem);
     ids_[kItem].resize(keys_.size());
-    b_.item_ids(keys_.data(), keys_.size(), false, ids_[kItem].data());
-    size_t j = 0;
-    for (size_t r = 0; r < n; ++r) {
-      if (rows[r].bad) continue;
-      if (ids_[kItem][j++] < 0 && items_given_) {
-        rows[r].bad = true;
-        rows[r].reason = RowError::kUnknownItem;
-        batch.messages.resize(n);
-        batch.messages[r] = "item_id " + show_value(batch.slice(rows[r].key[kItem])) + " is not in the items file";
-      }
-    }
-    for (size_t r = 0; r < n; ++r)
-      if (rows[r].bad) cx_.errors.report(rows[r].reason, path_, rows[r].line, batch.messages[r]);
-    if (!items_given_) {  // events define the items
-      gather(batch, kItem);
-      ids_[kItem].resize(keys_.size());
-      b_.item_ids(keys_.data(), keys_.size(), true, ids_[kItem].data());
-    } else {  // drop the ids of rows that just became bad
-      j = 0;
-      size_t w = 0;
+    b_.item_ids(keys_.data(), keys_.size(), !items_given_, ids_[kItem].data());
+    if (items_given_) {
+      size_t j = 0, w = 0;
       for (size_t r = 0; r < n; ++r) {
-        if (rows[r].bad && rows[r].reason != RowError::kUnknownItem) continue;
+        if (rows[r].bad) continue;
         const int32_t id = ids_[kItem][j++];
-        if (!rows[r].bad) ids_[kItem][w++] = id;
+        if (id < 0) {
+          rows[r].bad = true;
+          rows[r].reason = RowError::kUnknownItem;
+          batch.messages.resize(n);
+          batch.messages[r] = "item_id " + show_value(batch.slice(rows[r].key[kItem])) + " is not in the items file";
+        } else {
+          ids_[kItem][w++] = id;
+        }
       }
       ids_[kItem].resize(w);
     }
+    for (size_t r = 0; r < n; ++r)
+      if (rows[r].bad) cx_.errors.report(rows[r].reason, path_, rows[r].line, batch.messages[r]);
     gather(batch, kUser);
     ids_[kUser].resize(keys_.size());
     b_.user_ids(keys_.data(), keys_.size(), ids_[kUser].data());
@@ -294,7 +286,7 @@ class EventLoader {
       if (batch.has_key[k]) optional_ids(batch, k);
     EventRecord ev;
     const size_t n_ctx = batch.ctx_names.size();
-    j = 0;
+    size_t j = 0;
     for (size_t r = 0; r < n; ++r) {
       const auto& row = rows[r];
       if (row.bad) continue;
