@@ -56,9 +56,9 @@ int run_prepare(int argc, char** argv) {
               res.format_reason.c_str());
   std::fputs(data::format_stats_summary(res.stats_json, req.out + "/stats.json").c_str(), stdout);
   const double rate = res.read_seconds > 0 ? res.events / res.read_seconds : 0.0;
-  std::printf("  %-17s read %s events in %.2f s (%s events/s), wrote the dataset in %.2f s\n", "speed",
-              format_count(res.events).c_str(), res.read_seconds, format_count(static_cast<uint64_t>(rate)).c_str(),
-              res.write_seconds);
+  std::printf("  %-17s read %s events in %.2f s (%s events/s), wrote the dataset in %.2f s, peak memory %.2f GB\n",
+              "speed", format_count(res.events).c_str(), res.read_seconds,
+              format_count(static_cast<uint64_t>(rate)).c_str(), res.write_seconds, peak_rss_bytes() / 1e9);
   if (res.bad_rows > 0) std::fprintf(stderr, "%s\n", res.errors_summary.c_str());
   std::printf("statistics: %s/stats.json\n", req.out.c_str());
   return 0;
