@@ -239,7 +239,8 @@ int run_eval(int argc, char** argv) {
   std::string data_dir, out_dir, protocols_text = "auto", baselines_text = "all", config_file, report_from;
   std::vector<std::string> model_texts, sets;
   int threads = default_num_threads();
-  bool no_report = false, quiet = false, ablations = false;
+  bool no_report = false, quiet = false, ablations = false, exclude_history = false;
+  std::string split_text;
   AblationOptions abl;
   std::string variants_text;
   ArgParser args("eval", "Evaluate models and baselines on a prepared dataset: metrics.json, ranks.tbl and report.html.");
@@ -250,6 +251,8 @@ int run_eval(int argc, char** argv) {
   args.add("out", &out_dir, "output directory (default: DS/eval)");
   args.add("config", &config_file, "JSON file with evaluation settings (see docs/EVAL.md)");
   args.add_multi("set", &sets, "override a setting: key=value (e.g. split=valid, lambdamart.rounds=50)");
+  args.add("split", &split_text, "shortcut for --set split=test|valid");
+  args.add_flag("exclude-history", &exclude_history, "shortcut for --set exclude_history=true");
   args.add("threads", &threads, "worker threads");
   args.add("report", &report_from, "re-render the HTML report of an existing metrics.json (to --out FILE)");
   args.add_flag("no-report", &no_report, "do not write report.html");
@@ -275,6 +278,8 @@ int run_eval(int argc, char** argv) {
   STARS_CHECK_ARG(!data_dir.empty(), "stars eval: missing required option --data (see --help)");
 
   eval::EvalRequest req;
+  if (!split_text.empty()) sets.push_back("split=" + split_text);
+  if (exclude_history) sets.push_back("exclude_history=true");
   req.config = load_config(config_file, sets);
   req.threads = threads;
   req.command = command_line(argc, argv);
