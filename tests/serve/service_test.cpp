@@ -141,6 +141,28 @@ TEST_F(ServiceTest, ExcludePurchasedAndFiltersApply) {
   for (const auto& it : svc_->recommend(cat).items) EXPECT_EQ(it.category, "Food > snacks > snacks 3");
 }
 
+TEST_F(ServiceTest, LivePurchasesAreExcludedToo) {
+  // After a purchase of i25 in the live session, h_next points at i25 itself: it ranks first unless excluded.
+  EventsRequest ev;
+  ev.user_id = "u6";
+  SessionEvent e;
+  e.item_id = "i25";
+  e.type = static_cast<uint8_t>(data::EventType::kPurchase);
+  ev.events.push_back(e);
+  svc_->record_events(ev);
+  EXPECT_EQ(svc_->recommend(req("u6")).items[0].item_id, "i25");
+  auto r = req("u6", Strategy::kRoundRobin, 20);
+  r.exclude_purchased = true;
+  for (const auto& it : svc_->recommend(r).items) EXPECT_NE(it.item_id, "i25");
+  // Purchases sent with the request count as well (unknown user).
+  auto s = req("walk-in", Strategy::kNext, 20);
+  s.events.push_back(e);
+  s.exclude_purchased = true;
+  const auto resp = svc_->recommend(s);
+  EXPECT_EQ(resp.source, "request_events");
+  for (const auto& it : resp.items) EXPECT_NE(it.item_id, "i25");
+}
+
 TEST_F(ServiceTest, ContextChangesTheOffsetAndPicksCalendarEvents) {
   auto r = req("u4");
   r.context.time = 1700000000;  // the tiny world's "launch_day"

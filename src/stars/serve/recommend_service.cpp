@@ -7,6 +7,7 @@
 #include <thread>
 #include <cmath>
 #include <ctime>
+#include <tuple>
 #include <unordered_set>
 
 #include "stars/core/error.h"
@@ -160,6 +161,93 @@ std::vector<RecommendedItem> RecommendService::to_items(const Catalog::ReadView&
   return out;
 }
 
+model::ServingContext RecommendService::resolve_context(const ServingState& st, const ContextSpec& ctx, int64_t now,
+                                                        RecommendResponse* resp) const {
+  const Snapshot& snap = st.snapshot();
+  model::ServingContext sctx;
+  sctx.ts = ctx.time.value_or(now);
+  {
+    auto view = st.catalog().read();
+    sctx.region = ctx.region.empty() ? 0 : view.region_code(ctx.region);
+  }
+  if (!ctx.region.empty() && sctx.region == 0) resp->warnings.push_back("unknown context region '" + ctx.region + "'");
+  if (sctx.region >= static_cast<int32_t>(snap.regions().size())) sctx.region = 0;  // added after training
+  if (ctx.events) {
+    const auto& names = snap.calendar_events();
+    for (const auto& name : *ctx.events) {
+      auto it = std::find(names.begin(), names.end(), name);
+      if (it == names.end()) resp->warnings.push_back("unknown context event '" + name + "'");
+      else sctx.calendar_events.push_back(static_cast<int32_t>(it - names.begin()));
+    }
+  } else {
+    sctx.calendar_events = snap.active_calendar_events(day_of(sctx.ts), sctx.region);
+  }
+  resp->context.time = sctx.ts;
+  resp->context.region = ctx.region;
+  for (int32_t e : sctx.calendar_events) resp->context.events.push_back(snap.calendar_events()[e]);
+  return sctx;
+}
+
+RecommendService::UserVectors RecommendService::user_vectors(const ServingState& st, const RecommendRequest& req,
+                                                             int32_t dense, int64_t now, RecommendResponse* resp) {
+  const Snapshot& snap = st.snapshot();
+  UserVectors u;
+  const UserLookup look = store_->lookup(snap, req.user_id, dense);
+  resp->session_events = look.session_version;
+  const bool live = !req.events.empty() || look.session_version > 0;
+  // The stored session, fetched only when needed (re-encoding or purchase exclusions).
+  std::vector<SessionEvent> session;
+  uint64_t version = 0;
+  bool fetched = false;
+  auto fetch_session = [&] {
+    if (!fetched && look.session_version > 0) std::tie(session, version) = store_->session(req.user_id);
+    fetched = true;
+  };
+  if (live && st.has_encoder()) {
+    if (look.has_live_vectors && req.events.empty()) {  // encoded by an earlier request of this session
+      u.gen = look.live_gen;
+      u.next = look.live_next;
+    } else {
+      fetch_session();
+      std::vector<SessionEvent> events = session;
+      events.insert(events.end(), req.events.begin(), req.events.end());
+      model::EncoderInput input;
+      {
+        auto view = st.catalog().read();
+        input = build_live_input(st, view, dense, events, now, &resp->warnings);
+      }
+      if (!input.events.empty()) {
+        u.gen.resize(snap.dim());
+        u.next.resize(snap.dim());
+        Timer t;
+        st.encode(input, u.gen.data(), u.next.data());
+        if (on_encode) on_encode(t.seconds());
+        // Request events are not part of the session: only a pure session encoding is cached.
+        if (req.events.empty() && version > 0) store_->put_live_vectors(snap, req.user_id, version, u.gen.data(), u.next.data());
+      }
+    }
+    if (!u.next.empty()) resp->source = dense >= 0 ? "live_session" : "request_events";
+  }
+  if (u.next.empty() && look.has_snapshot_vectors) {
+    u.gen = look.h_gen;
+    u.next = look.h_next;
+    resp->source = "snapshot";
+    if (live && !st.has_encoder())
+      resp->warnings.push_back("this snapshot has no model: live events do not change the user vector");
+  }
+  if (u.next.empty()) resp->source = "popularity";
+  if (req.exclude_purchased) {
+    if (live) fetch_session();
+    auto add = [&](const std::vector<SessionEvent>& events) {
+      for (const auto& e : events)
+        if (e.type == static_cast<uint8_t>(data::EventType::kPurchase)) u.live_purchases.push_back(e.item_id);
+    };
+    add(session);
+    add(req.events);
+  }
+  return u;
+}
+
 RecommendResponse RecommendService::recommend(const RecommendRequest& req) {
   Timer timer;
   check_id(req.user_id, "user_id");
@@ -169,90 +257,20 @@ RecommendResponse RecommendService::recommend(const RecommendRequest& req) {
   check_filters(req.filters, limits_);
   auto st = state_or_throw();
   const Snapshot& snap = st->snapshot();
-  const int D = snap.dim();
   RecommendResponse resp;
   resp.user_id = req.user_id;
   resp.strategy = req.strategy;
   resp.snapshot_id = snap.manifest().snapshot_id;
-
-  // ---- context (paper §4.4)
   const int64_t now = now_s();
-  model::ServingContext sctx;
-  sctx.ts = req.context.time.value_or(now);
-  std::vector<int32_t> event_ids;
-  {
-    auto view = st->catalog().read();
-    sctx.region = req.context.region.empty() ? 0 : view.region_code(req.context.region);
-  }
-  if (!req.context.region.empty() && sctx.region == 0)
-    resp.warnings.push_back("unknown context region '" + req.context.region + "'");
-  if (sctx.region >= static_cast<int32_t>(snap.regions().size())) sctx.region = 0;  // added after training
-  if (req.context.events) {
-    for (const auto& name : *req.context.events) {
-      const auto& names = snap.calendar_events();
-      auto it = std::find(names.begin(), names.end(), name);
-      if (it == names.end()) resp.warnings.push_back("unknown context event '" + name + "'");
-      else event_ids.push_back(static_cast<int32_t>(it - names.begin()));
-    }
-  } else {
-    event_ids = snap.active_calendar_events(day_of(sctx.ts), sctx.region);
-  }
-  sctx.calendar_events = event_ids;
-  resp.context.time = sctx.ts;
-  resp.context.region = req.context.region;
-  for (int32_t e : event_ids) resp.context.events.push_back(snap.calendar_events()[e]);
 
-  // ---- the user's vectors: snapshot, live session, request events, or none (popularity)
-  const auto dense_opt = snap.find_user(req.user_id);
-  const int32_t dense = dense_opt ? *dense_opt : -1;
+  // 1. Request-time context (paper §4.4) and the user's vectors.
+  const model::ServingContext sctx = resolve_context(*st, req.context, now, &resp);
+  const auto found = snap.find_user(req.user_id);
+  const int32_t dense = found ? *found : -1;
   resp.known_user = dense >= 0;
-  UserLookup look = store_->lookup(snap, req.user_id, dense);
-  resp.session_events = look.session_version;
-  std::vector<float> g(D), n(D);
-  bool have_vectors = false;
-  std::vector<SessionEvent> live_events;  // for exclusions
-  const bool live = !req.events.empty() || look.session_version > 0;
-  if (live && st->has_encoder()) {
-    if (look.has_live_vectors && req.events.empty()) {
-      g = look.live_gen;
-      n = look.live_next;
-      have_vectors = true;
-      if (req.exclude_purchased) live_events = store_->session(req.user_id).first;
-    } else {
-      auto [session, version] = look.session_version > 0 ? store_->session(req.user_id)
-                                                          : std::pair<std::vector<SessionEvent>, uint64_t>{{}, 0};
-      live_events = std::move(session);
-      live_events.insert(live_events.end(), req.events.begin(), req.events.end());
-      model::EncoderInput input;
-      {
-        auto view = st->catalog().read();
-        input = build_live_input(*st, view, dense, live_events, now, &resp.warnings);
-      }
-      if (!input.events.empty()) {
-        Timer enc;
-        st->encode(input, g.data(), n.data());
-        if (on_encode) on_encode(enc.seconds());
-        have_vectors = true;
-        if (req.events.empty() && version > 0) store_->put_live_vectors(snap, req.user_id, version, g.data(), n.data());
-      }
-    }
-    if (have_vectors) resp.source = dense >= 0 ? "live_session" : "request_events";
-  }
-  if (!have_vectors && look.has_snapshot_vectors) {
-    g = look.h_gen;
-    n = look.h_next;
-    have_vectors = true;
-    resp.source = "snapshot";
-    if (live && !st->has_encoder())
-      resp.warnings.push_back("this snapshot has no model: live events do not change the user vector");
-  }
-  if (!have_vectors) resp.source = "popularity";
-  if (req.exclude_purchased && live_events.empty() && live) {
-    if (look.session_version > 0) live_events = store_->session(req.user_id).first;
-    live_events.insert(live_events.end(), req.events.begin(), req.events.end());
-  }
+  UserVectors u = user_vectors(*st, req, dense, now, &resp);
 
-  // ---- filters inside the search
+  // 2. Filters become one allow-bitmap for the search.
   FilterSpec filters = req.filters;
   if (filters.region.empty()) filters.region = req.context.region;  // sell only what the user's region has
   auto view = st->catalog().read();
@@ -260,27 +278,27 @@ RecommendResponse RecommendService::recommend(const RecommendRequest& req) {
   if (req.exclude_purchased) {
     if (dense >= 0)
       for (int32_t i : snap.purchased(dense)) exclude.push_back(i);
-    for (const auto& e : live_events)
-      if (e.type == static_cast<uint8_t>(data::EventType::kPurchase))
-        if (auto id = view.find(e.item_id)) exclude.push_back(*id);
+    for (const auto& raw : u.live_purchases)
+      if (auto id = view.find(raw)) exclude.push_back(*id);
   }
   const index::Bitmap allow = view.allow(filters, Span<const int32_t>(exclude.data(), exclude.size()), &resp.warnings);
 
-  if (!have_vectors) {
-    resp.items = to_items(view, view.popular(req.k, allow, snap, sctx.region, event_ids), "popular");
+  // 3. Search: popularity without a user vector; else (h + o_t) . e over allowed items, maybe interleaved.
+  if (u.next.empty()) {
+    resp.items = to_items(view, view.popular(req.k, allow, snap, sctx.region, sctx.calendar_events), "popular");
   } else {
-    std::vector<float> offset(D, 0.0f);
+    std::vector<float> offset(snap.dim(), 0.0f);
     if (req.context.apply_offset) resp.context.offset_applied = st->context_offset(sctx, offset.data());
-    for (int d = 0; d < D; ++d) {
-      g[d] += offset[d];
-      n[d] += offset[d];
+    for (int d = 0; d < snap.dim(); ++d) {
+      u.gen[d] += offset[d];
+      u.next[d] += offset[d];
     }
     switch (req.strategy) {
-      case Strategy::kNext: resp.items = to_items(view, view.search(n.data(), req.k, &allow), "next"); break;
-      case Strategy::kGen: resp.items = to_items(view, view.search(g.data(), req.k, &allow), "gen"); break;
+      case Strategy::kNext: resp.items = to_items(view, view.search(u.next.data(), req.k, &allow), "next"); break;
+      case Strategy::kGen: resp.items = to_items(view, view.search(u.gen.data(), req.k, &allow), "gen"); break;
       case Strategy::kRoundRobin: {
-        const auto a = view.search(n.data(), req.k, &allow);
-        const auto b = view.search(g.data(), req.k, &allow);
+        const auto a = view.search(u.next.data(), req.k, &allow);
+        const auto b = view.search(u.gen.data(), req.k, &allow);
         for (const auto& [hit, list] : interleave(a, "next", b, "gen", req.k)) {
           auto items = to_items(view, {hit}, list);
           resp.items.push_back(std::move(items[0]));

@@ -91,6 +91,14 @@ class RecommendService {
   std::atomic<uint64_t> reloads{0}, reload_failures{0};
 
  private:
+  struct UserVectors {
+    std::vector<float> gen, next;             // empty: no usable vector (popularity)
+    std::vector<std::string> live_purchases;  // purchases in the live session / request (exclusions)
+  };
+  model::ServingContext resolve_context(const ServingState& st, const ContextSpec& ctx, int64_t now,
+                                        RecommendResponse* resp) const;
+  UserVectors user_vectors(const ServingState& st, const RecommendRequest& req, int32_t dense, int64_t now,
+                           RecommendResponse* resp);
   std::shared_ptr<ServingState> state_or_throw() const;
   void check_id(const std::string& id, const char* what) const;
   ItemPutResponse apply_put(ServingState& st, const ItemPutRequest& request);
