@@ -149,6 +149,7 @@ TEST_F(HttpTest, BadRequestsGet4xxJsonSayingWhatWasWrong) {
     EXPECT_EQ(s, status) << method << " " << path << ": " << last_body_;
     EXPECT_NE(message(j).find(needle), std::string::npos) << method << " " << path << ": " << last_body_;
     EXPECT_EQ(j["error"]["status"], status);
+    EXPECT_NE(message(j).back(), ']') << "internal condition text leaked: " << message(j);
   };
   check("POST", "/v1/recommend", "{oops", 400, "not valid JSON");
   check("POST", "/v1/recommend", R"({"user_id": "u1", "k": 0})", 400, "k must be a positive integer");

@@ -74,9 +74,11 @@ HttpResponse error_response(int status, const std::string& code, const std::stri
 std::string user_message(const Error& e) {
   std::string m = e.what();
   const auto open = m.rfind(" [");
-  if (open != std::string::npos && !m.empty() && m.back() == ']' &&
-      m.find_first_of("=<>!&|(_.", open + 2) != std::string::npos)
-    m.erase(open);
+  if (open != std::string::npos && !m.empty() && m.back() == ']') {
+    const std::string inside = m.substr(open + 2, m.size() - open - 3);
+    // A condition has an operator or is one identifier; a range in prose ("in [1, 1000]") has neither.
+    if (inside.find_first_of("=<>!&|(_.") != std::string::npos || inside.find(' ') == std::string::npos) m.erase(open);
+  }
   return m;
 }
 
