@@ -112,8 +112,10 @@ if phase 4 && [ -n "${STARS_BENCH_LIVE_SNAPSHOT:-}" ]; then
   items=$(python3 -c "import json; print(json.load(open('$STARS_BENCH_LIVE_SNAPSHOT/manifest.json'))['num_items'])")
   start_server "$STARS_BENCH_LIVE_SNAPSHOT"
   # Raw ids are u<k> / i<k> unless STARS_LIVE_USER_PREFIX, STARS_LIVE_ITEM_PREFIX and STARS_LIVE_ID_BASE say
-  # otherwise (MovieLens: empty prefixes, base 1); no filter unless STARS_LIVE_FILTER=dept.
-  export STARS_USERS=$users STARS_ITEMS=$items STARS_FILTER=${STARS_LIVE_FILTER:-none}
+  # otherwise (MovieLens: empty prefixes, base 1); no filter unless STARS_LIVE_CATEGORIES lists categories
+  # ("A|B|C", one per request; for a `stars synth` world "Beverages|Snacks|Dairy & Eggs" keep about 10%).
+  export STARS_USERS=$users STARS_ITEMS=$items STARS_FILTER=none STARS_CATEGORIES=${STARS_LIVE_CATEGORIES:-}
+  if [ -n "$STARS_CATEGORIES" ]; then export STARS_FILTER=list; fi
   export STARS_USER_PREFIX=${STARS_LIVE_USER_PREFIX-u} STARS_ITEM_PREFIX=${STARS_LIVE_ITEM_PREFIX-i} STARS_ID_BASE=${STARS_LIVE_ID_BASE:-0}
   wrk_run 8 5 0 10 >/dev/null
   echo "1,000 requests/s, every 10th with a live event: $(wrk_run 50 30 1000 10)"

@@ -7,7 +7,8 @@
 --                re-encodes with the model (1 = every request)
 --   STARS_ITEMS  number of items (for events)
 --   STARS_USER_PREFIX / STARS_ITEM_PREFIX / STARS_ID_BASE  raw ids are <prefix><base + k> (default u, i, 0)
---   STARS_FILTER "dept" (default: one of the departments d0..d9) or "none"
+--   STARS_FILTER "dept" (default: one of the departments d0..d9), "list" (one of the categories in
+--                STARS_CATEGORIES, separated by "|") or "none"
 -- Ends with: p50_ms <v> p99_ms <v> rps <v> errors <n>
 local users = tonumber(os.getenv("STARS_USERS") or "100000")
 local items = tonumber(os.getenv("STARS_ITEMS") or "50000")
@@ -20,6 +21,8 @@ local user_prefix = os.getenv("STARS_USER_PREFIX") or "u"
 local item_prefix = os.getenv("STARS_ITEM_PREFIX") or "i"
 local id_base = tonumber(os.getenv("STARS_ID_BASE") or "0")
 local filter_mode = os.getenv("STARS_FILTER") or "dept"
+local categories = {}
+for c in string.gmatch(os.getenv("STARS_CATEGORIES") or "", "[^|]+") do categories[#categories + 1] = c end
 local headers = {["Content-Type"] = "application/json"}
 local interval = 0
 if rate > 0 then interval = conns * 1000.0 / rate - latency_guess_ms end
@@ -36,6 +39,9 @@ function request()
   local u = user_prefix .. tostring(id_base + math.random(0, users - 1))
   local filters = ""
   if filter_mode == "dept" then filters = string.format(',"filters":{"categories":["d%d"]}', math.random(0, 9)) end
+  if filter_mode == "list" and #categories > 0 then
+    filters = string.format(',"filters":{"categories":["%s"]}', categories[math.random(1, #categories)])
+  end
   local body
   counter = counter + 1
   if events_every > 0 and counter % events_every == 0 then

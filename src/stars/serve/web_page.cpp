@@ -14,7 +14,7 @@ const std::string& web_page_html() {
   header { background: #1d2330; color: #fff; padding: 10px 18px; display: flex; gap: 18px; align-items: baseline; }
   header h1 { font-size: 18px; margin: 0; }
   header .meta { font-size: 12px; opacity: .8; }
-  main { display: grid; grid-template-columns: 290px 1fr; gap: 14px; padding: 14px; }
+  main { display: grid; grid-template-columns: 290px minmax(0, 1fr); gap: 14px; padding: 14px; }
   .panel { background: #fff; border-radius: 8px; padding: 12px; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
   .panel h2 { font-size: 14px; margin: 0 0 8px; text-transform: uppercase; letter-spacing: .04em; color: #596275; }
   label { display: block; font-size: 13px; margin: 6px 0 2px; }
@@ -24,9 +24,11 @@ const std::string& web_page_html() {
   button { font-size: 13px; padding: 5px 10px; border-radius: 5px; border: 1px solid #3b5bdb; background: #3b5bdb; color: #fff; cursor: pointer; }
   button.ghost { background: #fff; color: #3b5bdb; }
   button.small { font-size: 11px; padding: 1px 6px; }
-  .lists { display: grid; grid-template-columns: repeat(3, 1fr); gap: 12px; }
+  .lists { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 12px; }
   ol { margin: 0; padding-left: 22px; font-size: 13px; }
   ol li { margin: 3px 0; }
+  .it { display: flex; align-items: baseline; gap: 4px; }
+  .it .title { flex: 1; min-width: 0; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
   .score { color: #8a93a6; font-size: 11px; }
   .fresh { background: #fff3bf; }
   .tag { display: inline-block; font-size: 11px; padding: 1px 6px; border-radius: 9px; background: #e7ebf3; margin-left: 4px; }
@@ -136,9 +138,11 @@ function render(listId, resp) {
     const li = document.createElement('li');
     if (previous[listId] && !before.has(it.item_id)) li.className = 'fresh';
     li.dataset.item = it.item_id;
-    li.innerHTML = `<span class="title"></span> <span class="score">${it.score.toFixed(3)}</span><span class="tag ${it.list}">${it.list}</span> ` +
-      `<button class="small ghost view">view</button> <button class="small ghost buy">buy</button>`;
+    li.innerHTML = `<div class="it"><span class="title"></span><span class="score">${it.score.toFixed(3)}</span>` +
+      `<span class="tag ${it.list}">${it.list}</span><button class="small ghost view">view</button>` +
+      `<button class="small ghost buy">buy</button></div>`;
     li.querySelector('.title').textContent = it.title || it.item_id;
+    li.querySelector('.title').title = [it.title, it.category, it.brand, it.price === null ? '' : it.price].filter(x => x !== '').join(' · ');
     li.querySelector('.view').addEventListener('click', () => addEvent(it.item_id, 'view'));
     li.querySelector('.buy').addEventListener('click', () => addEvent(it.item_id, 'purchase'));
     ol.appendChild(li);
