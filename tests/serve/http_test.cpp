@@ -186,6 +186,25 @@ TEST_F(HttpTest, BadRequestsGet4xxJsonSayingWhatWasWrong) {
   EXPECT_NE(last_body_.find("route=\"/v1/recommend\",code=\"400\"} 5"), std::string::npos) << last_body_.substr(0, 3000);
 }
 
+TEST(OpenApi, DocumentsEveryRoute) {
+  const std::string& yaml = openapi_yaml();
+  ASSERT_NE(yaml.find("openapi: 3"), std::string::npos);
+  for (const auto& [method, route] : Router::endpoints()) {
+    if (route == "unmatched") continue;
+    std::string path = route;
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"/users/{}", "/users/{user_id}"}, {"/items/{}", "/items/{item_id}"}}) {
+      const auto pos = path.find(from);
+      if (pos != std::string::npos) path.replace(pos, from.size(), to);
+    }
+    std::string lower = method;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto at = yaml.find("\n  " + path + ":\n");
+    ASSERT_NE(at, std::string::npos) << path << " is not in docs/openapi.yaml";
+    const auto next = yaml.find("\n  /", at + 3);
+    EXPECT_NE(yaml.substr(at, next - at).find("\n    " + lower + ":"), std::string::npos) << method << " " << path;
+  }
+}
+
 TEST_F(HttpTest, ApiKeyGuardsWriteEndpoints) {
   start("s3cret");
   const std::string ev = R"({"user_id": "u1", "events": [{"item_id": "i2"}]})";
