@@ -14,8 +14,7 @@ constexpr int kMaxStackDim = 4096;
 ExactIndex::ExactIndex(int dim, ExactIndexOptions options)
     : dim_(dim), stride_((dim + kBlockRows - 1) / kBlockRows * kBlockRows), options_(options) {
   STARS_CHECK_ARG(dim > 0 && dim <= kMaxStackDim, "index dimension must be in [1, " << kMaxStackDim << "], got " << dim);
-  STARS_CHECK_ARG(options.gather_below >= 0.0 && options.gather_below <= 1.0,
-                  "gather_below must be in [0, 1], got " << options.gather_below);
+  STARS_CHECK_ARG(options.gather_cost > 0.0, "gather_cost must be > 0, got " << options.gather_cost);
 }
 
 ExactIndex::ExactIndex(int dim, const float* vectors, int32_t n, ExactIndexOptions options) : ExactIndex(dim, options) {
@@ -59,8 +58,15 @@ std::vector<Hit> ExactIndex::search(const float* query, int k, const Bitmap* all
   STARS_CHECK_ARG(k >= 0, "k must be >= 0, got " << k);
   if (allow) {
     STARS_CHECK(allow->size() == static_cast<size_t>(n_), "filter has " << allow->size() << " bits for " << n_ << " items");
-    const size_t allowed = allow->count();
-    if (static_cast<double>(allowed) < options_.gather_below * static_cast<double>(n_))
+    // Rows a gather would score versus rows a scan would stream (every block with an allowed row).
+    size_t allowed = 0, blocks = 0;
+    const uint64_t* words = allow->words();
+    for (size_t w = 0; w < allow->num_words(); ++w) {
+      const uint64_t x = words[w];
+      allowed += static_cast<size_t>(__builtin_popcountll(x));
+      blocks += ((x & 0xFFFFu) != 0) + (((x >> 16) & 0xFFFFu) != 0) + (((x >> 32) & 0xFFFFu) != 0) + ((x >> 48) != 0);
+    }
+    if (static_cast<double>(allowed) * options_.gather_cost < static_cast<double>(blocks * kBlockRows))
       return search_gather(query, k, *allow);
   }
   return search_scan(query, k, allow);

@@ -17,8 +17,10 @@
 namespace stars::index {
 
 struct ExactIndexOptions {
-  /// Filters allowing fewer than this fraction of items use the gather path, denser ones the block scan.
-  double gather_below = 0.15;
+  /// Cost of scoring one gathered (scattered) row relative to one row of a streamed block. A filtered
+  /// search gathers when allowed_rows * gather_cost < 16 * blocks_with_an_allowed_row, else it scans the
+  /// blocks that hold allowed rows (clustered filters, dense filters).
+  double gather_cost = 3.0;
 };
 
 class ExactIndex final : public MipsIndex {

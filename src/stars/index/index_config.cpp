@@ -10,7 +10,7 @@ void IndexConfig::validate() const {
   STARS_CHECK_ARG(kind == "auto" || kind == "exact" || kind == "hnsw" || kind == "ivf",
                   "index.kind must be auto, exact, hnsw or ivf, got '" << kind << "'");
   STARS_CHECK_ARG(exact_max_items >= 1, "index.exact_max_items must be >= 1, got " << exact_max_items);
-  STARS_CHECK_ARG(gather_below >= 0 && gather_below <= 1, "index.gather_below must be in [0, 1], got " << gather_below);
+  STARS_CHECK_ARG(gather_cost > 0, "index.gather_cost must be > 0, got " << gather_cost);
   STARS_CHECK_ARG(hnsw_m >= 4 && hnsw_m <= 128, "index.hnsw_m must be in [4, 128], got " << hnsw_m);
   STARS_CHECK_ARG(hnsw_ef_construction >= 8 && hnsw_ef_construction <= 2048,
                   "index.hnsw_ef_construction must be in [8, 2048], got " << hnsw_ef_construction);
@@ -26,7 +26,7 @@ std::unique_ptr<MipsIndex> make_index(const IndexConfig& config, int dim, const 
   config.validate();
   std::string kind = config.kind;
   if (kind == "auto") kind = n <= config.exact_max_items ? "exact" : "hnsw";
-  if (kind == "exact") return std::make_unique<ExactIndex>(dim, vectors, n, ExactIndexOptions{config.gather_below});
+  if (kind == "exact") return std::make_unique<ExactIndex>(dim, vectors, n, ExactIndexOptions{config.gather_cost});
   FaissIndexOptions o;
   o.type = kind;
   o.hnsw_m = config.hnsw_m;

@@ -13,7 +13,7 @@ namespace stars::index {
 struct IndexConfig {
   std::string kind = "auto";          ///< "auto", "exact", "hnsw" or "ivf"
   int32_t exact_max_items = 400000;   ///< `auto` uses the exact index up to this many items, >= 1
-  double gather_below = 0.15;         ///< exact index: filters keeping less than this fraction score only allowed items, in [0, 1]
+  double gather_cost = 3.0;           ///< exact index: cost of a scattered row relative to a streamed one (gather vs scan), > 0
   int hnsw_m = 32;                    ///< HNSW graph degree, in [4, 128]
   int hnsw_ef_construction = 80;      ///< HNSW build beam width, in [8, 2048]
   int hnsw_ef_search = 256;           ///< HNSW search beam width (set on the index: FAISS 1.7.3 ignores SearchParametersHNSW::efSearch), in [8, 4096]
@@ -25,7 +25,7 @@ struct IndexConfig {
   void visit(V& v) {
     v("kind", kind, "\"auto\", \"exact\", \"hnsw\" or \"ivf\"");
     v("exact_max_items", exact_max_items, "auto: exact index up to this many items, FAISS HNSW above; >= 1");
-    v("gather_below", gather_below, "exact index: filters keeping less than this fraction of items score only allowed items; in [0, 1]");
+    v("gather_cost", gather_cost, "exact index: cost of scoring a scattered row relative to a streamed one; decides gather vs block scan for filters; > 0");
     v("hnsw_m", hnsw_m, "HNSW graph degree; in [4, 128]");
     v("hnsw_ef_construction", hnsw_ef_construction, "HNSW build beam width; in [8, 2048]");
     v("hnsw_ef_search", hnsw_ef_search, "HNSW search beam width; in [8, 4096]");

@@ -48,7 +48,7 @@ std::string normalize_path(std::string_view path) { return join(split_path(path)
 
 }  // namespace
 
-Catalog::Catalog(const Snapshot& s, const index::IndexConfig& index_config) : dim_(s.dim()) {
+Catalog::Catalog(const Snapshot& s, const index::IndexConfig& index_config) : dim_(s.dim()), n0_(s.num_items()) {
   const int32_t n = s.num_items();
   subclass_names_ = s.subclasses();
   department_names_ = s.departments();
@@ -61,32 +61,44 @@ Catalog::Catalog(const Snapshot& s, const index::IndexConfig& index_config) : di
   for (size_t i = 0; i < region_names_.size(); ++i) region_code_.emplace(region_names_[i], static_cast<int32_t>(i));
   for (size_t i = 0; i < tag_names_.size(); ++i) tag_code_.emplace(tag_names_[i], static_cast<int32_t>(i));
 
+  // Slots: items grouped by department, then subclass (stable), so category filters allow contiguous runs.
+  item_at_.resize(n);
+  for (int32_t i = 0; i < n; ++i) item_at_[i] = i;
+  const auto dept = s.item_department(), sub = s.item_subclass();
+  std::stable_sort(item_at_.begin(), item_at_.end(), [&](int32_t a, int32_t b) {
+    return dept[a] != dept[b] ? dept[a] < dept[b] : sub[a] < sub[b];
+  });
+  slot_of_.resize(n);
+  for (int32_t p = 0; p < n; ++p) slot_of_[item_at_[p]] = p;
+
   raw_id_.reserve(n);
-  for (int32_t i = 0; i < n; ++i) {
+  std::vector<float> vectors(static_cast<size_t>(n) * dim_);
+  for (int32_t p = 0; p < n; ++p) {
+    const int32_t i = item_at_[p];
     raw_id_.emplace_back(s.item_raw_id(i));
     title_.emplace_back(s.item_title(i));
     category_.emplace_back(s.item_category(i));
     const auto r = s.item_regions(i), t = s.item_tags(i);
     regions_.emplace_back(r.begin(), r.end());
     tags_.emplace_back(t.begin(), t.end());
+    subclass_.push_back(sub[i]);
+    department_.push_back(dept[i]);
+    brand_.push_back(s.item_brand()[i]);
+    price_.push_back(s.item_price()[i]);
+    popularity_.push_back(std::log1p(std::max(0.0f, s.item_popularity()[i])));
+    std::copy(s.item_vectors().data() + static_cast<size_t>(i) * dim_,
+              s.item_vectors().data() + static_cast<size_t>(i + 1) * dim_, vectors.begin() + static_cast<size_t>(p) * dim_);
     id_of_.emplace(raw_id_.back(), i);
   }
-  subclass_.assign(s.item_subclass().begin(), s.item_subclass().end());
-  department_.assign(s.item_department().begin(), s.item_department().end());
-  brand_.assign(s.item_brand().begin(), s.item_brand().end());
-  price_.assign(s.item_price().begin(), s.item_price().end());
-  popularity_.resize(n);
-  for (int32_t i = 0; i < n; ++i) popularity_[i] = std::log1p(std::max(0.0f, s.item_popularity()[i]));
-
   by_subclass_.resize(subclass_names_.size());
   by_brand_.resize(brand_names_.size());
   sold_in_.resize(region_names_.size());
   resize_bitmaps(n);
-  for (int32_t i = 0; i < n; ++i) {
-    if (s.item_in_stock()[i]) in_stock_.set(i);
-    index_item_attributes(i);
+  for (int32_t p = 0; p < n; ++p) {
+    if (s.item_in_stock()[item_at_[p]]) in_stock_.set(p);
+    index_item_attributes(p);
   }
-  index_ = index::make_index(index_config, dim_, s.item_vectors().data(), n);
+  index_ = index::make_index(index_config, dim_, vectors.data(), n);
 }
 
 void Catalog::resize_bitmaps(size_t n) {
@@ -153,9 +165,9 @@ std::pair<int32_t, bool> Catalog::upsert(const ItemUpsert& item, const float* ve
   auto found = id_of_.find(item.raw_id);
   const bool created = found == id_of_.end();
   STARS_CHECK_ARG(!created || vector, "a new item needs a vector");
-  int32_t id;
+  int32_t id, p;
   if (created) {
-    id = static_cast<int32_t>(raw_id_.size());
+    id = p = static_cast<int32_t>(raw_id_.size());  // new items: slot == id
     raw_id_.push_back(item.raw_id);
     title_.emplace_back();
     category_.emplace_back();
@@ -168,29 +180,30 @@ std::pair<int32_t, bool> Catalog::upsert(const ItemUpsert& item, const float* ve
     tags_.emplace_back();
     id_of_.emplace(item.raw_id, id);
     resize_bitmaps(raw_id_.size());
-    in_stock_.set(id);
+    in_stock_.set(p);
   } else {
     id = found->second;
-    unindex_item_attributes(id);
+    p = slot(id);
+    unindex_item_attributes(p);
   }
-  if (item.title) title_[id] = *item.title;
+  if (item.title) title_[p] = *item.title;
   if (item.category) {
-    category_[id] = normalize_path(*item.category);
+    category_[p] = normalize_path(*item.category);
     const auto levels = split_path(*item.category);
     if (levels.empty()) {
-      subclass_[id] = department_[id] = -1;
+      subclass_[p] = department_[p] = -1;
     } else {
-      subclass_[id] = intern(subclass_code_, subclass_names_, levels.back());
-      department_[id] = intern(department_code_, department_names_, levels.front());
+      subclass_[p] = intern(subclass_code_, subclass_names_, levels.back());
+      department_[p] = intern(department_code_, department_names_, levels.front());
       if (by_subclass_.size() < subclass_names_.size()) by_subclass_.resize(subclass_names_.size());
     }
   }
   if (item.brand) {
-    brand_[id] = item.brand->empty() ? 0 : intern(brand_code_, brand_names_, *item.brand);
+    brand_[p] = item.brand->empty() ? 0 : intern(brand_code_, brand_names_, *item.brand);
     if (by_brand_.size() < brand_names_.size()) by_brand_.resize(brand_names_.size());
   }
-  if (item.price) price_[id] = *item.price;
-  if (item.in_stock) in_stock_.assign(id, *item.in_stock);
+  if (item.price) price_[p] = *item.price;
+  if (item.in_stock) in_stock_.assign(p, *item.in_stock);
   if (item.regions) {
     std::vector<int32_t> codes;
     for (const auto& r : *item.regions) {
@@ -200,15 +213,15 @@ std::pair<int32_t, bool> Catalog::upsert(const ItemUpsert& item, const float* ve
     std::sort(codes.begin(), codes.end());
     codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
     while (sold_in_.size() < region_names_.size()) sold_in_.emplace_back(raw_id_.size());
-    regions_[id] = std::move(codes);
+    regions_[p] = std::move(codes);
   }
   if (item.tags) {
     std::vector<int32_t> codes;
     for (const auto& t : *item.tags) codes.push_back(intern(tag_code_, tag_names_, t));
-    tags_[id] = std::move(codes);
+    tags_[p] = std::move(codes);
   }
-  index_item_attributes(id);
-  if (vector) index_->set(id, vector);
+  index_item_attributes(p);
+  if (vector) index_->set(p, vector);
   return {id, created};
 }
 
@@ -218,7 +231,7 @@ void Catalog::set_availability(int32_t id, std::optional<bool> in_stock,
   {
     std::shared_lock<RwLock> lock(mu_);
     STARS_CHECK_ARG(id >= 0 && id < static_cast<int32_t>(raw_id_.size()), "item " << id << " does not exist");
-    u.raw_id = raw_id_[id];
+    u.raw_id = raw_id_[slot(id)];
   }
   u.in_stock = in_stock;
   u.regions = regions;
@@ -238,19 +251,26 @@ int32_t Catalog::ReadView::region_code(std::string_view name) const {
 
 ItemInfo Catalog::ReadView::info(int32_t id) const {
   const Catalog& c = *c_;
+  const int32_t p = c.slot(id);
   ItemInfo out;
   out.id = id;
-  out.raw_id = c.raw_id_[id];
-  out.title = c.title_[id];
-  out.category = c.category_[id];
-  if (c.subclass_[id] >= 0) out.subclass = c.subclass_names_[c.subclass_[id]];
-  if (c.department_[id] >= 0) out.department = c.department_names_[c.department_[id]];
-  out.brand = c.brand_names_[c.brand_[id]];
-  out.price = c.price_[id];
-  out.in_stock = c.in_stock_.test(id);
-  for (int32_t r : c.regions_[id]) out.regions.push_back(c.region_names_[r]);
-  for (int32_t t : c.tags_[id]) out.tags.push_back(c.tag_names_[t]);
+  out.raw_id = c.raw_id_[p];
+  out.title = c.title_[p];
+  out.category = c.category_[p];
+  if (c.subclass_[p] >= 0) out.subclass = c.subclass_names_[c.subclass_[p]];
+  if (c.department_[p] >= 0) out.department = c.department_names_[c.department_[p]];
+  out.brand = c.brand_names_[c.brand_[p]];
+  out.price = c.price_[p];
+  out.in_stock = c.in_stock_.test(static_cast<size_t>(p));
+  for (int32_t r : c.regions_[p]) out.regions.push_back(c.region_names_[r]);
+  for (int32_t t : c.tags_[p]) out.tags.push_back(c.tag_names_[t]);
   return out;
+}
+
+std::vector<index::Hit> Catalog::ReadView::search(const float* query, int k, const index::Bitmap* allow) const {
+  auto hits = c_->index_->search(query, k, allow);
+  for (auto& h : hits) h.id = c_->item(h.id);
+  return hits;
 }
 
 index::Bitmap Catalog::ReadView::allow(const FilterSpec& f, Span<const int32_t> exclude,
@@ -308,10 +328,10 @@ index::Bitmap Catalog::ReadView::allow(const FilterSpec& f, Span<const int32_t> 
   }
   for (const auto& raw : f.exclude_ids) {
     auto it = c.id_of_.find(raw);
-    if (it != c.id_of_.end()) out.reset(it->second);
+    if (it != c.id_of_.end()) out.reset(c.slot(it->second));
   }
   for (int32_t i : exclude)
-    if (i >= 0 && static_cast<size_t>(i) < n) out.reset(i);
+    if (i >= 0 && static_cast<size_t>(i) < n) out.reset(c.slot(i));
   return out;
 }
 
@@ -322,8 +342,8 @@ std::vector<index::Hit> Catalog::ReadView::popular(int k, const index::Bitmap& a
   std::unordered_map<int32_t, float> bonus;
   auto add = [&](std::pair<Span<const int32_t>, Span<const float>> pop) {
     for (size_t j = 0; j < pop.first.size(); ++j) {
-      const int32_t i = pop.first[j];
-      if (allow.test(static_cast<size_t>(i))) bonus[i] += std::log1p(std::max(0.0f, pop.second[j]));
+      const int32_t p = c.slot(pop.first[j]);  // snapshot item ids
+      if (allow.test(static_cast<size_t>(p))) bonus[p] += std::log1p(std::max(0.0f, pop.second[j]));
     }
   };
   if (region > 0) add(snapshot.region_popularity(region));
@@ -334,11 +354,14 @@ std::vector<index::Hit> Catalog::ReadView::popular(int k, const index::Bitmap& a
     rest.reset(kv.first);
     top.push(kv.first, c.popularity_[kv.first] + kv.second);
   }
-  rest.for_each_set([&](size_t i) {
-    const float s = c.popularity_[i];
-    if (s >= top.threshold()) top.push(static_cast<int32_t>(i), s);
+  rest.for_each_set([&](size_t p) {
+    const float s = c.popularity_[p];
+    if (s >= top.threshold()) top.push(static_cast<int32_t>(p), s);
   });
-  return top.take_sorted();
+  // Ties by slot, then ids for the caller.
+  auto hits = top.take_sorted();
+  for (auto& h : hits) h.id = c.item(h.id);
+  return hits;
 }
 
 }  // namespace stars::serve

@@ -4,6 +4,11 @@
 // copy of a snapshot's items; products added or changed through the API (PUT /v1/items, availability
 // updates) are searchable at once. Readers take a shared lock through ReadView; updates take it
 // exclusively (writer-preferring). Torch-free.
+//
+// Storage is clustered: the snapshot's items sit in "slots" ordered by department and subclass, so the
+// items a category filter allows are contiguous and the exact index scans a few blocks instead of
+// gathering scattered rows. Items added later take the next slot. Item ids (the snapshot's / model's
+// dense ids) are what the API sees; slots, and the allow-bitmaps built over them, stay inside.
 #pragma once
 
 #include <cstdint>
@@ -78,27 +83,31 @@ class Catalog {
 
  private:
   friend class ReadView;
-  void index_item_attributes(int32_t id);    // add the item to posting lists / bitmaps
-  void unindex_item_attributes(int32_t id);  // remove it
+  void index_item_attributes(int32_t slot);    // add the item in `slot` to posting lists / bitmaps
+  void unindex_item_attributes(int32_t slot);  // remove it
+  int32_t slot(int32_t item) const { return item < n0_ ? slot_of_[item] : item; }
+  int32_t item(int32_t slot) const { return slot < n0_ ? item_at_[slot] : slot; }
   int32_t intern(std::unordered_map<std::string, int32_t>& map, std::vector<std::string>& names, const std::string& v);
   void resize_bitmaps(size_t n);
 
   int dim_;
+  int32_t n0_ = 0;                      // snapshot items (the permuted ones); later items: slot == id
+  std::vector<int32_t> slot_of_, item_at_;  // item id <-> slot, for the first n0_ items
   mutable RwLock mu_;
-  std::unique_ptr<index::MipsIndex> index_;
-  // Per item.
+  std::unique_ptr<index::MipsIndex> index_;  // over slots
+  // Per slot.
   std::vector<std::string> raw_id_, title_, category_;
   std::vector<int32_t> subclass_, department_, brand_;
   std::vector<float> price_, popularity_;
   std::vector<std::vector<int32_t>> regions_, tags_;
-  std::unordered_map<std::string, int32_t> id_of_;
+  std::unordered_map<std::string, int32_t> id_of_;  // raw id -> item id
   // Vocabularies (grow when updates bring new names).
   std::vector<std::string> subclass_names_, department_names_, brand_names_, region_names_, tag_names_;
   std::unordered_map<std::string, int32_t> subclass_code_, department_code_, brand_code_, region_code_, tag_code_;
-  // Filter structures.
+  // Filter structures, over slots.
   index::Bitmap in_stock_, everywhere_;
   std::vector<index::Bitmap> sold_in_;                       // per region code: items listing that region
-  std::vector<std::vector<int32_t>> by_subclass_, by_brand_;  // posting lists (unsorted)
+  std::vector<std::vector<int32_t>> by_subclass_, by_brand_;  // posting lists of slots (unsorted)
   std::unordered_map<std::string, std::vector<int32_t>> by_category_;  // every path level name and prefix
 };
 
@@ -108,24 +117,25 @@ class Catalog::ReadView {
 
   int32_t size() const { return static_cast<int32_t>(c_->raw_id_.size()); }
   std::optional<int32_t> find(std::string_view raw_id) const;
-  std::string_view raw_id(int32_t id) const { return c_->raw_id_[id]; }
-  std::string_view title(int32_t id) const { return c_->title_[id]; }
+  std::string_view raw_id(int32_t id) const { return c_->raw_id_[c_->slot(id)]; }
+  std::string_view title(int32_t id) const { return c_->title_[c_->slot(id)]; }
   ItemInfo info(int32_t id) const;
-  std::string_view category(int32_t id) const { return c_->category_[id]; }
-  std::string_view brand(int32_t id) const { return c_->brand_names_[c_->brand_[id]]; }
-  float price(int32_t id) const { return c_->price_[id]; }
-  bool in_stock(int32_t id) const { return c_->in_stock_.test(static_cast<size_t>(id)); }
+  std::string_view category(int32_t id) const { return c_->category_[c_->slot(id)]; }
+  std::string_view brand(int32_t id) const { return c_->brand_names_[c_->brand_[c_->slot(id)]]; }
+  float price(int32_t id) const { return c_->price_[c_->slot(id)]; }
+  bool in_stock(int32_t id) const { return c_->in_stock_.test(static_cast<size_t>(c_->slot(id))); }
   // Region code of a name (0 = "" or unknown). Use this, not Catalog::region_code, while holding a view:
   // the lock is not recursive.
   int32_t region_code(std::string_view name) const;
-  void vector(int32_t id, float* out) const { c_->index_->get(id, out); }
+  void vector(int32_t id, float* out) const { c_->index_->get(c_->slot(id), out); }
 
-  // The allow-bitmap of a filter, minus `exclude` (dense ids). Names that match nothing are reported in
-  // `warnings` (the filter then matches nothing for that name).
+  // The allow-bitmap of a filter (over slots), minus `exclude` (item ids). Names that match nothing are
+  // reported in `warnings` (the filter then matches nothing for that name).
   index::Bitmap allow(const FilterSpec& f, Span<const int32_t> exclude, std::vector<std::string>* warnings) const;
-  std::vector<index::Hit> search(const float* query, int k, const index::Bitmap* allow) const {
-    return c_->index_->search(query, k, allow);
-  }
+  // The k best allowed items for a query; hits carry item ids.
+  std::vector<index::Hit> search(const float* query, int k, const index::Bitmap* allow) const;
+  // True if the allow-bitmap lets item `id` through.
+  bool allows(const index::Bitmap& allow, int32_t id) const { return allow.test(static_cast<size_t>(c_->slot(id))); }
   // Most popular allowed items: score = log1p(overall) + log1p(in region) + sum of log1p(during each event).
   std::vector<index::Hit> popular(int k, const index::Bitmap& allow, const Snapshot& snapshot, int32_t region,
                                   const std::vector<int32_t>& events) const;

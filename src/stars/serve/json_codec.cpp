@@ -1,5 +1,6 @@
 #include "stars/serve/json_codec.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -19,11 +20,100 @@ using json = nlohmann::json;
 // A float as the shortest double that reads back as the same float (3.3f -> 3.3, not 3.299999952).
 double f32(float x) {
   char buf[32];
-  for (int digits = 6; digits <= 9; ++digits) {
-    std::snprintf(buf, sizeof(buf), "%.*g", digits, static_cast<double>(x));
-    if (std::strtof(buf, nullptr) == x) break;
+  const auto end = std::to_chars(buf, buf + sizeof(buf), x).ptr;
+  double d = 0.0;
+  std::from_chars(buf, end, d);
+  return d;
+}
+
+// ---- A hand-written writer for the hot response (POST /v1/recommend): no DOM, few allocations.
+void put_string(std::string& out, std::string_view v) {
+  if (!is_valid_utf8(v)) {  // never write invalid JSON: let nlohmann replace the bad bytes
+    out += json(std::string(v)).dump(-1, ' ', false, json::error_handler_t::replace);
+    return;
   }
-  return std::strtod(buf, nullptr);
+  out.push_back('"');
+  for (unsigned char c : v) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out.push_back('"');
+}
+void put_float(std::string& out, float x) {
+  if (!std::isfinite(x)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  out.append(buf, std::to_chars(buf, buf + sizeof(buf), x).ptr);
+}
+void put_double(std::string& out, double x) {
+  if (!std::isfinite(x)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  out.append(buf, std::to_chars(buf, buf + sizeof(buf), x).ptr);
+}
+void put_key(std::string& out, const char* key) {
+  out.push_back('"');
+  out += key;
+  out += "\":";
+}
+void put_strings(std::string& out, const std::vector<std::string>& v) {
+  out.push_back('[');
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out.push_back(',');
+    put_string(out, v[i]);
+  }
+  out.push_back(']');
+}
+
+void write_response(std::string& out, const RecommendResponse& r) {
+  out += "{";
+  put_key(out, "user_id"); put_string(out, r.user_id);
+  out += ",";  put_key(out, "strategy"); put_string(out, strategy_name(r.strategy));
+  out += ",";  put_key(out, "source"); put_string(out, r.source);
+  out += ",";  put_key(out, "known_user"); out += r.known_user ? "true" : "false";
+  out += ",";  put_key(out, "session_events"); out += std::to_string(r.session_events);
+  out += ",";  put_key(out, "context"); out += "{";
+  put_key(out, "time"); out += std::to_string(r.context.time);
+  out += ",";  put_key(out, "time_iso"); put_string(out, format_iso8601(r.context.time));
+  out += ",";  put_key(out, "region"); put_string(out, r.context.region);
+  out += ",";  put_key(out, "events"); put_strings(out, r.context.events);
+  out += ",";  put_key(out, "offset_applied"); out += r.context.offset_applied ? "true" : "false";
+  out += "},"; put_key(out, "items"); out += "[";
+  for (size_t i = 0; i < r.items.size(); ++i) {
+    const auto& it = r.items[i];
+    out += i ? ",{" : "{";
+    put_key(out, "rank"); out += std::to_string(i + 1);
+    out += ",";  put_key(out, "item_id"); put_string(out, it.item_id);
+    out += ",";  put_key(out, "title"); put_string(out, it.title);
+    out += ",";  put_key(out, "score"); put_float(out, it.score);
+    out += ",";  put_key(out, "list"); put_string(out, it.list);
+    out += ",";  put_key(out, "category"); put_string(out, it.category);
+    out += ",";  put_key(out, "brand"); put_string(out, it.brand);
+    out += ",";  put_key(out, "price"); put_float(out, it.price);
+    out += ",";  put_key(out, "in_stock"); out += it.in_stock ? "true" : "false";
+    out += "}";
+  }
+  out += "],";  put_key(out, "warnings"); put_strings(out, r.warnings);
+  out += ",";   put_key(out, "snapshot_id"); put_string(out, r.snapshot_id);
+  out += ",";   put_key(out, "took_ms"); put_double(out, r.took_ms);
+  out += "}";
 }
 
 // Never throws on bad UTF-8 in stored text: replaces it.
@@ -207,34 +297,6 @@ RecommendRequest recommend_from(const json& j, const std::string& where) {
   return r;
 }
 
-json item_json(const RecommendedItem& it, size_t rank) {
-  json j{{"rank", rank}, {"item_id", it.item_id}, {"title", it.title}, {"score", f32(it.score)}, {"list", it.list},
-         {"category", it.category}, {"brand", it.brand}, {"in_stock", it.in_stock}};
-  j["price"] = std::isfinite(it.price) ? json(f32(it.price)) : json(nullptr);
-  return j;
-}
-
-json response_json(const RecommendResponse& r) {
-  json items = json::array();
-  for (size_t i = 0; i < r.items.size(); ++i) items.push_back(item_json(r.items[i], i + 1));
-  json j{{"user_id", r.user_id},
-         {"strategy", strategy_name(r.strategy)},
-         {"source", r.source},
-         {"known_user", r.known_user},
-         {"session_events", r.session_events},
-         {"context",
-          {{"time", r.context.time},
-           {"time_iso", format_iso8601(r.context.time)},
-           {"region", r.context.region},
-           {"events", r.context.events},
-           {"offset_applied", r.context.offset_applied}}},
-         {"items", std::move(items)},
-         {"warnings", r.warnings},
-         {"snapshot_id", r.snapshot_id},
-         {"took_ms", r.took_ms}};
-  return j;
-}
-
 }  // namespace
 
 RecommendRequest parse_recommend_request(std::string_view body) { return recommend_from(parse_body(body), ""); }
@@ -329,12 +391,21 @@ std::string parse_reload_request(std::string_view body) {
   return j.contains("path") ? get_string(j, "path", "") : std::string();
 }
 
-std::string to_json(const RecommendResponse& r) { return dumps(response_json(r)); }
+std::string to_json(const RecommendResponse& r) {
+  std::string out;
+  out.reserve(512 + 256 * r.items.size());
+  write_response(out, r);
+  return out;
+}
 
 std::string to_json(const std::vector<RecommendResponse>& batch) {
-  json a = json::array();
-  for (const auto& r : batch) a.push_back(response_json(r));
-  return dumps(json{{"responses", std::move(a)}});
+  std::string out = "{\"responses\":[";
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (i) out.push_back(',');
+    write_response(out, batch[i]);
+  }
+  out += "]}";
+  return out;
 }
 
 std::string to_json(const EventsResponse& r) {
