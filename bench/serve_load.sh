@@ -52,7 +52,7 @@ field() { echo "$1" | awk -v k="$2" '{for (i = 1; i < NF; i++) if ($i == k) prin
 echo "== world: 100,000 users, 50,000 items, dim 64; filter: one of 10 departments (10% of items); k = 10"
 start_server "$DIR/world"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg); service niceness $NICE"
-wrk_run 8 5 0 >/dev/null  # warm up
+wrk_run 8 10 0 >/dev/null  # warm up (page cache, thread stacks, allocator)
 
 if phase 1; then
 echo "== 1. throughput: paced runs at growing rates (open loop, 10 s each)"
