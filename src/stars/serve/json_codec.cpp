@@ -33,34 +33,12 @@ void put_string(std::string& out, std::string_view v) {
     return;
   }
   out.push_back('"');
-  for (unsigned char c : v) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
+  out += json_escape(v);
   out.push_back('"');
 }
-void put_float(std::string& out, float x) {
-  if (!std::isfinite(x)) {
-    out += "null";
-    return;
-  }
-  char buf[32];
-  out.append(buf, std::to_chars(buf, buf + sizeof(buf), x).ptr);
-}
-void put_double(std::string& out, double x) {
+// Shortest representation that reads back exactly; null for NaN / infinity.
+template <class T>
+void put_number(std::string& out, T x) {
   if (!std::isfinite(x)) {
     out += "null";
     return;
@@ -102,17 +80,17 @@ void write_response(std::string& out, const RecommendResponse& r) {
     put_key(out, "rank"); out += std::to_string(i + 1);
     out += ",";  put_key(out, "item_id"); put_string(out, it.item_id);
     out += ",";  put_key(out, "title"); put_string(out, it.title);
-    out += ",";  put_key(out, "score"); put_float(out, it.score);
+    out += ",";  put_key(out, "score"); put_number(out, it.score);
     out += ",";  put_key(out, "list"); put_string(out, it.list);
     out += ",";  put_key(out, "category"); put_string(out, it.category);
     out += ",";  put_key(out, "brand"); put_string(out, it.brand);
-    out += ",";  put_key(out, "price"); put_float(out, it.price);
+    out += ",";  put_key(out, "price"); put_number(out, it.price);
     out += ",";  put_key(out, "in_stock"); out += it.in_stock ? "true" : "false";
     out += "}";
   }
   out += "],";  put_key(out, "warnings"); put_strings(out, r.warnings);
   out += ",";   put_key(out, "snapshot_id"); put_string(out, r.snapshot_id);
-  out += ",";   put_key(out, "took_ms"); put_double(out, r.took_ms);
+  out += ",";   put_key(out, "took_ms"); put_number(out, r.took_ms);
   out += "}";
 }
 
