@@ -27,8 +27,11 @@ if "error" in r:
 if "items" not in r:
     print("  " + json.dumps(r)[:300]); sys.exit()
 ctx = r.get("context", {})
-print("  source=%s known=%s live_events=%s offset=%s events=%s %.2f ms" % (r.get("source"), r.get("known_user"),
-      r.get("session_events"), ctx.get("offset_applied"), ctx.get("events"), r.get("took_ms", 0)))
+if "item_id" in r:
+    print("  items like %s (%s) %.2f ms" % (r["item_id"], r["source"], r.get("took_ms", 0)))
+else:
+    print("  source=%s known=%s live_events=%s offset=%s events=%s %.2f ms" % (r.get("source"), r.get("known_user"),
+          r.get("session_events"), ctx.get("offset_applied"), ctx.get("events"), r.get("took_ms", 0)))
 for it in r["items"]:
     print("  %2d. [%-7s] %-60s %.3f %s" % (it["rank"], it["list"], it["title"][:60], it["score"], it.get("category", "")[:40]))
 for w in r.get("warnings", []): print("  warning:", w)'

@@ -125,6 +125,8 @@ TEST_F(HttpTest, EveryEndpointRoundTrip) {
   auto [s10, sim] = call("GET", "/v1/items/i3/similar?k=3&in_stock=true");
   EXPECT_EQ(s10, 200) << last_body_;
   EXPECT_EQ(sim["items"].size(), 3u);
+  EXPECT_EQ(sim["item_id"], "i3");
+  EXPECT_FALSE(sim.contains("context"));
   EXPECT_EQ(call("POST", "/v1/availability", R"({"updates": [{"item_id": "i3", "in_stock": true}, {"item_id": "i4", "price": 9.5}]})").first, 200);
   EXPECT_EQ(call("GET", "/v1/items/i4").second["price"], 9.5);
   auto [s11, rl] = call("POST", "/v1/admin/reload", "");

@@ -42,6 +42,9 @@ TEST(JsonCodec, ParsesAFullRecommendRequest) {
   ASSERT_EQ(r.events.size(), 1u);
   EXPECT_EQ(r.events[0].type, 2);  // cart
   EXPECT_EQ(r.events[0].context[0].second, "ios");
+  const auto alias = parse_events_request(R"({"user_id": "u", "events": [{"item_id": "i", "event_type": "purchase", "timestamp": "2024-03-01"}]})");
+  EXPECT_EQ(alias.events[0].type, 3);
+  EXPECT_EQ(alias.events[0].ts, 1709251200);
   const auto d = parse_recommend_request(R"({"user_id": "u2"})");
   EXPECT_EQ(d.k, 10);
   EXPECT_TRUE(d.filters.in_stock);

@@ -50,6 +50,7 @@ struct AppliedContext {
 
 struct RecommendResponse {
   std::string user_id;
+  std::string item_id;  // set for similar items (then the user fields and context are left out)
   Strategy strategy = Strategy::kNext;
   // Where the user vector came from: "snapshot" (daily export), "live_session" (re-encoded with live
   // events), "request_events" (unknown user, encoded from events in the request or session),

@@ -62,18 +62,24 @@ void put_strings(std::string& out, const std::vector<std::string>& v) {
 
 void write_response(std::string& out, const RecommendResponse& r) {
   out += "{";
-  put_key(out, "user_id"); put_string(out, r.user_id);
-  out += ",";  put_key(out, "strategy"); put_string(out, strategy_name(r.strategy));
-  out += ",";  put_key(out, "source"); put_string(out, r.source);
-  out += ",";  put_key(out, "known_user"); out += r.known_user ? "true" : "false";
-  out += ",";  put_key(out, "session_events"); out += std::to_string(r.session_events);
-  out += ",";  put_key(out, "context"); out += "{";
-  put_key(out, "time"); out += std::to_string(r.context.time);
-  out += ",";  put_key(out, "time_iso"); put_string(out, format_iso8601(r.context.time));
-  out += ",";  put_key(out, "region"); put_string(out, r.context.region);
-  out += ",";  put_key(out, "events"); put_strings(out, r.context.events);
-  out += ",";  put_key(out, "offset_applied"); out += r.context.offset_applied ? "true" : "false";
-  out += "},"; put_key(out, "items"); out += "[";
+  if (!r.item_id.empty()) {  // similar items
+    put_key(out, "item_id"); put_string(out, r.item_id);
+    out += ",";  put_key(out, "source"); put_string(out, r.source);
+  } else {
+    put_key(out, "user_id"); put_string(out, r.user_id);
+    out += ",";  put_key(out, "strategy"); put_string(out, strategy_name(r.strategy));
+    out += ",";  put_key(out, "source"); put_string(out, r.source);
+    out += ",";  put_key(out, "known_user"); out += r.known_user ? "true" : "false";
+    out += ",";  put_key(out, "session_events"); out += std::to_string(r.session_events);
+    out += ",";  put_key(out, "context"); out += "{";
+    put_key(out, "time"); out += std::to_string(r.context.time);
+    out += ",";  put_key(out, "time_iso"); put_string(out, format_iso8601(r.context.time));
+    out += ",";  put_key(out, "region"); put_string(out, r.context.region);
+    out += ",";  put_key(out, "events"); put_strings(out, r.context.events);
+    out += ",";  put_key(out, "offset_applied"); out += r.context.offset_applied ? "true" : "false";
+    out += "}";
+  }
+  out += ",";  put_key(out, "items"); out += "[";
   for (size_t i = 0; i < r.items.size(); ++i) {
     const auto& it = r.items[i];
     out += i ? ",{" : "{";
@@ -205,19 +211,23 @@ FilterSpec parse_filters(const json& j, const std::string& where) {
 
 SessionEvent parse_event(const json& j, const std::string& where) {
   STARS_CHECK_ARG(j.is_object(), where << " must be an object, got " << j.type_name());
-  reject_unknown(j, {"item_id", "type", "ts", "time", "region", "context"}, where);
+  reject_unknown(j, {"item_id", "type", "event_type", "ts", "time", "timestamp", "region", "context"}, where);
   STARS_CHECK_ARG(j.contains("item_id"), where << ".item_id is required");
   SessionEvent e;
   e.item_id = get_string(j, "item_id", where);
   STARS_CHECK_ARG(!e.item_id.empty(), where << ".item_id is empty");
-  if (j.contains("type")) {
-    const std::string t = get_string(j, "type", where);
+  // "event_type" and "timestamp" are accepted as in the native events file (docs/FORMATS.md).
+  STARS_CHECK_ARG(!(j.contains("type") && j.contains("event_type")), where << " gives both type and event_type");
+  const char* type_key = j.contains("event_type") ? "event_type" : "type";
+  if (j.contains(type_key)) {
+    const std::string t = get_string(j, type_key, where);
     const auto type = data::parse_event_type(t);
-    STARS_CHECK_ARG(type.has_value(), where << ".type '" << t << "' is not an event type (view, cart, purchase)");
+    STARS_CHECK_ARG(type.has_value(), where << "." << type_key << " '" << t << "' is not an event type (view, cart, purchase)");
     e.type = static_cast<uint8_t>(*type);
   }
   if (j.contains("ts")) e.ts = get_time(j, "ts", where);
   if (j.contains("time")) e.ts = get_time(j, "time", where);
+  if (j.contains("timestamp")) e.ts = get_time(j, "timestamp", where);
   if (j.contains("region")) e.region = get_string(j, "region", where);
   if (j.contains("context")) {
     const json& c = j.at("context");

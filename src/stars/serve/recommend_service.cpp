@@ -483,6 +483,7 @@ RecommendResponse RecommendService::similar(const SimilarRequest& req) {
   check_filters(req.filters, limits_);
   auto st = state_or_throw();
   RecommendResponse resp;
+  resp.item_id = req.item_id;
   resp.snapshot_id = st->snapshot().manifest().snapshot_id;
   resp.source = "item_vector";
   auto view = st->catalog().read();
