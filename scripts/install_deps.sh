@@ -21,8 +21,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-# Make OpenBLAS (OpenMP) the BLAS/LAPACK provider: the reference BLAS is 3-8x slower.
-for alt in libblas.so.3-x86_64-linux-gnu liblapack.so.3-x86_64-linux-gnu; do
+# Make the OpenMP build of OpenBLAS the provider of every BLAS/LAPACK/OpenBLAS name: the reference BLAS
+# is 3-8x slower, and the pthread build (libopenblas.so.0, which LibTorch links) spins its own workers
+# in sched_yield beside LibTorch's OpenMP threads. One OpenMP runtime for everything.
+for alt in $(update-alternatives --get-selections | awk '{print $1}' | grep -E '^lib(open)?blas|^liblapack'); do
   cand=$(update-alternatives --list "$alt" 2>/dev/null | grep openblas-openmp | head -n1 || true)
   if [ -n "$cand" ]; then $SUDO update-alternatives --set "$alt" "$cand" >/dev/null; fi
 done
