@@ -4,6 +4,7 @@
 #include "stars/model/stars_net.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <dlfcn.h>
 #include <torch/torch.h>
 
 #include <cmath>
@@ -11,8 +12,17 @@
 #include <set>
 
 #include "stars/core/error.h"
+#include "stars/model/compute_threads.h"
 
 namespace stars::model {
+
+void set_compute_threads(int n) {
+  STARS_CHECK_ARG(n >= 1, "thread count must be >= 1, got " << n);
+  at::set_num_threads(n);
+  // OpenBLAS found in the process (either build); looked up at run time so no link dependency is added.
+  using SetThreads = void (*)(int);
+  if (auto f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(n);
+}
 
 namespace nn = torch::nn;
 

@@ -10,6 +10,7 @@
 #include <shared_mutex>
 
 #include "stars/core/error.h"
+#include "stars/model/compute_threads.h"
 #include "stars/model/encoder.h"
 #include "stars/model/stars_net.h"
 
@@ -20,7 +21,7 @@ namespace {
 class TorchEncoder final : public Encoder {
  public:
   TorchEncoder(const std::string& dir, int threads) : files_(load_model_files(dir)) {
-    if (threads > 0) at::set_num_threads(threads);
+    if (threads > 0) set_compute_threads(threads);
     net_ = std::make_unique<StarsNet>(files_.config, files_.schema, files_.content, 0);
     net_->load_state(files_.weights);
     net_->set_training(false);

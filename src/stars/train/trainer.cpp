@@ -28,6 +28,7 @@
 #include "stars/core/thread_pool.h"
 #include "stars/data/dataset.h"
 #include "stars/eval/ranking_metrics.h"
+#include "stars/model/compute_threads.h"
 #include "stars/model/model_dir.h"
 #include "stars/model/stars_net.h"
 #include "stars/train/adamw.h"
@@ -235,7 +236,7 @@ TrainSummary run_training(const TrainRequest& req) {
   make_directories(out);
 
   const int threads = tc.threads > 0 ? tc.threads : default_num_threads();
-  at::set_num_threads(threads);
+  model::set_compute_threads(threads);
   const std::string device = resolve_device(tc.device);
   const bool cuda = device != "cpu";
 
