@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <stdexcept>
 
 #include "eval_test_util.h"
 #include "stars/core/mmap_file.h"
@@ -278,6 +279,35 @@ TEST(Scoring, RunEvaluationWritesEveryProtocolAndRoundTrips) {
   EXPECT_NE(html.find("SAMPLED"), std::string::npos);
   EXPECT_NE(html.find("Cold-item slice"), std::string::npos);
   EXPECT_NE(html.find("candidate-set size"), std::string::npos);
+}
+
+TEST(Scoring, ColdProtocolSurvivesAModelWithoutContentPath) {
+  // LibTorch reports errors as c10::Error (a std::exception), not stars::Error: an ID-only model's
+  // set_item_content must not end the evaluation.
+  struct NoContent : RandomEncoder {
+    using RandomEncoder::RandomEncoder;
+    int32_t set_item_content(int32_t, const float*, const int32_t*, size_t, float*) override {
+      throw std::out_of_range("select(): index 0 out of range for tensor of size [0, 8]");
+    }
+  };
+  auto ds = tiny_dataset("nocontent");
+  NoContent enc(ds->num_items(), 8, 5);
+  semantics::ItemSemantics sem;
+  sem.num_items = ds->num_items();
+  sem.dim = 4;
+  sem.text.assign(static_cast<size_t>(sem.num_items) * sem.dim, 0.5f);
+  sem.tag_offsets.assign(sem.num_items + 1, 0);
+  EncoderScorer sc(*ds, enc, "id-only", &sem, 1);
+  EvalConfig c = fast_config();
+  const QuerySet qs = build_queries(*ds, Protocol::kColdItem, c);
+  const ScorerRanks r = rank_queries(*ds, qs, sc, c, 1);
+  EXPECT_EQ(sc.content_path_items(), 0);
+  EXPECT_EQ(r.strategies[0].ranks.size(), qs.queries.size());
+  // A model with a content path gets it for every cold item.
+  OracleEncoder oracle(ds->num_items(), 8);
+  EncoderScorer sc2(*ds, oracle, "oracle", &sem, 1);
+  sc2.prepare(qs);
+  EXPECT_EQ(sc2.content_path_items(), ds->info().splits.num_cold_items);
 }
 
 TEST(Scoring, BadInputsAreRejectedWithMessages) {

@@ -79,9 +79,12 @@ void EncoderScorer::prepare(const QuerySet& qs) {
       std::copy(v.begin(), v.end(), items_.begin() + static_cast<size_t>(i) * dim_);
       ++content_items_;
     }
-  } catch (const Error& e) {
-    STARS_WARN("eval " << name_ << ": the model has no content path for new items (" << e.what()
-                       << "); cold items keep their trained vectors");
+  } catch (const std::exception& e) {  // stars::Error, or a LibTorch error of a model without content features
+    const std::string what = e.what();
+    STARS_WARN("eval " << name_ << ": the model has no content path for new items ("
+                       << what.substr(0, what.find('\n')) << "); cold items keep their trained vectors");
+    items_ = base_items_;
+    content_items_ = 0;
   }
 }
 
