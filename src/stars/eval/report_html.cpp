@@ -261,6 +261,7 @@ void cold_section(std::ostringstream& o, const EvalResults& r) {
       c.groups.push_back(row_name(m, s));
       c.values.push_back({bar(metric(s, key))});
     }
+  c.width = std::max(880, static_cast<int>(c.groups.size()) * 70 + 100);
   o << render_bar_chart(c);
 }
 
@@ -317,14 +318,19 @@ void curves_section(std::ostringstream& o, const EvalResults& r) {
     std::set<std::string> keys;
     for (const auto& rec : curve.records)
       for (const auto& [k, v] : rec) keys.insert(k);
-    auto rank_key = [](const std::string& k) {
-      for (const char* p : {"loss", "ndcg", "recall", "hit", "mrr", "lr", "tokens"})
-        if (k.find(p) != std::string::npos) return 0;
-      return 1;
+    // What a reader looks for first: the losses and the validation metric training stops on, then the
+    // schedule and speed; timing breakdowns are left out.
+    const std::vector<std::string> preferred = {"loss", "loss_main", "valid.ndcg@10", "valid.recall@10",
+                                                "lr", "tokens_per_second"};
+    auto rank_key = [&](const std::string& k) {
+      const auto it = std::find(preferred.begin(), preferred.end(), k);
+      if (it != preferred.end()) return static_cast<int>(it - preferred.begin());
+      return k.rfind("valid.", 0) == 0 ? 100 : 200;
     };
     std::vector<std::string> fields;
     for (const auto& k : keys) {
       if (k == xkey || k == "time" || k == "timestamp" || k == "epoch" || k == "step") continue;
+      if (k.find("seconds") != std::string::npos || k.rfind("phase", 0) == 0) continue;
       std::vector<double> vals;
       for (const auto& rec : curve.records)
         if (rec.count(k) && std::isfinite(rec.at(k))) vals.push_back(rec.at(k));

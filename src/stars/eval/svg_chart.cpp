@@ -61,7 +61,7 @@ std::string html_escape(const std::string& s) {
 }
 
 std::string render_bar_chart(const BarChart& c) {
-  const double left = 58, right = 12, top = 34, legend_h = 22, bottom = 58;
+  const double left = 72, right = 12, top = 34, legend_h = 22, bottom = 58;
   const double W = c.width, H = c.height;
   const double pw = W - left - right, ph = H - top - bottom - legend_h;
   double max = 0;
