@@ -44,7 +44,7 @@ int run_synth(int argc, char** argv) {
   p.add("seed", &seed, "random seed (same seed = byte-identical files)");
   p.add("threads", &threads, "generator threads (0 = STARS_THREADS or all cores; output does not depend on it)");
   p.add("config", &config_file, "JSON file with configuration keys (below); flags and --set override it");
-  p.add_multi("set", &sets, "override one configuration key, e.g. --set page.size=8 (repeatable)");
+  p.add_multi("set", &sets, "override one configuration key, e.g. --set page.size=8");
   p.add_flag("quiet", &quiet, "print only the summary");
   p.set_epilog(
       "Writes OUT/{items,users,events,impressions,calendar,stock}.csv (docs/FORMATS.md), OUT/truth/ (latent\n"
