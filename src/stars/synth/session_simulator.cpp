@@ -284,12 +284,11 @@ void SessionSimulator::build_page(int32_t subclass, int day, int region, Rng& rn
                     [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
   for (size_t k = 0; k < keep; ++k) page_.push_back(candidates_[k].second);
 
-  // A few slots show near-by items of sibling subclasses of the same aisle.
-  const auto& siblings = w_.taxonomy.aisles[w_.taxonomy.subclasses[subclass].aisle].subclasses;
-  if (siblings.size() > 1 && !page_.empty()) {
+  // A few slots show near-by items: sibling subclasses of the aisle (else of the department).
+  const auto& siblings = w_.taxonomy.subclasses[subclass].siblings;
+  if (!siblings.empty() && !page_.empty()) {
     for (int k = 0; k < n_sib; ++k) {
-      int32_t s = siblings[rng.uniform(siblings.size())];
-      if (s == subclass) continue;
+      const int32_t s = siblings[rng.uniform(siblings.size())];
       for (int t = 0; t < 3; ++t) {
         const int32_t i = cat.subclass_items[s][cat.subclass_sampler[s].draw(rng)];
         if (!usable(i) || std::find(page_.begin(), page_.end(), i) != page_.end()) continue;

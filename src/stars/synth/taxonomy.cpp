@@ -182,6 +182,16 @@ Taxonomy Taxonomy::build(int n_subclasses, uint64_t seed, uint32_t seasons_in_ra
     t.subclasses.push_back(std::move(s));
   }
 
+  for (size_t i = 0; i < t.subclasses.size(); ++i) {
+    SubclassInfo& s = t.subclasses[i];
+    for (int o : t.aisles[s.aisle].subclasses) {
+      if (o != static_cast<int>(i)) s.siblings.push_back(o);
+    }
+    for (size_t o = 0; s.siblings.empty() && o < t.subclasses.size(); ++o) {
+      if (o != i && t.subclasses[o].department == s.department) s.siblings.push_back(static_cast<int>(o));
+    }
+  }
+
   for (const auto& rd : recipe_defs()) {
     RecipeInfo r;
     r.name = rd.name;

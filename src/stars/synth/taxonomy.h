@@ -37,6 +37,7 @@ struct SubclassInfo {
   int department = 0;
   uint32_t forced_attributes = 0;
   int season = -1;
+  std::vector<int> siblings;  // other chosen subclasses of its aisle, else of its department
 };
 
 struct RecipeInfo {
