@@ -93,9 +93,9 @@ TEST(SynthStructure, PagesShowNearSubstitutesOfOneSubclass) {
   const double n = static_cast<double>(page_subclasses.size());
   EXPECT_GT(n, 5000);
   std::printf("  pages: %.0f, mean main-subclass share %.3f, %.3f of pages >= 0.8\n", n, purity_sum / n, pure_pages / n);
-  EXPECT_GT(purity_sum / n, 0.88) << "mean share of a page's main subclass";
-  EXPECT_GT(pure_pages / n, 0.75);
-  EXPECT_LT(purity_sum / n, 0.995) << "some slots show sibling subclasses";
+  EXPECT_GT(purity_sum / n, 0.82) << "mean share of a page's main subclass";
+  EXPECT_GT(pure_pages / n, 0.7);
+  EXPECT_LT(purity_sum / n, 0.98) << "some slots show sibling subclasses";
   // Pages hold several items to choose from.
   double size_sum = 0;
   for (const auto& p : page_size) size_sum += p.second;
