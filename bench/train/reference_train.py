@@ -92,6 +92,10 @@ class StarsRef(nn.Module):
             self.delta = nn.Embedding(N, d_delta)
         if self.tags_on:
             self.register_buffer("tag_matrix", torch.from_numpy(tag_matrix.astype(np.int64)).view(N, -1))
+            real = self.tag_matrix < schema["num_tags"]
+            self.register_buffer("tag_flat", self.tag_matrix[real])
+            counts = real.sum(1)
+            self.register_buffer("tag_offsets", torch.cumsum(counts, 0) - counts)
             self.tag_emb = nn.Embedding(schema["num_tags"] + 1, m["d_tag"], padding_idx=schema["num_tags"])
             self.tag_bias = nn.Parameter(torch.zeros(m["d_tag"]))
             self.tag_mlp = nn.Linear(m["d_tag"], m["d_tag"]) if m["tag_proj"] == "mlp" else None
@@ -151,6 +155,23 @@ class StarsRef(nn.Module):
         x = parts[0] if len(parts) == 1 else torch.cat(parts, 1)
         return self.in_proj(x) if self.in_proj is not None else x
 
+    def all_items(self):
+        # The whole catalog without gathers, as stars_net.cpp computes it.
+        if not self.text_on and not self.tags_on and self.in_proj is None:
+            return self.delta.weight
+        parts = []
+        if self.text_on:
+            parts.append(self.text + self.delta.weight if self.delta_on else self.text)
+        elif self.delta_on:
+            parts.append(self.delta.weight)
+        if self.tags_on:
+            g = F.embedding_bag(self.tag_flat, self.tag_emb.weight, self.tag_offsets, mode="sum") + self.tag_bias
+            if self.tag_mlp is not None:
+                g = self.tag_mlp(F.relu(g))
+            parts.append(g)
+        x = parts[0] if len(parts) == 1 else torch.cat(parts, 1)
+        return self.in_proj(x) if self.in_proj is not None else x
+
     def context_offset(self, b):
         parts = []
         if self.ch_hour is not None:
@@ -161,10 +182,12 @@ class StarsRef(nn.Module):
 
     def forward(self, b):
         B, T, D, m = b["B"], b["T"], self.D, self.m
-        if b["uniq"].numel() > 0:
-            items = self.item_tower(b["uniq"])
+        if b["uniq"].numel() == 0:
+            items = self.all_items()
+        elif b["uniq"].numel() * 2 > b["num_items"]:
+            items = self.all_items()[b["uniq"]]
         else:
-            items = self.item_tower(torch.arange(b["num_items"]))
+            items = self.item_tower(b["uniq"])
         x = items[b["item_local"].view(-1)].view(B, T, D)
         if m["scale_input"]:
             x = x * math.sqrt(D)

@@ -47,10 +47,11 @@ namespace detail {
                                  stars_oss_.str());                                    \
   } while (0)
 
-// Checks a condition on user input: raises kInvalidArgument naming the condition.
+// Checks a condition on user input: raises kInvalidArgument with the message alone (it must name the
+// field and the expected value; the C++ condition means nothing to a user).
 #define STARS_CHECK_ARG(cond, msg_stream)                                              \
   do {                                                                                 \
-    if (!(cond)) STARS_THROW(kInvalidArgument, msg_stream << " [" #cond "]");         \
+    if (!(cond)) STARS_THROW(kInvalidArgument, msg_stream);                            \
   } while (0)
 
 // Checks an internal invariant: raises kInternal naming the condition.

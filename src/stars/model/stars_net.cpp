@@ -12,6 +12,7 @@
 #include <set>
 
 #include "stars/core/error.h"
+#include "stars/core/random.h"
 #include "stars/model/compute_threads.h"
 
 namespace stars::model {
@@ -26,13 +27,35 @@ void set_compute_threads(int n) {
 
 namespace nn = torch::nn;
 
+at::Tensor DropoutSource::apply(const at::Tensor& x, double p, bool training) {
+  if (!training || p <= 0.0) return x;
+  if (!x.device().is_cpu() || x.scalar_type() != at::kFloat) return at::dropout(x, p, true);
+  at::Tensor mask = at::empty(x.sizes(), x.options().requires_grad(false));
+  float* m = mask.data_ptr<float>();
+  const int64_t n = mask.numel();
+  const uint32_t threshold = static_cast<uint32_t>(std::lround(p * 65536.0));  // drop when 16 bits < threshold
+  const float keep = static_cast<float>(1.0 / (1.0 - p));
+  uint64_t state = seed_ ^ (0x9E3779B97F4A7C15ULL * (++calls_));
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const uint64_t r = splitmix64(state);
+    m[i] = (r & 0xFFFF) < threshold ? 0.0f : keep;
+    m[i + 1] = ((r >> 16) & 0xFFFF) < threshold ? 0.0f : keep;
+    m[i + 2] = ((r >> 32) & 0xFFFF) < threshold ? 0.0f : keep;
+    m[i + 3] = (r >> 48) < threshold ? 0.0f : keep;
+  }
+  uint64_t r = splitmix64(state);
+  for (; i < n; ++i, r >>= 16) m[i] = (r & 0xFFFF) < threshold ? 0.0f : keep;
+  return x * mask;
+}
+
 at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed,
-                            double dropout, bool training) {
+                            double dropout, bool training, DropoutSource* source) {
   const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
   at::Tensor scores = at::matmul(q, k.transpose(-2, -1)).mul_(scale);  // (B, H, L, L)
   scores.masked_fill_(allowed.logical_not(), -std::numeric_limits<float>::infinity());
   at::Tensor p = at::softmax(scores, -1);
-  if (training && dropout > 0.0) p = at::dropout(p, dropout, true);
+  if (training && dropout > 0.0) p = source ? source->apply(p, dropout, true) : at::dropout(p, dropout, true);
   return at::matmul(p, v);  // (B, H, L, dh)
 }
 
@@ -66,16 +89,17 @@ struct BlockImpl : nn::Module {
     ff2 = register_module("ff2", nn::Linear(ff, d));
   }
   // x: (B, L, D), allowed: (B, 1, L, L)
-  at::Tensor forward(const at::Tensor& x, const at::Tensor& allowed, double drop, double attn_drop, bool gelu) {
+  at::Tensor forward(const at::Tensor& x, const at::Tensor& allowed, double drop, double attn_drop, bool gelu,
+                     DropoutSource* ds) {
     const int64_t B = x.size(0), L = x.size(1), D = x.size(2), dh = D / heads;
     at::Tensor y = qkv->forward(ln1->forward(x)).view({B, L, 3, heads, dh}).permute({2, 0, 3, 1, 4});  // (3, B, H, L, dh)
-    at::Tensor a = masked_attention(y[0], y[1], y[2], allowed, attn_drop, is_training());
+    at::Tensor a = masked_attention(y[0], y[1], y[2], allowed, attn_drop, is_training(), ds);
     a = a.transpose(1, 2).reshape({B, L, D});
-    at::Tensor h = x + at::dropout(out->forward(a), drop, is_training());
+    at::Tensor h = x + ds->apply(out->forward(a), drop, is_training());
     at::Tensor f = ff1->forward(ln2->forward(h));
     f = gelu ? at::gelu(f) : at::relu(f);
-    f = ff2->forward(at::dropout(f, drop, is_training()));
-    return h + at::dropout(f, drop, is_training());
+    f = ff2->forward(ds->apply(f, drop, is_training()));
+    return h + ds->apply(f, drop, is_training());
   }
   int64_t heads;
   nn::LayerNorm ln1{nullptr}, ln2{nullptr};
@@ -97,6 +121,7 @@ struct StarsNet::Impl : nn::Module {
   bool text_on = false, tags_on = false, delta_on = false, time_on = false, ctx_head = false, cal_on = false;
   at::Tensor text;        // (N, text_dim) frozen
   at::Tensor tag_matrix;  // (N, n_tag_slots) int64, padded with num_tags
+  at::Tensor tag_flat, tag_offsets;  // the same tags as CSR (bag per item) for whole-catalog passes
   nn::Embedding delta{nullptr}, tag_emb{nullptr}, pos{nullptr}, type{nullptr}, hour{nullptr}, dow{nullptr}, week{nullptr},
       region{nullptr}, recency{nullptr};
   nn::EmbeddingBag cal{nullptr};
@@ -106,6 +131,7 @@ struct StarsNet::Impl : nn::Module {
   nn::LayerNorm ln_f{nullptr};
   nn::Embedding ch_hour{nullptr}, ch_dow{nullptr}, ch_week{nullptr}, ch_region{nullptr};
   nn::EmbeddingBag ch_cal{nullptr};
+  DropoutSource dropout;
 
   Impl(const ModelConfig& c, const FeatureSchema& s, const ItemContent& content) : cfg(c), schema(s) {
     cfg.validate();
@@ -148,6 +174,14 @@ struct StarsNet::Impl : nn::Module {
         for (size_t j = 0; j < t.size() && static_cast<int64_t>(j) < n_tag_slots; ++j) m[i * n_tag_slots + j] = t[j];
       }
       tag_matrix = to_tensor(m, {N, n_tag_slots});
+      std::vector<int64_t> flat, off;
+      for (int32_t i = 0; i < N; ++i) {
+        off.push_back(static_cast<int64_t>(flat.size()));
+        auto t = content.tags_of(i);
+        for (size_t j = 0; j < t.size() && static_cast<int64_t>(j) < n_tag_slots; ++j) flat.push_back(t[j]);
+      }
+      tag_flat = to_tensor(flat);
+      tag_offsets = to_tensor(off);
       tag_emb = register_module("tag_emb", nn::Embedding(nn::EmbeddingOptions(s.num_tags + 1, cfg.d_tag).padding_idx(s.num_tags)));
       tag_bias = register_parameter("tag_bias", torch::zeros({cfg.d_tag}));
       if (cfg.tag_proj == "mlp") tag_mlp = register_module("tag_mlp", nn::Linear(cfg.d_tag, cfg.d_tag));
@@ -256,10 +290,22 @@ struct StarsNet::Impl : nn::Module {
     if (tag_mlp) g = tag_mlp->forward(at::relu(g));
     return g;
   }
+  // The whole catalog (N, D) without gathers: text + Δ table, tags as one bag per item.
   at::Tensor all_items() {
     if (!text_on && !tags_on && !in_proj) return delta->weight;
-    const int64_t N = schema.num_items;
-    return item_tower(torch::arange(N, torch::TensorOptions().dtype(torch::kInt64).device(device_of())));
+    std::vector<at::Tensor> parts;
+    if (text_on) parts.push_back(delta_on ? text + delta->weight : text);
+    else if (delta_on) parts.push_back(delta->weight);
+    if (tags_on) {
+      at::Tensor g = torch::nn::functional::embedding_bag(
+                         tag_flat, tag_emb->weight,
+                         torch::nn::functional::EmbeddingBagFuncOptions().offsets(tag_offsets).mode(torch::kSum)) +
+                     tag_bias;
+      if (tag_mlp) g = tag_mlp->forward(at::relu(g));
+      parts.push_back(g);
+    }
+    at::Tensor x = parts.size() == 1 ? parts[0] : at::cat(parts, 1);
+    return in_proj ? in_proj->forward(x) : x;
   }
   at::Device device_of() {
     for (const auto& p : parameters()) return p.device();
@@ -292,7 +338,10 @@ struct StarsNet::Impl : nn::Module {
     if (table) {
       out.items = b.uniq.defined() ? table->index_select(0, b.uniq) : *table;
     } else {
-      out.items = b.uniq.defined() ? item_tower(b.uniq) : all_items();
+      // A batch that touches most of the catalog is cheaper as one whole-catalog pass (no padded tag gathers).
+      if (!b.uniq.defined()) out.items = all_items();
+      else if (b.uniq.numel() * 2 > schema.num_items) out.items = all_items().index_select(0, b.uniq);
+      else out.items = item_tower(b.uniq);
     }
     at::Tensor x = out.items.index_select(0, b.item_local.view({-1})).view({B, T, D});  // (B, T, D)
     if (cfg.scale_input) x = x * std::sqrt(static_cast<double>(D));
@@ -324,11 +373,11 @@ struct StarsNet::Impl : nn::Module {
     } else {
       seq = x;
     }
-    seq = at::dropout(seq, cfg.dropout, tr);
+    seq = dropout.apply(seq, cfg.dropout, tr);
     const at::Tensor allowed = stars_attention_mask(b.valid, user);
     const bool gelu = cfg.activation == "gelu";
     for (size_t l = 0; l < blocks->size(); ++l)
-      seq = blocks[l]->as<BlockImpl>()->forward(seq, allowed, cfg.dropout, cfg.attn_dropout, gelu);
+      seq = blocks[l]->as<BlockImpl>()->forward(seq, allowed, cfg.dropout, cfg.attn_dropout, gelu, &dropout);
     seq = ln_f->forward(seq);
     at::Tensor h_slots = user ? seq.narrow(1, 1, T) : seq;                // (B, T, D)
     at::Tensor h_pool = user ? seq.select(1, T + 1) : seq.select(1, T - 1);  // (B, D)
@@ -357,12 +406,17 @@ int64_t StarsNet::num_parameters() const {
 }
 
 void StarsNet::set_training(bool on) { impl_->train(on); }
+void StarsNet::set_dropout_seed(uint64_t seed) { impl_->dropout.reseed(seed); }
 
 void StarsNet::to_device(const std::string& device) {
   const torch::Device d(device);
   impl_->to(d);
   if (impl_->text.defined()) impl_->text = impl_->text.to(d);
-  if (impl_->tag_matrix.defined()) impl_->tag_matrix = impl_->tag_matrix.to(d);
+  if (impl_->tag_matrix.defined()) {
+    impl_->tag_matrix = impl_->tag_matrix.to(d);
+    impl_->tag_flat = impl_->tag_flat.to(d);
+    impl_->tag_offsets = impl_->tag_offsets.to(d);
+  }
 }
 
 at::Device StarsNet::device() const { return impl_->device_of(); }
@@ -421,7 +475,7 @@ NetOutputs StarsNet::forward(const BatchTensors& batch, const at::Tensor* item_t
 at::Tensor StarsNet::item_vectors(const at::Tensor& ids) const { return impl_->item_tower(ids); }
 
 at::Tensor StarsNet::all_item_vectors() const {
-  const int64_t N = impl_->schema.num_items, chunk = 8192;
+  const int64_t N = impl_->schema.num_items, chunk = 65536;
   if (N <= chunk) return impl_->all_items();
   std::vector<at::Tensor> parts;
   const auto opt = torch::TensorOptions().dtype(torch::kInt64).device(device());

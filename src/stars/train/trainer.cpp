@@ -80,7 +80,8 @@ at::Tensor slice_logits(const at::Tensor& H, const at::Tensor& items, const at::
   const int64_t n = cands.size(0), C = cands.size(1), S = H.size(1);
   const at::Tensor flat = cands.reshape({-1});
   const at::Tensor E = items.index_select(0, flat).view({n, C, S});          // (n, C, S)
-  at::Tensor z = at::bmm(E, H.unsqueeze(2)).squeeze(2);                      // (n, C)
+  // Row-wise dot products as multiply + sum: LibTorch's CPU bmm loops over n tiny (C x S)(S x 1) products.
+  at::Tensor z = (E * H.unsqueeze(1)).sum(2);                                 // (n, C)
   if (prior_u.defined()) z = z + prior_u.index_select(0, flat).view({n, C});
   if (!shared.defined()) return z;
   at::Tensor zs = at::mm(H, items.index_select(0, shared).t());              // (n, K)
@@ -372,7 +373,8 @@ TrainSummary run_training(const TrainRequest& req) {
     while (auto batch = loader.next()) {
       t_wait += phase.seconds();
       phase.reset();
-      torch::manual_seed(derive_seed(tc.seed, 0x5eed0000ull + static_cast<uint64_t>(step)));  // dropout
+      torch::manual_seed(derive_seed(tc.seed, 0x5eed0000ull + static_cast<uint64_t>(step)));  // dropout (CUDA)
+      net.set_dropout_seed(derive_seed(tc.seed, 0xd509000ull + static_cast<uint64_t>(step)));  // dropout (CPU)
       const BatchTensors bt = net.make_tensors(*batch);
       t_tensors += phase.seconds();
       phase.reset();
