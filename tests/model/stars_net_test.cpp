@@ -116,7 +116,7 @@ TokenBatch history_batch(const Built& w, const BatchFeaturizer& f, int32_t user,
     const int t = T - n + j;
     EventView v{ue.items[j], ue.ts[j], ue.types[j], ue.regions[j], nullptr, 0};
     if (!replace_items.empty()) v.item = replace_items[j];
-    f.set_slot(&b, 0, t, v, now);
+    f.set_slot(&b, 0, t, v, j + 1 < n ? ue.ts[j + 1] : now);  // recency: to the next event (as the encoder)
     b.item_local[t] = v.item;
   }
   f.finish(&b);

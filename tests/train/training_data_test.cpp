@@ -164,5 +164,53 @@ TEST(BatchLoader, SameBatchesWhateverTheThreadCount) {
   EXPECT_EQ(a.size(), (data.windows().size() + 15) / 16);
 }
 
+
+// The last slot of a training window and an evaluation query over the same history must see the same
+// features (recency included: every slot measures it to the next event, the last one to the request time).
+TEST(BatchBuilder, TrainingAndEvaluationFeaturizeAHistoryAlike) {
+  data::TinyWorldOptions o;
+  o.events_per_user = 12;
+  const std::string dir = testing::make_world("alike", o, false);
+  auto ds = data::Dataset::open(dir);
+  const model::ItemContent content = model::load_item_content(*ds);
+  const model::FeatureSchema schema = model::build_feature_schema(*ds, content);
+  const model::CalendarIndex cal = model::calendar_from_dataset(*ds);
+  model::ModelConfig mc = model::model_preset("tiny");
+  mc.max_len = 16;
+  TrainConfig cfg = stars_preset("tiny").train;
+  cfg.windows = "last";
+  TrainingData data(*ds, cfg, mc.max_len);
+  model::BatchFeaturizer f(mc, schema, &cal);
+  BatchBuilder builder(*ds, data, f, nullptr, mc.max_len, true);
+  ASSERT_TRUE(schema.has_time);
+  const auto off = ds->user_offsets();
+  int checked = 0;
+  for (uint32_t wi = 0; wi < data.windows().size(); ++wi) {
+    const Window& w = data.windows()[wi];
+    // The window's events are the user's training events; its last target is the event before validation.
+    const int64_t last_target = data.train_events()[w.end - 1];
+    const int64_t first_input = data.train_events()[w.begin];
+    if (last_target != data.valid()[w.user].target - 1 || first_input != static_cast<int64_t>(off[w.user])) continue;
+    model::TokenBatch tb, eb;
+    model::ItemSlots slots(ds->num_items());
+    builder.build_train(&wi, 1, 1, &tb, &slots);
+    const EvalQuery q{w.user, last_target, last_target};
+    builder.build_eval(&q, 1, &eb);
+    ASSERT_EQ(tb.T, eb.T);
+    for (int32_t t = 0; t < tb.T; ++t) {
+      EXPECT_EQ(tb.valid[t], eb.valid[t]) << "slot " << t;
+      EXPECT_EQ(tb.recency[t], eb.recency[t]) << "slot " << t;
+      EXPECT_EQ(tb.hour[t], eb.hour[t]) << "slot " << t;
+      EXPECT_EQ(tb.type[t], eb.type[t]) << "slot " << t;
+    }
+    // The tiny world spaces a user's events one hour apart: each slot is one hour before its next request
+    // (a window-wide reference time would give the earlier slots larger buckets).
+    for (int32_t t = 0; t < tb.T; ++t)
+      if (tb.valid[t]) EXPECT_EQ(tb.recency[t], model::recency_bucket(3600, mc.recency_buckets)) << "slot " << t;
+    ++checked;
+  }
+  EXPECT_GT(checked, 0);
+}
+
 }  // namespace
 }  // namespace stars::train

@@ -25,7 +25,7 @@ struct EncoderInput {
   std::vector<float> user_numeric;        // static numeric features (dataset order), NaN = missing; may be empty
   std::vector<int32_t> user_categorical;  // static categorical codes (dataset order), 0 = missing; may be empty
   std::vector<HistoryEvent> events;       // oldest first; the encoder keeps the most recent max_len
-  int64_t now = 0;                        // reference time for recency; 0 = time of the last event
+  int64_t now = 0;                        // request time: recency of the last event (earlier events: gap to the next); 0 = time of the last event
 };
 
 // The request-time context of paper §4.4.

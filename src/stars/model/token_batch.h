@@ -70,7 +70,8 @@ class BatchFeaturizer {
   void begin(TokenBatch* batch, int32_t B, int32_t T) const;
   // Static user features of row r (numeric: NaN = missing; categorical codes; either may be null).
   void set_user(TokenBatch* batch, int32_t r, const float* numeric, const int32_t* categorical) const;
-  // Event features of slot (r, t); `now` is the reference time of recency. Does not set item_local.
+  // Event features of slot (r, t); `now` is the reference time of its recency: the time of the next event, or
+  // the request time for the last slot. Does not set item_local.
   void set_slot(TokenBatch* batch, int32_t r, int32_t t, const EventView& e, int64_t now) const;
   // Builds the per-slot calendar bags from the slots set so far; call once after the last set_slot.
   void finish(TokenBatch* batch) const;

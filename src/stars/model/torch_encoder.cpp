@@ -67,7 +67,8 @@ class TorchEncoder final : public Encoder {
           STARS_CHECK_ARG(e.item >= 0 && e.item < num_items_, "encode: item id " << e.item << " outside [0, " << num_items_ << ")");
           const int32_t t = T - static_cast<int32_t>(take) + static_cast<int32_t>(j);
           EventView v{e.item, e.ts, e.type, e.region, e.context.empty() ? nullptr : e.context.data(), static_cast<int>(e.context.size())};
-          featurizer_->set_slot(&b, static_cast<int32_t>(r), t, v, now);
+          // Recency: to the next event, or to the request time for the last one (as in training).
+          featurizer_->set_slot(&b, static_cast<int32_t>(r), t, v, j + 1 < take ? in.events[ne - take + j + 1].ts : now);
           b.item_local[r * T + t] = e.item;  // uniq empty: local ids are global ids into the cached table
         }
       }

@@ -75,15 +75,14 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
     const int32_t len = static_cast<int32_t>(w.end - w.begin);  // inputs len-1, targets len-1
     const int32_t k = len - 1;
     STARS_CHECK(k >= 1 && k <= T, "window of " << len << " events for max_len " << T);
-    // Recency is measured from the time of the window's final target: the request time of the last slot's
-    // prediction (evaluation and serving pass the request time as EncoderInput::now).
-    const int64_t last = ev[w.end - 1];
-    const int64_t now = ue.ts[static_cast<size_t>(last - ub)];
     for (int32_t j = 0; j < k; ++j) {
       const int32_t t = T - k + j;
       const size_t s = r * T + t;
       const model::EventView in = event_view(ue, ub, ev[w.begin + j], &ctx);
-      featurizer_.set_slot(b, static_cast<int32_t>(r), t, in, now);
+      // Recency of a slot: time from its event to the next request, here the next event (its target). A
+      // window-wide "now" would show earlier positions when the window ends (a future fact) and differ from
+      // what serving sees; this way every position sees what the last one sees at request time.
+      featurizer_.set_slot(b, static_cast<int32_t>(r), t, in, ue.ts[static_cast<size_t>(ev[w.begin + j + 1] - ub)]);
       b->item_local[s] = all_items_ ? in.item : slots->local(b, in.item);
       // The target: the next training event.
       const int64_t te = ev[w.begin + j + 1];
@@ -125,8 +124,10 @@ void BatchBuilder::build_eval(const EvalQuery* q, size_t n, model::TokenBatch* b
     const int64_t now = ue.ts[tk];  // the request time: when the target happened
     for (int64_t j = 0; j < k; ++j) {
       const int32_t t = T - static_cast<int32_t>(k) + static_cast<int32_t>(j);
-      const model::EventView in = event_view(ue, ub, x.history_end - k + j, &ctx);
-      featurizer_.set_slot(b, static_cast<int32_t>(r), t, in, now);
+      const int64_t h = x.history_end - k + j;
+      const model::EventView in = event_view(ue, ub, h, &ctx);
+      // Recency: to the next history event, or to the request time for the last one (as in training).
+      featurizer_.set_slot(b, static_cast<int32_t>(r), t, in, j + 1 < k ? ue.ts[static_cast<size_t>(h + 1 - ub)] : now);
       b->item_local[r * T + t] = in.item;
     }
     b->tgt_slot.push_back(static_cast<int64_t>(r * T + T - 1));
