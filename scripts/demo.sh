@@ -57,4 +57,4 @@ show "$URL/v1/items/$ITEM_ID/similar?k=3"
 kill $SERVE_PID 2>/dev/null || true
 wait $SERVE_PID 2>/dev/null || true
 trap - EXIT
-printf '\ndemo finished. Report: %s  (open it in a browser)\n' "$PWD/$OUT/eval/report.html"
+printf '\ndemo finished. Report: %s  (open it in a browser)\n' "$(cd "$OUT/eval" && pwd)/report.html"

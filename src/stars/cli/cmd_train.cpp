@@ -50,6 +50,11 @@ int run_train(int argc, char** argv) {
   if (epochs > 0) cfg.train.epochs = epochs;
   if (threads > 0) cfg.train.threads = threads;
   if (!device.empty()) cfg.train.device = device;
+  for (const auto& a : ablations) {
+    if (cfg.train.loss == "full" && (a == "uniform-negatives" || a == "no-page-negatives"))
+      STARS_WARN("--ablate " << a << " changes nothing with train.loss=full (no sampled negatives); "
+                 "add --set train.loss=sampled to compare negative sources");
+  }
   if (quiet) {
     cfg.train.progress = false;
     set_log_level(LogLevel::kWarn);
