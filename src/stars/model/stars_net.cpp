@@ -168,18 +168,17 @@ struct StarsNet::Impl : nn::Module {
       int64_t most = 0;
       for (int32_t i = 0; i < N; ++i) most = std::max<int64_t>(most, content.tags_of(i).size());
       n_tag_slots = std::max<int64_t>(1, std::min<int64_t>(most, cfg.max_tags));
-      std::vector<int64_t> m(static_cast<size_t>(N) * n_tag_slots, s.num_tags);
-      for (int32_t i = 0; i < N; ++i) {
-        auto t = content.tags_of(i);
-        for (size_t j = 0; j < t.size() && static_cast<int64_t>(j) < n_tag_slots; ++j) m[i * n_tag_slots + j] = t[j];
-      }
-      tag_matrix = to_tensor(m, {N, n_tag_slots});
-      std::vector<int64_t> flat, off;
+      // The same tags twice: padded rows for gathers of a few items, CSR bags for whole-catalog passes.
+      std::vector<int64_t> m(static_cast<size_t>(N) * n_tag_slots, s.num_tags), flat, off;
       for (int32_t i = 0; i < N; ++i) {
         off.push_back(static_cast<int64_t>(flat.size()));
         auto t = content.tags_of(i);
-        for (size_t j = 0; j < t.size() && static_cast<int64_t>(j) < n_tag_slots; ++j) flat.push_back(t[j]);
+        for (size_t j = 0; j < t.size() && static_cast<int64_t>(j) < n_tag_slots; ++j) {
+          m[i * n_tag_slots + j] = t[j];
+          flat.push_back(t[j]);
+        }
       }
+      tag_matrix = to_tensor(m, {N, n_tag_slots});
       tag_flat = to_tensor(flat);
       tag_offsets = to_tensor(off);
       tag_emb = register_module("tag_emb", nn::Embedding(nn::EmbeddingOptions(s.num_tags + 1, cfg.d_tag).padding_idx(s.num_tags)));

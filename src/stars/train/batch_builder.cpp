@@ -79,14 +79,13 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
       const int32_t t = T - k + j;
       const size_t s = r * T + t;
       const model::EventView in = event_view(ue, ub, ev[w.begin + j], &ctx);
-      // Recency of a slot: time from its event to the next request, here the next event (its target). A
-      // window-wide "now" would show earlier positions when the window ends (a future fact) and differ from
-      // what serving sees; this way every position sees what the last one sees at request time.
-      featurizer_.set_slot(b, static_cast<int32_t>(r), t, in, ue.ts[static_cast<size_t>(ev[w.begin + j + 1] - ub)]);
-      b->item_local[s] = all_items_ ? in.item : slots->local(b, in.item);
       // The target: the next training event.
-      const int64_t te = ev[w.begin + j + 1];
-      const size_t tk = static_cast<size_t>(te - ub);
+      const size_t tk = static_cast<size_t>(ev[w.begin + j + 1] - ub);
+      // Recency of a slot: time from its event to the next request, here its target. A window-wide "now"
+      // would show earlier positions when the window ends (a future fact) and differ from what serving
+      // sees; this way every position sees what the last one sees at request time.
+      featurizer_.set_slot(b, static_cast<int32_t>(r), t, in, ue.ts[tk]);
+      b->item_local[s] = all_items_ ? in.item : slots->local(b, in.item);
       const int32_t target = ue.items[tk];
       b->tgt_slot.push_back(static_cast<int64_t>(s));
       b->tgt_item.push_back(target);
