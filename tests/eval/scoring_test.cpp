@@ -125,7 +125,7 @@ TEST(Scoring, ExcludingHistoryNeverRanksHistoryItems) {
   OracleEncoder enc(ds->num_items(), 8);
   EncoderScorer sc(*ds, enc, "oracle", nullptr, 1);
   EvalConfig c = fast_config();
-  c.exclude_history = true;
+  c.exclude_history = "true";
   const QuerySet qs = build_queries(*ds, Protocol::kLeaveOneOut, c);
   const ScorerRanks r = rank_queries(*ds, qs, sc, c, 1);
   // Every user saw all 8 items of its group (12 events over a cycle of 8); the target stays eligible, the

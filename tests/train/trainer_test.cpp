@@ -103,7 +103,7 @@ TEST(Trainer, IdOnlyFullSoftmaxAndAuxiliaryLosses) {
   r.config.train.logistic_weight = 0.5;
   r.config.train.inbatch_weight = 0.5;
   r.config.train.eval_vector = "sum";
-  r.config.train.exclude_history = true;
+  r.config.train.exclude_history = "true";
   r.out_dir = testing::fresh_dir("variants_aux");
   s = run_training(r);
   const auto log = read_log(r.out_dir);

@@ -7,6 +7,7 @@
 #include "../model/test_world.h"
 #include "stars/core/config.h"
 #include "stars/data/dataset.h"
+#include "stars/data/history_stats.h"
 #include "stars/model/feature_schema.h"
 #include "stars/model/item_content.h"
 #include "stars/train/batch_builder.h"
@@ -210,6 +211,106 @@ TEST(BatchBuilder, TrainingAndEvaluationFeaturizeAHistoryAlike) {
     ++checked;
   }
   EXPECT_GT(checked, 0);
+}
+
+
+TEST(History, RepeatRateAndTheAutoRule) {
+  data::TinyWorldOptions o;
+  o.events_per_user = 20;
+  const std::string dir = testing::make_world("repeats", o, false);
+  auto ds = data::Dataset::open(dir);
+  // Against a direct count over every other event (a user's first counted event cannot repeat).
+  std::vector<uint8_t> mask(ds->num_events());
+  for (size_t e = 0; e < mask.size(); ++e) mask[e] = e % 2;
+  int64_t counted = 0, repeats = 0;
+  const auto off = ds->user_offsets();
+  for (int32_t u = 0; u < ds->num_users(); ++u) {
+    std::set<int32_t> seen;
+    for (uint64_t e = off[u]; e < off[u + 1]; ++e) {
+      if (!mask[e]) continue;
+      const int32_t it = ds->event_items()[e];
+      if (!seen.empty()) ++counted, repeats += seen.count(it) > 0;
+      seen.insert(it);
+    }
+  }
+  ASSERT_GT(repeats, 0) << "the tiny world's users come back to items";
+  EXPECT_DOUBLE_EQ(data::repeat_rate(*ds, mask), static_cast<double>(repeats) / counted);
+  EXPECT_EQ(data::repeat_rate(*ds, std::vector<uint8_t>(ds->num_events(), 0)), 0.0);
+  EXPECT_THROW(data::repeat_rate(*ds, std::vector<uint8_t>(3, 1)), Error);
+  EXPECT_TRUE(data::resolve_exclude_history("auto", 0.0, "f"));
+  EXPECT_FALSE(data::resolve_exclude_history("auto", 0.2, "f"));
+  EXPECT_TRUE(data::resolve_exclude_history("true", 0.2, "f"));
+  EXPECT_FALSE(data::resolve_exclude_history("false", 0.0, "f"));
+  try {
+    data::resolve_exclude_history("sometimes", 0.0, "train.exclude_history");
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("train.exclude_history"), std::string::npos) << e.what();
+  }
+  StarsConfig c = stars_preset("cpu");
+  EXPECT_EQ(c.train.exclude_history, "auto");
+  c.train.exclude_history = "yes";
+  EXPECT_THROW(c.validate(), Error);
+}
+
+TEST(BatchBuilder, ExcludedHistoryIsEveryEarlierTrainingItemOfTheUserButNeverTheTarget) {
+  data::TinyWorldOptions o;
+  o.events_per_user = 20;
+  const std::string dir = testing::make_world("exclude", o, false);
+  auto ds = data::Dataset::open(dir);
+  const model::ItemContent content = model::load_item_content(*ds);
+  const model::FeatureSchema schema = model::build_feature_schema(*ds, content);
+  model::ModelConfig mc = model::model_preset("tiny");
+  mc.max_len = 5;  // several windows per user: earlier windows' items count too
+  TrainConfig cfg = stars_preset("tiny").train;
+  cfg.negatives = 12;
+  TrainingData data(*ds, cfg, mc.max_len);
+  model::BatchFeaturizer f(mc, schema, nullptr);
+  NegativeSampler sampler(*ds, cfg, data.item_train_counts());
+  const auto& ev = data.train_events();
+  const auto items = ds->event_items();
+  int with_prior_window = 0, cand_hits = 0;
+  for (bool all_items : {false, true}) {
+    BatchBuilder builder(*ds, data, f, &sampler, mc.max_len, all_items, 0, /*exclude_history=*/true);
+    BatchBuilder plain(*ds, data, f, &sampler, mc.max_len, all_items, 0, false);
+    for (uint32_t wi = 0; wi < data.windows().size(); ++wi) {
+      const Window& w = data.windows()[wi];
+      model::TokenBatch tb, pb;
+      model::ItemSlots slots(ds->num_items());
+      builder.build_train(&wi, 1, 5, &tb, &slots);
+      plain.build_train(&wi, 1, 5, &pb, &slots);
+      EXPECT_TRUE(pb.hist_tgt.empty() && pb.hist_cand.empty());
+      EXPECT_EQ(tb.cands, pb.cands) << "exclusion changes no sample";
+      ASSERT_EQ(tb.hist_tgt.size(), tb.hist_item.size());
+      std::vector<std::multiset<int32_t>> listed(tb.n_targets);
+      for (size_t p = 0; p < tb.hist_tgt.size(); ++p) listed[tb.hist_tgt[p]].insert(static_cast<int32_t>(tb.hist_item[p]));
+      for (int64_t t = 0; t < tb.n_targets; ++t) {
+        const int64_t target_event = ev[w.begin + t + 1];
+        const int32_t target = items[target_event];
+        ASSERT_EQ(tb.tgt_item[t], target);
+        std::multiset<int32_t> expected;
+        for (size_t k = 0; k < w.begin + t + 1; ++k)
+          if (ev[k] >= static_cast<int64_t>(ds->user_offsets()[w.user]) &&
+              ev[k] < target_event && items[ev[k]] != target)
+            expected.insert(items[ev[k]]);
+        EXPECT_EQ(listed[t], expected) << "window " << wi << " target " << t;
+        with_prior_window += w.begin > 0 && ev[w.begin - 1] >= static_cast<int64_t>(ds->user_offsets()[w.user]);
+        // Candidate columns: exactly the negatives that are one of those items.
+        const int C1 = tb.n_cands;
+        std::set<int64_t> cand_listed(tb.hist_cand.begin(), tb.hist_cand.end());
+        for (int c = 1; c < C1; ++c) {
+          const int64_t flat = t * C1 + c;
+          const int64_t local = tb.cands[flat];
+          const int32_t item = static_cast<int32_t>(all_items ? local : tb.uniq[local]);
+          const bool in_history = item != target && expected.count(item) > 0;
+          EXPECT_EQ(cand_listed.count(flat) > 0, in_history) << "target " << t << " column " << c;
+          cand_hits += in_history;
+        }
+      }
+    }
+  }
+  EXPECT_GT(with_prior_window, 0);
+  EXPECT_GT(cand_hits, 0);
 }
 
 }  // namespace

@@ -50,6 +50,11 @@ Protocols: loo (leave-one-out, full catalog; the default), temporal, cold, sessi
 (100 sampled negatives, labelled; only for old papers). "auto" = loo, plus cold when the dataset has
 cold items, plus temporal and session when it has timestamps (and purchases).
 
+History: full-catalog rankings leave out the items already in the user's history when under 1% of the
+training events repeat an item of the same user (review data such as Amazon or MovieLens, where a user
+never comes back to an item), and keep them otherwise (groceries); --set exclude_history=true|false
+decides it instead of that rule (exclude_history=auto).
+
 Baselines: popularity, recent-popularity, cooccurrence, lambdamart ("all" or "none").
 
 Ablations (paper Table 3): --ablations trains one model per variant with `stars train --preset P

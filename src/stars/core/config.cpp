@@ -64,7 +64,15 @@ void JsonObject::get(const std::string& k, int64_t& v, const std::string& w) con
 void JsonObject::get(const std::string& k, uint64_t& v, const std::string& w) const { get_number(impl_->j, k, v, w, "a non-negative integer"); }
 void JsonObject::get(const std::string& k, float& v, const std::string& w) const { get_number(impl_->j, k, v, w, "a number"); }
 void JsonObject::get(const std::string& k, double& v, const std::string& w) const { get_number(impl_->j, k, v, w, "a number"); }
-void JsonObject::get(const std::string& k, std::string& v, const std::string& w) const { get_typed(impl_->j, k, v, w, "a string"); }
+void JsonObject::get(const std::string& k, std::string& v, const std::string& w) const {
+  // A boolean reads as "true"/"false": settings that grew an "auto" value still load older files.
+  const auto it = impl_->j.find(k);
+  if (it != impl_->j.end() && it->is_boolean()) {
+    v = it->get<bool>() ? "true" : "false";
+    return;
+  }
+  get_typed(impl_->j, k, v, w, "a string");
+}
 void JsonObject::get(const std::string& k, std::vector<int>& v, const std::string& w) const { get_typed(impl_->j, k, v, w, "a list of integers"); }
 void JsonObject::get(const std::string& k, std::vector<std::string>& v, const std::string& w) const { get_typed(impl_->j, k, v, w, "a list of strings"); }
 void JsonObject::get_object(const std::string& k, JsonObject& v, const std::string& w) const {

@@ -1,6 +1,7 @@
 #include "stars/eval/eval_config.h"
 
 #include "stars/core/error.h"
+#include "stars/data/history_stats.h"
 
 namespace stars::eval {
 
@@ -44,6 +45,7 @@ void LambdaMartConfig::validate() const {
 }
 
 void EvalConfig::validate() const {
+  data::check_exclude_history(exclude_history, "exclude_history");
   STARS_CHECK_ARG(!ks.empty(), "ks must list at least one cut-off");
   for (size_t i = 0; i < ks.size(); ++i) {
     STARS_CHECK_ARG(ks[i] >= 1, "ks must be >= 1, got " << ks[i]);

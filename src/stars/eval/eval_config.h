@@ -95,7 +95,7 @@ struct LambdaMartConfig {
 struct EvalConfig {
   std::vector<int> ks = {1, 5, 10, 20, 50};  ///< metric cut-offs, ascending, >= 1
   std::string split = "test";                ///< which recorded split is scored: "test" or "valid"
-  bool exclude_history = false;              ///< full-catalog protocols: never rank items of the user's history
+  std::string exclude_history = "auto";      ///< full-catalog protocols never rank the user's history items: auto | true | false
   int bootstrap_samples = 500;               ///< bootstrap resamples of users for intervals, 0 = no intervals
   int permutation_samples = 2000;            ///< sign flips of the paired randomisation test, 0 = no p-values
   double confidence = 0.95;                  ///< interval coverage, in (0.5, 1)
@@ -117,7 +117,7 @@ struct EvalConfig {
   void visit(V& v) {
     v("ks", ks, "metric cut-offs K, ascending, >= 1");
     v("split", split, "recorded split to score: test or valid");
-    v("exclude_history", exclude_history, "full-catalog protocols never rank items already in the user's history");
+    v("exclude_history", exclude_history, "full-catalog protocols never rank items already in the user's history: auto (when under 1% of training events repeat an item of the user) | true | false");
     v("bootstrap_samples", bootstrap_samples, "bootstrap resamples of users for confidence intervals, 0 = none");
     v("permutation_samples", permutation_samples, "sign flips of the paired randomisation test, 0 = no p-values");
     v("confidence", confidence, "confidence level of the intervals, in (0.5, 1)");

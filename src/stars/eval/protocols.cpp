@@ -6,6 +6,7 @@
 #include "stars/core/error.h"
 #include "stars/core/random.h"
 #include "stars/core/time.h"
+#include "stars/data/history_stats.h"
 
 namespace stars::eval {
 
@@ -88,6 +89,12 @@ std::vector<uint8_t> temporal_train_mask(const data::Dataset& ds) {
   const int64_t valid_start = ds.info().splits.temporal_valid_start;
   for (size_t k = 0; k < mask.size(); ++k) mask[k] = ts[k] < valid_start;
   return mask;
+}
+
+// The exclude_history setting, "auto" resolved from the training events' repeat rate.
+bool exclude_history(const data::Dataset& ds, const std::vector<uint8_t>& train_mask, const EvalConfig& config) {
+  const double rate = config.exclude_history == "auto" ? data::repeat_rate(ds, train_mask) : 0.0;
+  return data::resolve_exclude_history(config.exclude_history, rate, "eval.exclude_history");
 }
 
 int64_t max_train_time(const data::Dataset& ds, const std::vector<uint8_t>& mask) {
@@ -279,27 +286,27 @@ QuerySet build_queries(const data::Dataset& ds, Protocol p, const EvalConfig& co
   const std::string split_text = " (" + config.split + ")";
   switch (p) {
     case Protocol::kLeaveOneOut:
-      qs.exclude_history = config.exclude_history;
+      qs.train_mask = loo_train_mask(ds);
+      qs.exclude_history = exclude_history(ds, qs.train_mask, config);
       qs.label = std::string("leave-one-out, full-catalog ranking") + (qs.exclude_history ? ", history excluded" : "") +
                  split_text;
-      qs.train_mask = loo_train_mask(ds);
       build_leave_one_out(ds, qs, false);
       break;
     case Protocol::kColdItem: {
-      qs.exclude_history = config.exclude_history;
       qs.label = "cold items: leave-one-out targets never seen in training, full-catalog ranking" + split_text;
       qs.train_mask = loo_train_mask(ds);
       const auto items = ds.event_items();
       for (size_t k = 0; k < qs.train_mask.size(); ++k)
         if (ds.item_is_cold(items[k])) qs.train_mask[k] = 0;
+      qs.exclude_history = exclude_history(ds, qs.train_mask, config);
       build_leave_one_out(ds, qs, true);
       break;
     }
     case Protocol::kTemporal:
-      qs.exclude_history = config.exclude_history;
+      qs.train_mask = temporal_train_mask(ds);
+      qs.exclude_history = exclude_history(ds, qs.train_mask, config);
       qs.label = std::string("global temporal split, first event of the period, full-catalog ranking") +
                  (qs.exclude_history ? ", history excluded" : "") + split_text;
-      qs.train_mask = temporal_train_mask(ds);
       build_temporal(ds, qs);
       break;
     case Protocol::kSession:

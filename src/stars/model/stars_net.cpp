@@ -462,6 +462,11 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
       t.tgt_cal_ids = mv(to_tensor(b.tgt_cal_ids));
       t.tgt_cal_offsets = mv(to_tensor(b.tgt_cal_offsets));
     }
+    if (!b.hist_tgt.empty()) {
+      t.hist_tgt = mv(to_tensor(b.hist_tgt));
+      t.hist_item = mv(to_tensor(b.hist_item));
+    }
+    if (!b.hist_cand.empty()) t.hist_cand = mv(to_tensor(b.hist_cand));
   }
   t.row_last_target = mv(to_tensor(b.row_last_target));
   return t;

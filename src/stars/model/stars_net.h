@@ -31,6 +31,7 @@ struct BatchTensors {
   at::Tensor user_num, user_cat, uniq;
   at::Tensor tgt_slot, tgt_item, cands, shared, shared_item, tgt_hour, tgt_dow, tgt_week, tgt_region, tgt_cal_ids, tgt_cal_offsets,
       row_last_target;
+  at::Tensor hist_tgt, hist_item, hist_cand;  // undefined when the batch excludes no history
 };
 
 struct NetOutputs {

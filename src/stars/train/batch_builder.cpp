@@ -8,9 +8,10 @@
 namespace stars::train {
 
 BatchBuilder::BatchBuilder(const data::Dataset& ds, const TrainingData& data, const model::BatchFeaturizer& featurizer,
-                           const NegativeSampler* sampler, int max_len, bool all_items, int shared_negatives)
+                           const NegativeSampler* sampler, int max_len, bool all_items, int shared_negatives,
+                           bool exclude_history)
     : ds_(ds), data_(data), featurizer_(featurizer), sampler_(sampler), T_(max_len), all_items_(all_items),
-      shared_(sampler ? shared_negatives : 0) {
+      shared_(sampler ? shared_negatives : 0), exclude_history_(exclude_history) {
   STARS_CHECK_ARG(shared_negatives == 0 || sampler != nullptr, "shared negatives need a negative sampler");
 }
 
@@ -66,12 +67,19 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
     }
   }
   std::vector<float> num;
-  std::vector<int32_t> cat, ctx, negs(C);
+  std::vector<int32_t> cat, ctx, negs(C), hist;
   for (size_t r = 0; r < n; ++r) {
     const Window& w = data_.windows()[ids[r]];
     const data::UserEvents ue = ds_.user_events(w.user);
     const int64_t ub = static_cast<int64_t>(offsets[w.user]);
     fill_user(b, static_cast<int32_t>(r), w.user, &num, &cat);
+    hist.clear();
+    if (exclude_history_) {
+      // The user's training events before the window (train events are grouped by user, in order).
+      size_t first = w.begin;
+      while (first > 0 && ev[first - 1] >= ub) --first;
+      for (size_t e = first; e < w.begin; ++e) hist.push_back(ue.items[static_cast<size_t>(ev[e] - ub)]);
+    }
     const int32_t len = static_cast<int32_t>(w.end - w.begin);  // inputs len-1, targets len-1
     const int32_t k = len - 1;
     STARS_CHECK(k >= 1 && k <= T, "window of " << len << " events for max_len " << T);
@@ -87,6 +95,15 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
       featurizer_.set_slot(b, static_cast<int32_t>(r), t, in, ue.ts[tk]);
       b->item_local[s] = all_items_ ? in.item : slots->local(b, in.item);
       const int32_t target = ue.items[tk];
+      const int64_t tgt_index = static_cast<int64_t>(b->tgt_item.size());
+      if (exclude_history_) {
+        hist.push_back(in.item);
+        for (int32_t it : hist) {
+          if (it == target) continue;
+          b->hist_tgt.push_back(tgt_index);
+          b->hist_item.push_back(it);
+        }
+      }
       b->tgt_slot.push_back(static_cast<int64_t>(s));
       b->tgt_item.push_back(target);
       featurizer_.add_target_context(b, ue.ts[tk], ue.regions.empty() ? 0 : ue.regions[tk]);
@@ -95,6 +112,11 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
         if (C > 0) {
           sampler_->sample(target, ue.pages.empty() ? -1 : ue.pages[tk], rng, negs.data());
           for (int c = 0; c < C; ++c) b->cands.push_back(all_items_ ? negs[c] : slots->local(b, negs[c]));
+          if (exclude_history_) {
+            for (int c = 0; c < C; ++c)
+              if (negs[c] != target && std::find(hist.begin(), hist.end(), negs[c]) != hist.end())
+                b->hist_cand.push_back(tgt_index * b->n_cands + 1 + c);
+          }
         }
       }
       if (j == k - 1) b->row_last_target[r] = static_cast<int64_t>(b->tgt_item.size()) - 1;

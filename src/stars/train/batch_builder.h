@@ -20,9 +20,13 @@ namespace stars::train {
 class BatchBuilder {
  public:
   // `sampler` may be null (full softmax without extra negatives). With `all_items`, batches reference the
-  // whole catalog (uniq empty, local ids = global ids) as the full softmax needs.
+  // whole catalog (uniq empty, local ids = global ids) as the full softmax needs. With `exclude_history`,
+  // training batches list for each target the items of its user's earlier training events (hist_tgt,
+  // hist_item) and the candidate columns holding one (hist_cand), so that the loss does not rank them,
+  // as the ranking of held-out queries does not; an item equal to the target is never listed.
   BatchBuilder(const data::Dataset& dataset, const TrainingData& data, const model::BatchFeaturizer& featurizer,
-               const NegativeSampler* sampler, int max_len, bool all_items, int shared_negatives = 0);
+               const NegativeSampler* sampler, int max_len, bool all_items, int shared_negatives = 0,
+               bool exclude_history = false);
 
   // A training batch from windows()[ids[0..n)] with T = its longest window's inputs (<= max_len); negatives
   // are drawn from `seed` alone (deterministic).
@@ -43,6 +47,7 @@ class BatchBuilder {
   int T_;
   bool all_items_;
   int shared_;
+  bool exclude_history_;
 };
 
 }  // namespace stars::train

@@ -1,10 +1,12 @@
 #include "stars/train/train_config.h"
 
 #include "stars/core/error.h"
+#include "stars/data/history_stats.h"
 
 namespace stars::train {
 
 void TrainConfig::validate() const {
+  data::check_exclude_history(exclude_history, "train.exclude_history");
   STARS_CHECK_ARG(epochs >= 1, "train.epochs must be >= 1, got " << epochs);
   STARS_CHECK_ARG(batch_size >= 1 && batch_size <= 1 << 20, "train.batch_size must be in [1, 1048576], got " << batch_size);
   STARS_CHECK_ARG(bucket_batches >= 1 && bucket_batches <= 1 << 20, "train.bucket_batches must be >= 1, got " << bucket_batches);

@@ -44,7 +44,7 @@ struct TrainConfig {
   std::string split = "loo";          ///< loo (leave-one-out) | temporal
   std::string windows = "all";        ///< all (every event a target once) | last (most recent window only)
   bool exclude_cold_items = false;    ///< drop cold items' events from training (cold-item protocol)
-  bool exclude_history = false;       ///< rank without the items already in the user's history
+  std::string exclude_history = "auto";  ///< neither train nor rank against the user's history items: auto | true | false
   std::string eval_vector = "next";   ///< user vector ranked in validation/test: next | gen | sum
   int patience = 10;                  ///< epochs without a better validation NDCG@10 before stopping, >= 1
   int eval_every = 1;                 ///< validate every this many epochs, >= 1
@@ -91,7 +91,7 @@ struct TrainConfig {
     v("split", split, "loo | temporal");
     v("windows", windows, "all | last");
     v("exclude_cold_items", exclude_cold_items, "drop cold items' events from training");
-    v("exclude_history", exclude_history, "rank without items already in the history");
+    v("exclude_history", exclude_history, "never rank the user's earlier items, in the loss and in validation: auto (when under 1% of training events repeat an item of the user) | true | false");
     v("eval_vector", eval_vector, "user vector ranked in validation/test: next | gen | sum");
     v("patience", patience, "epochs without a better validation NDCG@10 before stopping, >= 1");
     v("eval_every", eval_every, "validate every this many epochs, >= 1");

@@ -27,6 +27,7 @@
 #include "stars/core/strings.h"
 #include "stars/core/thread_pool.h"
 #include "stars/data/dataset.h"
+#include "stars/data/history_stats.h"
 #include "stars/eval/ranking_metrics.h"
 #include "stars/model/compute_threads.h"
 #include "stars/model/model_dir.h"
@@ -90,6 +91,23 @@ at::Tensor slice_logits(const at::Tensor& H, const at::Tensor& items, const at::
   return at::cat({z, zs}, 1);
 }
 
+// logits with -inf at (rows[i], cols[i]): items the loss must not rank for that row.
+at::Tensor mask_pairs(const at::Tensor& logits, const at::Tensor& rows, const at::Tensor& cols) {
+  if (!rows.defined() || rows.numel() == 0) return logits;
+  const at::Tensor flat = rows * logits.size(1) + cols;
+  return logits.reshape({-1}).index_fill(0, flat, -std::numeric_limits<double>::infinity()).view(logits.sizes());
+}
+
+// Of the pairs (tgt[i], value[i]) over target indices, those whose target is in `sel`, with the target
+// renumbered to its position in `sel`.
+std::pair<at::Tensor, at::Tensor> pairs_of(const at::Tensor& tgt, const at::Tensor& value, const at::Tensor& sel, int64_t n_targets) {
+  at::Tensor pos = at::full({n_targets}, -1, sel.options());
+  pos.index_copy_(0, sel, at::arange(sel.numel(), sel.options()));
+  const at::Tensor r = pos.index_select(0, tgt);
+  const at::Tensor keep = at::nonzero(r >= 0).squeeze(1);
+  return {r.index_select(0, keep), value.index_select(0, keep)};
+}
+
 Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutputs& out, const at::Tensor& prior,
                       const TrainConfig& cfg, bool full) {
   Losses L;
@@ -104,12 +122,23 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
   at::Tensor prior_u;
   if (prior.defined()) prior_u = bt.uniq.defined() ? prior.index_select(0, bt.uniq) : prior;
   at::Tensor z_slice;  // (N_t, C) candidate-slice logits
+  // History exclusion: (target, item) pairs of the full softmax, (target, column) pairs of the slices.
+  const int64_t n_t = bt.tgt_item.size(0);
+  at::Tensor cand_rows, cand_cols;
+  if (bt.hist_cand.defined()) {
+    const int64_t C1 = bt.cands.size(1);
+    cand_rows = at::div(bt.hist_cand, C1, "floor");
+    cand_cols = bt.hist_cand - cand_rows * C1;
+  }
   if (full) {
     at::Tensor logits = at::mm(H, items.t());  // (N_t, N)
     if (prior_u.defined()) logits = logits + prior_u;
-    L.main = at::cross_entropy_loss(logits.to(at::kFloat), bt.tgt_item);
+    logits = logits.to(at::kFloat);
+    if (bt.hist_tgt.defined()) logits = mask_pairs(logits, bt.hist_tgt, bt.hist_item);
+    L.main = at::cross_entropy_loss(logits, bt.tgt_item);
   } else {
     z_slice = slice_logits(H, items, prior_u, bt.cands, bt.shared, bt.shared_item, bt.tgt_item).to(at::kFloat);
+    z_slice = mask_pairs(z_slice, cand_rows, cand_cols);
     L.main = -at::log_softmax(z_slice, 1).select(1, 0).mean();
   }
   L.total = L.main;
@@ -122,17 +151,27 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
     if (full) {
       at::Tensor logits = at::mm(Hg, items.t());
       if (prior_u.defined()) logits = logits + prior_u;
-      L.gen = at::cross_entropy_loss(logits.to(at::kFloat), bt.tgt_item.index_select(0, last));
+      logits = logits.to(at::kFloat);
+      if (bt.hist_tgt.defined()) {
+        const auto p = pairs_of(bt.hist_tgt, bt.hist_item, last, n_t);
+        logits = mask_pairs(logits, p.first, p.second);
+      }
+      L.gen = at::cross_entropy_loss(logits, bt.tgt_item.index_select(0, last));
     } else {
-      const at::Tensor z = slice_logits(Hg, items, prior_u, bt.cands.index_select(0, last), bt.shared, bt.shared_item,
-                                        bt.tgt_item.index_select(0, last)).to(at::kFloat);
+      at::Tensor z = slice_logits(Hg, items, prior_u, bt.cands.index_select(0, last), bt.shared, bt.shared_item,
+                                  bt.tgt_item.index_select(0, last)).to(at::kFloat);
+      if (cand_rows.defined()) {
+        const auto p = pairs_of(cand_rows, cand_cols, last, n_t);
+        z = mask_pairs(z, p.first, p.second);
+      }
       L.gen = -at::log_softmax(z, 1).select(1, 0).mean();
     }
     L.total = L.total + cfg.gen_weight * L.gen;
   }
   if (cfg.logistic_weight > 0 && bt.cands.defined() && bt.cands.size(1) > 1) {
     // On the target's own candidate slice (its hard negatives), without the shared negatives.
-    const at::Tensor z = z_slice.defined() ? z_slice.narrow(1, 0, bt.cands.size(1)) : slice_logits(H, items, prior_u, bt.cands).to(at::kFloat);
+    const at::Tensor z = z_slice.defined() ? z_slice.narrow(1, 0, bt.cands.size(1))
+                                           : mask_pairs(slice_logits(H, items, prior_u, bt.cands).to(at::kFloat), cand_rows, cand_cols);
     L.logistic = -(at::log_sigmoid(z.select(1, 0)) + at::log_sigmoid(-z.narrow(1, 1, z.size(1) - 1)).mean(1)).mean();
     L.total = L.total + cfg.logistic_weight * L.logistic;
   }
@@ -205,7 +244,7 @@ eval::RankMetrics evaluate(StarsNet& net, const BatchBuilder& builder, const dat
       const EvalQuery& q = sorted[s0 + r];
       const int32_t target = ds.event_items()[q.target];
       float* row = sc + r * N;
-      if (cfg.exclude_history) {
+      if (cfg.exclude_history == "true") {
         const int64_t ub = static_cast<int64_t>(ds.user_offsets()[q.user]);
         for (int64_t e = ub; e < q.history_end; ++e) {
           const int32_t it = ds.event_items()[e];
@@ -253,6 +292,18 @@ TrainSummary run_training(const TrainRequest& req) {
   const bool full = tc.loss == "full";
   const bool text_model = cfg.model.use_text && cfg.model.use_delta;
 
+  // Training windows and held-out queries; "auto" history exclusion resolved from the training events.
+  TrainingData data(*ds, tc, T);
+  {
+    std::vector<uint8_t> mask(static_cast<size_t>(ds->num_events()), 0);
+    for (int64_t e : data.train_events()) mask[static_cast<size_t>(e)] = 1;
+    const double rate = data::repeat_rate(*ds, mask);
+    const bool exclude = data::resolve_exclude_history(tc.exclude_history, rate, "train.exclude_history");
+    if (tc.exclude_history == "auto")
+      STARS_INFO("repeat rate of training events " << rate << ": " << (exclude ? "excluding" : "ranking") << " history items (train.exclude_history=auto)");
+    cfg.train.exclude_history = exclude ? "true" : "false";
+  }
+
   model::ModelFiles files;
   files.config = cfg.model;
   files.schema = schema;
@@ -266,7 +317,6 @@ TrainSummary run_training(const TrainRequest& req) {
                              << content.num_tags() << " tags); " << net.num_parameters() << " parameters on " << device
                              << ", " << threads << " threads");
 
-  TrainingData data(*ds, tc, T);
   std::vector<uint8_t> excluded;
   if (tc.exclude_cold_items) {
     excluded.resize(ds->num_items());
@@ -281,7 +331,8 @@ TrainSummary run_training(const TrainRequest& req) {
     prior = torch::from_blob(b.data(), {static_cast<int64_t>(b.size())}, torch::kFloat32).clone().to(device);
   }
   model::BatchFeaturizer featurizer(cfg.model, schema, &calendar);
-  BatchBuilder builder(*ds, data, featurizer, sampler.get(), T, full, full ? 0 : tc.shared_negatives);
+  BatchBuilder builder(*ds, data, featurizer, sampler.get(), T, full, full ? 0 : tc.shared_negatives,
+                       tc.exclude_history == "true");
   std::vector<uint32_t> lengths;
   for (const Window& w : data.windows()) lengths.push_back(w.end - w.begin);
   BatchLoader loader(builder, std::move(lengths), ds->num_items(), tc.batch_size, tc.bucket_batches, tc.loader_threads,
@@ -503,7 +554,7 @@ TrainSummary run_training(const TrainRequest& req) {
   summary.test = metrics_map(evaluate(net, builder, *ds, data.test(), tc));
   std::ostringstream mj;
   mj << std::setprecision(6) << "{\n  \"protocol\": \"" << (tc.split == "loo" ? "leave_one_out" : "temporal")
-     << "\",\n  \"ranking\": \"full_catalog\",\n  \"exclude_history\": " << (tc.exclude_history ? "true" : "false")
+     << "\",\n  \"ranking\": \"full_catalog\",\n  \"exclude_history\": " << tc.exclude_history
      << ",\n  \"user_vector\": \"" << tc.eval_vector << "\",\n  \"dataset\": \"" << json_escape(req.data_dir)
      << "\",\n  \"best_epoch\": " << summary.best_epoch << ",\n  \"epochs_run\": " << summary.epochs_run
      << ",\n  \"stop_reason\": \"" << summary.stop_reason << "\",\n  \"train_tokens_per_second\": " << summary.tokens_per_second
