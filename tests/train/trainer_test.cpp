@@ -43,6 +43,9 @@ TEST(Trainer, OverfitsATinyWorld) {
   EXPECT_GT(s.test.at("ndcg@10"), 0.5);
   const auto metrics = nlohmann::json::parse(read_text_file(r.out_dir + "/metrics.json"));
   EXPECT_NEAR(metrics["test"]["ndcg@10"].get<double>(), s.test.at("ndcg@10"), 1e-5);
+  // The tiny world's users come back to items: "auto" keeps history items rankable, and says so.
+  const auto saved = nlohmann::json::parse(read_text_file(r.out_dir + "/config.json"));
+  EXPECT_EQ(saved["train"]["exclude_history"], "false");
   EXPECT_EQ(metrics["test"]["recall@10"].get<double>(), metrics["test"]["hit@10"].get<double>());
   // The written directory serves.
   auto enc = model::load_encoder(r.out_dir, 1);
@@ -93,10 +96,12 @@ TEST(Trainer, IdOnlyFullSoftmaxAndAuxiliaryLosses) {
   r.config.train.loss = "full";
   r.config.train.negatives = 0;
   r.config.train.epochs = 2;
+  r.config.train.exclude_history = "true";  // the full softmax and the h_gen loss without history items
   r.out_dir = testing::fresh_dir("variants_id");
   TrainSummary s = run_training(r);
   EXPECT_EQ(s.epochs_run, 2);
   EXPECT_GT(s.test.at("users"), 0);
+  EXPECT_TRUE(std::isfinite(read_log(r.out_dir)[1]["loss"].get<double>()));
   r.config = stars_preset("tiny");
   r.config.train.epochs = 2;
   r.config.train.gamma = 0.5;
@@ -104,6 +109,7 @@ TEST(Trainer, IdOnlyFullSoftmaxAndAuxiliaryLosses) {
   r.config.train.inbatch_weight = 0.5;
   r.config.train.eval_vector = "sum";
   r.config.train.exclude_history = "true";
+  r.config.train.logq_correction = true;
   r.out_dir = testing::fresh_dir("variants_aux");
   s = run_training(r);
   const auto log = read_log(r.out_dir);

@@ -116,6 +116,47 @@ TEST(NegativeSampler, PagesFirstThenSubclassThenRandomNeverTheTarget) {
   EXPECT_EQ(popularity_prior({10, 0}, 0.0, 1.0)[1], 0.0f);
 }
 
+TEST(NegativeSampler, LogQIsTheExpectedNumberOfOccurrences) {
+  const std::string dir = testing::make_world("logq", {}, false);
+  auto ds = data::Dataset::open(dir);
+  TrainConfig cfg;
+  cfg.negatives = 12;
+  cfg.page_negatives = 2;
+  cfg.subclass_negatives = 3;
+  std::vector<int64_t> counts(ds->num_items());
+  for (int32_t i = 0; i < ds->num_items(); ++i) counts[i] = 1 + i % 5;
+  for (const char* random : {"uniform", "popularity"}) {
+    cfg.random_negatives = random;
+    NegativeSampler s(*ds, cfg, counts);
+    const auto ue = ds->user_events(3);
+    const int32_t target = ue.items[4], page = ue.pages[4];
+    ASSERT_GE(page, 0);
+    const int shared = 5;
+    Rng rng(11);
+    std::vector<int32_t> out(12);
+    std::vector<float> lq(12);
+    std::vector<double> seen(ds->num_items(), 0.0), expect(ds->num_items(), 0.0);
+    const int reps = 20000;
+    float scale = 0;
+    for (int r = 0; r < reps; ++r) {
+      s.sample(target, page, rng, out.data(), shared, lq.data(), &scale);
+      for (int j = 0; j < 12; ++j) {
+        seen[out[j]] += 1.0 / reps;
+        expect[out[j]] = std::exp(lq[j]) - shared * std::exp(s.log_share(out[j]));  // without the shared draws
+      }
+    }
+    // The random draws are the 12 - 2 - 3 = 7 not taken from the page or the subclass.
+    EXPECT_NEAR(scale, std::log(7.0 + shared), 1e-5);
+    int checked = 0;
+    for (int32_t i = 0; i < ds->num_items(); ++i) {
+      if (seen[i] < 0.05) continue;
+      EXPECT_NEAR(seen[i], expect[i], 0.05 * expect[i] + 0.01) << random << " item " << i;
+      ++checked;
+    }
+    EXPECT_GT(checked, 5);
+  }
+}
+
 TEST(LrSchedule, WarmupThenCosine) {
   TrainConfig c;
   c.lr = 1.0;

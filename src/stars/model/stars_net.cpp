@@ -467,6 +467,14 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
       t.hist_item = mv(to_tensor(b.hist_item));
     }
     if (!b.hist_cand.empty()) t.hist_cand = mv(to_tensor(b.hist_cand));
+    if (!b.cand_logq.empty()) {
+      auto f32 = [](const std::vector<float>& v, std::vector<int64_t> shape) {
+        return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32).clone();
+      };
+      t.cand_logq = mv(f32(b.cand_logq, {n, b.n_cands}));
+      t.tgt_shared_logq = mv(f32(b.tgt_shared_logq, {n}));
+      if (!b.shared_logq.empty()) t.shared_logq = mv(f32(b.shared_logq, {static_cast<int64_t>(b.shared_logq.size())}));
+    }
   }
   t.row_last_target = mv(to_tensor(b.row_last_target));
   return t;

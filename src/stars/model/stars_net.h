@@ -32,6 +32,7 @@ struct BatchTensors {
   at::Tensor tgt_slot, tgt_item, cands, shared, shared_item, tgt_hour, tgt_dow, tgt_week, tgt_region, tgt_cal_ids, tgt_cal_offsets,
       row_last_target;
   at::Tensor hist_tgt, hist_item, hist_cand;  // undefined when the batch excludes no history
+  at::Tensor cand_logq, tgt_shared_logq, shared_logq;  // undefined without the sampled-softmax correction
 };
 
 struct NetOutputs {

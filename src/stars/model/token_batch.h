@@ -44,6 +44,10 @@ struct TokenBatch {
   // ---- history exclusion (train.exclude_history): items the loss must not rank for a target
   std::vector<int64_t> hist_tgt, hist_item;  // (H) target index, global id of an earlier item of its user
   std::vector<int64_t> hist_cand;            // flat indices into cands (N_t, C) holding such an item
+  // ---- sampled-softmax correction (train.logq_correction): log expected occurrences of each negative
+  std::vector<float> cand_logq;        // (N_t, C), column 0 (the target) = 0
+  std::vector<float> tgt_shared_logq;  // (N_t) log(random + shared draws) of each target's sampling
+  std::vector<float> shared_logq;      // (K) log chance of one random draw being that shared negative
 };
 
 // One event as the featurizer sees it.

@@ -1,6 +1,7 @@
 #include "stars/train/batch_builder.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "stars/core/error.h"
 #include "stars/data/dataset.h"
@@ -9,9 +10,10 @@ namespace stars::train {
 
 BatchBuilder::BatchBuilder(const data::Dataset& ds, const TrainingData& data, const model::BatchFeaturizer& featurizer,
                            const NegativeSampler* sampler, int max_len, bool all_items, int shared_negatives,
-                           bool exclude_history)
+                           bool exclude_history, bool logq_correction)
     : ds_(ds), data_(data), featurizer_(featurizer), sampler_(sampler), T_(max_len), all_items_(all_items),
-      shared_(sampler ? shared_negatives : 0), exclude_history_(exclude_history) {
+      shared_(sampler ? shared_negatives : 0), exclude_history_(exclude_history),
+      logq_(logq_correction && sampler != nullptr && !all_items) {
   STARS_CHECK_ARG(shared_negatives == 0 || sampler != nullptr, "shared negatives need a negative sampler");
 }
 
@@ -64,10 +66,13 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
     for (int32_t item : sh) {
       b->shared_item.push_back(item);
       b->shared.push_back(slots->local(b, item));
+      if (logq_) b->shared_logq.push_back(sampler_->log_share(item));
     }
   }
   std::vector<float> num;
   std::vector<int32_t> cat, ctx, negs(C), hist;
+  std::vector<float> logq(C);
+  const int n_shared = static_cast<int>(b->shared.size());
   for (size_t r = 0; r < n; ++r) {
     const Window& w = data_.windows()[ids[r]];
     const data::UserEvents ue = ds_.user_events(w.user);
@@ -110,13 +115,24 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
       if (b->n_cands > 0) {
         b->cands.push_back(all_items_ ? target : slots->local(b, target));
         if (C > 0) {
-          sampler_->sample(target, ue.pages.empty() ? -1 : ue.pages[tk], rng, negs.data());
+          float scale = 0.0f;
+          sampler_->sample(target, ue.pages.empty() ? -1 : ue.pages[tk], rng, negs.data(), n_shared,
+                           logq_ ? logq.data() : nullptr, &scale);
           for (int c = 0; c < C; ++c) b->cands.push_back(all_items_ ? negs[c] : slots->local(b, negs[c]));
+          if (logq_) {
+            b->cand_logq.push_back(0.0f);
+            b->cand_logq.insert(b->cand_logq.end(), logq.begin(), logq.end());
+            b->tgt_shared_logq.push_back(scale);
+          }
           if (exclude_history_) {
             for (int c = 0; c < C; ++c)
               if (negs[c] != target && std::find(hist.begin(), hist.end(), negs[c]) != hist.end())
                 b->hist_cand.push_back(tgt_index * b->n_cands + 1 + c);
           }
+        }
+        if (logq_ && C == 0) {  // the target and the shared negatives only
+          b->cand_logq.push_back(0.0f);
+          b->tgt_shared_logq.push_back(std::log(static_cast<float>(std::max(1, n_shared))));
         }
       }
       if (j == k - 1) b->row_last_target[r] = static_cast<int64_t>(b->tgt_item.size()) - 1;

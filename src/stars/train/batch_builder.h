@@ -23,10 +23,12 @@ class BatchBuilder {
   // whole catalog (uniq empty, local ids = global ids) as the full softmax needs. With `exclude_history`,
   // training batches list for each target the items of its user's earlier training events (hist_tgt,
   // hist_item) and the candidate columns holding one (hist_cand), so that the loss does not rank them,
-  // as the ranking of held-out queries does not; an item equal to the target is never listed.
+  // as the ranking of held-out queries does not; an item equal to the target is never listed. With
+  // `logq_correction`, they also carry each negative's log expected occurrences (cand_logq,
+  // tgt_shared_logq, shared_logq; NegativeSampler::sample).
   BatchBuilder(const data::Dataset& dataset, const TrainingData& data, const model::BatchFeaturizer& featurizer,
                const NegativeSampler* sampler, int max_len, bool all_items, int shared_negatives = 0,
-               bool exclude_history = false);
+               bool exclude_history = false, bool logq_correction = false);
 
   // A training batch from windows()[ids[0..n)] with T = its longest window's inputs (<= max_len); negatives
   // are drawn from `seed` alone (deterministic).
@@ -48,6 +50,7 @@ class BatchBuilder {
   bool all_items_;
   int shared_;
   bool exclude_history_;
+  bool logq_;
 };
 
 }  // namespace stars::train

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "stars/core/error.h"
 #include "stars/data/dataset.h"
@@ -18,12 +19,16 @@ NegativeSampler::NegativeSampler(const data::Dataset& ds, const TrainConfig& cfg
   for (int32_t i = 0; i < N; ++i)
     if (!excluded_[i]) drawable_.push_back(i);
   STARS_CHECK_ARG(drawable_.size() >= 2, "negative sampling needs at least two items");
+  log_share_.assign(N, -std::numeric_limits<float>::infinity());
   if (popularity_) {
     double acc = 0;
     for (int32_t i : drawable_) {
       acc += static_cast<double>(counts[i]) + 1.0;
       cumulative_.push_back(acc);
     }
+    for (int32_t i : drawable_) log_share_[i] = static_cast<float>(std::log((static_cast<double>(counts[i]) + 1.0) / acc));
+  } else {
+    for (int32_t i : drawable_) log_share_[i] = static_cast<float>(-std::log(static_cast<double>(drawable_.size())));
   }
   const int32_t n_sub = static_cast<int32_t>(ds.subclass_names().size());
   subclass_offsets_.assign(n_sub + 1, 0);
@@ -43,13 +48,16 @@ int32_t NegativeSampler::draw_random(Rng& rng) const {
   return drawable_[std::min(k, drawable_.size() - 1)];
 }
 
-void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* out) const {
+float NegativeSampler::log_share(int32_t c) const { return log_share_[c]; }
+
+void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* out, int shared, float* log_q,
+                             float* shared_log_scale) const {
   int n = 0;
+  int32_t buf[256];
+  int m = 0;  // eligible shown items
   // 1. same-page items, in random order (partial Fisher-Yates over a small copy).
   if (n_page_ > 0 && page >= 0) {
     auto shown = ds_.page_items(page);
-    int32_t buf[256];
-    int m = 0;
     for (size_t j = 0; j < shown.size() && m < 256; ++j)
       if (shown[j] != target && !excluded_[shown[j]]) buf[m++] = shown[j];
     for (int j = 0; j < m && n < n_page_; ++j) {
@@ -58,6 +66,7 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
       out[n++] = buf[j];
     }
   }
+  const int n_page = n;
   // 2. items of the target's subclass (distinct draws when the subclass is large, all of it otherwise).
   const int32_t sub = ds_.item_subclass(target);
   if (n_subclass_ > 0 && sub >= 0) {
@@ -79,11 +88,30 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
       }
     }
   }
+  const int n_sub = n - n_page;
   // 3. random items.
   while (n < n_total_) {
     const int32_t c = draw_random(rng);
     if (c != target) out[n++] = c;
   }
+  if (!log_q) return;
+  // Expected occurrences of each negative: page draws spread over the m eligible shown items, subclass
+  // draws over the subclass without the target, random and shared draws by log_share.
+  const double draws = static_cast<double>(n_total_ - n_page - n_sub + shared);
+  const double p_page = m > 0 ? static_cast<double>(n_page) / m : 0.0;
+  double p_sub = 0.0;
+  if (sub >= 0) {
+    const uint64_t size = subclass_offsets_[sub + 1] - subclass_offsets_[sub];
+    if (size > 1) p_sub = static_cast<double>(n_sub) / static_cast<double>(size - 1);
+  }
+  for (int j = 0; j < n_total_; ++j) {
+    const int32_t c = out[j];
+    double q = draws * std::exp(static_cast<double>(log_share_[c]));
+    if (p_page > 0 && std::find(buf, buf + m, c) != buf + m) q += p_page;
+    if (p_sub > 0 && ds_.item_subclass(c) == sub) q += p_sub;
+    log_q[j] = static_cast<float>(std::log(std::max(q, 1e-12)));
+  }
+  if (shared_log_scale) *shared_log_scale = static_cast<float>(std::log(std::max(draws, 1.0)));
 }
 
 int NegativeSampler::sample_shared(int k, Rng& rng, int32_t* out) const {

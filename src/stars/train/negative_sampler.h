@@ -24,8 +24,15 @@ class NegativeSampler {
                   const std::vector<uint8_t>* excluded = nullptr);
 
   int count() const { return n_total_; }
-  // Writes count() negatives for `target` (shown on `page`, -1 = none) to out.
-  void sample(int32_t target, int32_t page, Rng& rng, int32_t* out) const;
+  // Writes count() negatives for `target` (shown on `page`, -1 = none) to out. With `log_q`, also writes
+  // for each negative the log of its expected number of occurrences among this call's draws plus
+  // `shared` shared negatives (the sampled-softmax correction: every source that can draw the item
+  // counts), and to *shared_log_scale log(random draws + shared), so that a shared negative c has
+  // log Q = *shared_log_scale + log_share(c) (its page and subclass chances are left out).
+  void sample(int32_t target, int32_t page, Rng& rng, int32_t* out, int shared = 0, float* log_q = nullptr,
+              float* shared_log_scale = nullptr) const;
+  // log of the chance that one random draw is item c (uniform or by popularity).
+  float log_share(int32_t c) const;
   // Writes min(k, drawable items) distinct random items (uniform or by popularity, as configured) to out:
   // the negatives shared by every target of a batch. Returns how many were written.
   int sample_shared(int k, Rng& rng, int32_t* out) const;
@@ -37,6 +44,7 @@ class NegativeSampler {
   bool popularity_;
   std::vector<int32_t> drawable_;             // items that may be drawn at random
   std::vector<double> cumulative_;            // popularity CDF over drawable_ (popularity mode)
+  std::vector<float> log_share_;              // per item: log chance of one random draw, -inf = never
   std::vector<uint64_t> subclass_offsets_;    // CSR: items of each subclass
   std::vector<int32_t> subclass_items_;
   std::vector<uint8_t> excluded_;

@@ -36,6 +36,7 @@ struct TrainConfig {
   int subclass_negatives = 8;         ///< of which up to this many items of the target's subclass, >= 0
   std::string random_negatives = "uniform";  ///< the rest: uniform | popularity
   double gamma = 0.0;                 ///< strength of the fixed prior b_k = -gamma log pi_k, >= 0
+  bool logq_correction = false;       ///< sampled loss: subtract each negative's log expected occurrences
   double prior_alpha = 1.0;           ///< additive smoothing of the popularity pi_k, > 0
   double logistic_weight = 0.0;       ///< weight of the logistic negative loss (eq. 5), >= 0
   double inbatch_weight = 0.0;        ///< weight of the in-batch contrastive loss on final targets, >= 0
@@ -84,6 +85,7 @@ struct TrainConfig {
     v("subclass_negatives", subclass_negatives, "of which up to this many same-subclass items (ablation: 0 = uniform)");
     v("random_negatives", random_negatives, "the rest: uniform | popularity");
     v("gamma", gamma, "strength of the prior b_k = -gamma log pi_k (ablation: 0), >= 0");
+    v("logq_correction", logq_correction, "sampled loss: subtract from each negative's logit the log of its expected occurrences among the draws (page, subclass, random, shared), so that the candidate slice estimates the full softmax");
     v("prior_alpha", prior_alpha, "additive smoothing of the popularity pi_k, > 0");
     v("logistic_weight", logistic_weight, "weight of the logistic negative loss, >= 0");
     v("inbatch_weight", inbatch_weight, "weight of the in-batch contrastive loss, >= 0");

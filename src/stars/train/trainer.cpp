@@ -108,6 +108,17 @@ std::pair<at::Tensor, at::Tensor> pairs_of(const at::Tensor& tgt, const at::Tens
   return {r.index_select(0, keep), value.index_select(0, keep)};
 }
 
+// Slice logits z (n, C [+ K]) of the targets `rows` (undefined = all) minus each negative's log expected
+// occurrences (train.logq_correction); z itself when the batch carries no correction.
+at::Tensor corrected(const at::Tensor& z, const BatchTensors& bt, const at::Tensor& rows) {
+  if (!bt.cand_logq.defined()) return z;
+  const at::Tensor cq = rows.defined() ? bt.cand_logq.index_select(0, rows) : bt.cand_logq;  // (n, C)
+  if (z.size(1) == cq.size(1)) return z - cq;
+  const at::Tensor scale = rows.defined() ? bt.tgt_shared_logq.index_select(0, rows) : bt.tgt_shared_logq;  // (n)
+  const at::Tensor sq = scale.unsqueeze(1) + bt.shared_logq.unsqueeze(0);                                   // (n, K)
+  return z - at::cat({cq, sq}, 1);
+}
+
 Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutputs& out, const at::Tensor& prior,
                       const TrainConfig& cfg, bool full) {
   Losses L;
@@ -139,7 +150,7 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
   } else {
     z_slice = slice_logits(H, items, prior_u, bt.cands, bt.shared, bt.shared_item, bt.tgt_item).to(at::kFloat);
     z_slice = mask_pairs(z_slice, cand_rows, cand_cols);
-    L.main = -at::log_softmax(z_slice, 1).select(1, 0).mean();
+    L.main = -at::log_softmax(corrected(z_slice, bt, at::Tensor()), 1).select(1, 0).mean();
   }
   L.total = L.main;
 
@@ -164,7 +175,7 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
         const auto p = pairs_of(cand_rows, cand_cols, last, n_t);
         z = mask_pairs(z, p.first, p.second);
       }
-      L.gen = -at::log_softmax(z, 1).select(1, 0).mean();
+      L.gen = -at::log_softmax(corrected(z, bt, last), 1).select(1, 0).mean();
     }
     L.total = L.total + cfg.gen_weight * L.gen;
   }
@@ -332,7 +343,7 @@ TrainSummary run_training(const TrainRequest& req) {
   }
   model::BatchFeaturizer featurizer(cfg.model, schema, &calendar);
   BatchBuilder builder(*ds, data, featurizer, sampler.get(), T, full, full ? 0 : tc.shared_negatives,
-                       tc.exclude_history == "true");
+                       tc.exclude_history == "true", tc.logq_correction);
   std::vector<uint32_t> lengths;
   for (const Window& w : data.windows()) lengths.push_back(w.end - w.begin);
   BatchLoader loader(builder, std::move(lengths), ds->num_items(), tc.batch_size, tc.bucket_batches, tc.loader_threads,
