@@ -25,7 +25,7 @@ int run_train(int argc, char** argv) {
   p.add("config", &config_file, "JSON file {\"model\": {...}, \"train\": {...}} applied over the preset");
   p.add_multi("set", &sets, "override one key, e.g. --set train.lr=0.002 --set model.d_model=128");
   p.add_multi("ablate", &ablations, "switch a mechanism off (repeatable): no-text, no-tags, no-delta, no-context, "
-                                    "no-engagement, no-user, no-recency, no-context-head, gamma0, uniform-negatives, "
+                                    "no-engagement, no-user, no-recency, no-context-head, gamma0, no-logq, uniform-negatives, "
                                     "no-page-negatives, id-only");
   p.add("epochs", &epochs, "shortcut for --set train.epochs=N");
   p.add("threads", &threads, "shortcut for --set train.threads=N (torch intra-op threads)");
@@ -51,7 +51,7 @@ int run_train(int argc, char** argv) {
   if (threads > 0) cfg.train.threads = threads;
   if (!device.empty()) cfg.train.device = device;
   for (const auto& a : ablations) {
-    if (cfg.train.loss == "full" && (a == "uniform-negatives" || a == "no-page-negatives"))
+    if (cfg.train.loss == "full" && (a == "uniform-negatives" || a == "no-page-negatives" || a == "no-logq"))
       STARS_WARN("--ablate " << a << " changes nothing with train.loss=full (no sampled negatives); "
                  "add --set train.loss=sampled to compare negative sources");
   }

@@ -21,6 +21,7 @@ std::string ablation_description(const std::string& v) {
   if (v == "no-recency") return "recency embedding";
   if (v == "no-context-head") return "seasonal/context head o_t";
   if (v == "gamma0") return "popularity prior (γ = 0)";
+  if (v == "no-logq") return "logQ correction of the candidate slice";
   if (v == "uniform-negatives") return "subclass negatives (uniform instead)";
   if (v == "no-page-negatives") return "same-page negatives";
   if (v == "id-only") return "all content and context (ID-only)";

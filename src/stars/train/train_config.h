@@ -36,7 +36,7 @@ struct TrainConfig {
   int subclass_negatives = 8;         ///< of which up to this many items of the target's subclass, >= 0
   std::string random_negatives = "uniform";  ///< the rest: uniform | popularity
   double gamma = 0.0;                 ///< strength of the fixed prior b_k = -gamma log pi_k, >= 0
-  bool logq_correction = false;       ///< sampled loss: subtract each negative's log expected occurrences
+  bool logq_correction = true;        ///< sampled loss: subtract each negative's log expected occurrences
   double prior_alpha = 1.0;           ///< additive smoothing of the popularity pi_k, > 0
   double logistic_weight = 0.0;       ///< weight of the logistic negative loss (eq. 5), >= 0
   double inbatch_weight = 0.0;        ///< weight of the in-batch contrastive loss on final targets, >= 0
@@ -130,7 +130,7 @@ struct StarsConfig {
 StarsConfig stars_preset(const std::string& name);
 
 // Ablation switches by name: no-text, no-tags, no-delta, no-context, no-engagement, no-user, no-recency,
-// no-context-head, gamma0, uniform-negatives, no-page-negatives, id-only.
+// no-context-head, gamma0, no-logq, uniform-negatives, no-page-negatives, id-only.
 void apply_ablation(StarsConfig* config, const std::string& name);
 const std::vector<std::string>& ablation_names();
 
