@@ -59,6 +59,12 @@ TEST(EvalCli, AblationsModelsCompareAndErrors) {
           " --set bootstrap_samples=50 --set permutation_samples=50 --quiet");
   ASSERT_EQ(r.rc, 0) << r.out;
   EXPECT_NE(r.out.find("reusing ablation full"), std::string::npos) << r.out;
+  // An ablation wins over a --set of the key it switches off.
+  r = run("train --data " + ds + " --out " + dir + "/abl_set --preset tiny --epochs 1 --threads 1 --quiet"
+          " --set train.max_steps=2 --set train.subclass_negatives=3 --ablate uniform-negatives");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  const std::string cfg = read_text_file(dir + "/abl_set/config.json");
+  EXPECT_NE(cfg.find("\"subclass_negatives\": 0"), std::string::npos) << cfg;
 
   // A trained model directory through --model, with two baselines, twice: the comparison is paired.
   for (const char* out : {"/e1", "/e2"}) {

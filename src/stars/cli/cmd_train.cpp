@@ -24,7 +24,7 @@ int run_train(int argc, char** argv) {
   p.add("preset", &preset, "starting configuration: cpu (default), paper (GPU sizes), sasrec (ID-only baseline), tiny");
   p.add("config", &config_file, "JSON file {\"model\": {...}, \"train\": {...}} applied over the preset");
   p.add_multi("set", &sets, "override one key, e.g. --set train.lr=0.002 --set model.d_model=128");
-  p.add_multi("ablate", &ablations, "switch a mechanism off (repeatable): no-text, no-tags, no-delta, no-context, "
+  p.add_multi("ablate", &ablations, "switch a mechanism off, after --config and --set (repeatable): no-text, no-tags, no-delta, no-context, "
                                     "no-engagement, no-user, no-recency, no-context-head, gamma0, no-logq, uniform-negatives, "
                                     "no-page-negatives, id-only");
   p.add("epochs", &epochs, "shortcut for --set train.epochs=N");
@@ -45,8 +45,9 @@ int run_train(int argc, char** argv) {
       throw e.with_context("reading --config " + config_file);
     }
   }
-  for (const auto& a : ablations) train::apply_ablation(&cfg, a);
   for (const auto& s : sets) config_apply_set(cfg, s);
+  // Ablations last, so that a --set of the same key (train.subclass_negatives=4) cannot undo one.
+  for (const auto& a : ablations) train::apply_ablation(&cfg, a);
   if (epochs > 0) cfg.train.epochs = epochs;
   if (threads > 0) cfg.train.threads = threads;
   if (!device.empty()) cfg.train.device = device;
