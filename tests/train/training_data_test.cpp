@@ -93,6 +93,30 @@ TEST(NegativeSampler, PagesFirstThenSubclassThenRandomNeverTheTarget) {
       EXPECT_NE(std::find(shown.begin(), shown.end(), out[j]), shown.end()) << "same-page negatives come first";
     for (int j = 3; j < 7; ++j) EXPECT_EQ(ds->item_subclass(out[j]), ds->item_subclass(target)) << "then the subclass";
   }
+  {
+    // An item the user also clicked on the page was not skipped: never a page or subclass negative. With
+    // 2 page + 6 subclass negatives and 8-item subclasses, every slot is a page or subclass draw.
+    TrainConfig hard = cfg;
+    hard.negatives = 8;
+    hard.page_negatives = 2;
+    hard.subclass_negatives = 6;
+    NegativeSampler hs(*ds, hard, counts);
+    std::vector<int32_t> out8(8);
+    int checked = 0;
+    for (size_t k = 0; k < ue.size(); ++k) {
+      const int32_t target = ue.items[k];
+      int32_t clicked = -1;
+      for (int32_t it : ds->page_items(ue.pages[k]))
+        if (it != target && ds->item_subclass(it) == ds->item_subclass(target)) clicked = it;
+      if (clicked < 0) continue;
+      for (int rep = 0; rep < 20; ++rep) {
+        hs.sample(target, ue.pages[k], rng, out8.data(), 0, nullptr, nullptr, &clicked, 1);
+        for (int j = 0; j < 8; ++j) EXPECT_NE(out8[j], clicked) << "slot " << j;
+      }
+      ++checked;
+    }
+    EXPECT_GT(checked, 0);
+  }
   cfg.page_negatives = 0;
   cfg.subclass_negatives = 0;
   NegativeSampler uniform(*ds, cfg, counts);
@@ -131,6 +155,10 @@ TEST(NegativeSampler, LogQIsTheExpectedNumberOfOccurrences) {
     const auto ue = ds->user_events(3);
     const int32_t target = ue.items[4], page = ue.pages[4];
     ASSERT_GE(page, 0);
+    int32_t clicked = -1;  // another item of the page the user clicked: drawn only at random
+    for (int32_t it : ds->page_items(page))
+      if (it != target) clicked = it;
+    ASSERT_GE(clicked, 0);
     const int shared = 5;
     Rng rng(11);
     std::vector<int32_t> out(12);
@@ -139,7 +167,7 @@ TEST(NegativeSampler, LogQIsTheExpectedNumberOfOccurrences) {
     const int reps = 20000;
     float scale = 0;
     for (int r = 0; r < reps; ++r) {
-      s.sample(target, page, rng, out.data(), shared, lq.data(), &scale);
+      s.sample(target, page, rng, out.data(), shared, lq.data(), &scale, &clicked, 1);
       for (int j = 0; j < 12; ++j) {
         seen[out[j]] += 1.0 / reps;
         expect[out[j]] = std::exp(lq[j]) - shared * std::exp(s.log_share(out[j]));  // without the shared draws
@@ -154,6 +182,8 @@ TEST(NegativeSampler, LogQIsTheExpectedNumberOfOccurrences) {
       ++checked;
     }
     EXPECT_GT(checked, 5);
+    // The clicked item comes up at random only: its expected count is the random draws' share.
+    EXPECT_NEAR(expect[clicked], 7.0 * std::exp(s.log_share(clicked)), 1e-4);
   }
 }
 
@@ -352,6 +382,7 @@ TEST(BatchBuilder, ExcludedHistoryIsEveryEarlierTrainingItemOfTheUserButNeverThe
   }
   EXPECT_GT(with_prior_window, 0);
   EXPECT_GT(cand_hits, 0);
+
 }
 
 }  // namespace

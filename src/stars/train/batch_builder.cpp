@@ -70,7 +70,7 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
     }
   }
   std::vector<float> num;
-  std::vector<int32_t> cat, ctx, negs(C), hist;
+  std::vector<int32_t> cat, ctx, negs(C), hist, engaged;
   std::vector<float> logq(C);
   const int n_shared = static_cast<int>(b->shared.size());
   for (size_t r = 0; r < n; ++r) {
@@ -78,13 +78,13 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
     const data::UserEvents ue = ds_.user_events(w.user);
     const int64_t ub = static_cast<int64_t>(offsets[w.user]);
     fill_user(b, static_cast<int32_t>(r), w.user, &num, &cat);
+    // The user's training events are train_events[first, last) (grouped by user, in order).
+    size_t first = w.begin, last = w.end;
+    while (first > 0 && ev[first - 1] >= ub) --first;
+    while (last < ev.size() && ev[last] < static_cast<int64_t>(offsets[w.user + 1])) ++last;
     hist.clear();
-    if (exclude_history_) {
-      // The user's training events before the window (train events are grouped by user, in order).
-      size_t first = w.begin;
-      while (first > 0 && ev[first - 1] >= ub) --first;
+    if (exclude_history_)
       for (size_t e = first; e < w.begin; ++e) hist.push_back(ue.items[static_cast<size_t>(ev[e] - ub)]);
-    }
     const int32_t len = static_cast<int32_t>(w.end - w.begin);  // inputs len-1, targets len-1
     const int32_t k = len - 1;
     STARS_CHECK(k >= 1 && k <= T, "window of " << len << " events for max_len " << T);
@@ -115,9 +115,18 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
       if (b->n_cands > 0) {
         b->cands.push_back(all_items_ ? target : slots->local(b, target));
         if (C > 0) {
+          // Items the user engaged with on the target's page (training events only) were shown and
+          // clicked: not negatives.
+          const int32_t page = ue.pages.empty() ? -1 : ue.pages[tk];
+          engaged.clear();
+          if (page >= 0)
+            for (size_t e = first; e < last; ++e) {
+              const size_t ke = static_cast<size_t>(ev[e] - ub);
+              if (ue.pages[ke] == page) engaged.push_back(ue.items[ke]);
+            }
           float scale = 0.0f;
-          sampler_->sample(target, ue.pages.empty() ? -1 : ue.pages[tk], rng, negs.data(), n_shared,
-                           logq_ ? logq.data() : nullptr, &scale);
+          sampler_->sample(target, page, rng, negs.data(), n_shared, logq_ ? logq.data() : nullptr, &scale,
+                           engaged.data(), static_cast<int>(engaged.size()));
           for (int c = 0; c < C; ++c) b->cands.push_back(all_items_ ? negs[c] : slots->local(b, negs[c]));
           if (logq_) {
             b->cand_logq.push_back(0.0f);

@@ -51,7 +51,11 @@ int32_t NegativeSampler::draw_random(Rng& rng) const {
 float NegativeSampler::log_share(int32_t c) const { return log_share_[c]; }
 
 void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* out, int shared, float* log_q,
-                             float* shared_log_scale) const {
+                             float* shared_log_scale, const int32_t* engaged, int n_engaged) const {
+  // A hard negative is neither the target nor an item the user engaged with on the page.
+  auto hard_ok = [&](int32_t c) {
+    return c != target && !excluded_[c] && std::find(engaged, engaged + n_engaged, c) == engaged + n_engaged;
+  };
   int n = 0;
   int32_t buf[256];
   int m = 0;  // eligible shown items
@@ -59,7 +63,7 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
   if (n_page_ > 0 && page >= 0) {
     auto shown = ds_.page_items(page);
     for (size_t j = 0; j < shown.size() && m < 256; ++j)
-      if (shown[j] != target && !excluded_[shown[j]]) buf[m++] = shown[j];
+      if (hard_ok(shown[j])) buf[m++] = shown[j];
     for (int j = 0; j < m && n < n_page_; ++j) {
       const int k = j + static_cast<int>(rng.uniform(m - j));
       std::swap(buf[j], buf[k]);
@@ -73,15 +77,15 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
     const uint64_t b = subclass_offsets_[sub], e = subclass_offsets_[sub + 1];
     const uint64_t size = e - b;
     const int want = std::min<int>(n_subclass_, n_total_ - n);
-    if (size <= static_cast<uint64_t>(want) + 1) {
+    if (size <= static_cast<uint64_t>(want) + 1 + n_engaged) {
       const int cap = n + want;
       for (uint64_t j = b; j < e && n < cap; ++j)
-        if (subclass_items_[j] != target) out[n++] = subclass_items_[j];
+        if (hard_ok(subclass_items_[j])) out[n++] = subclass_items_[j];
     } else {
       const int start = n;
       for (int tries = 0; n - start < want && tries < 4 * want; ++tries) {
         const int32_t c = subclass_items_[b + rng.uniform(size)];
-        if (c == target) continue;
+        if (!hard_ok(c)) continue;
         bool dup = false;
         for (int j = start; j < n; ++j) dup = dup || out[j] == c;
         if (!dup) out[n++] = c;
@@ -101,14 +105,15 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
   const double p_page = m > 0 ? static_cast<double>(n_page) / m : 0.0;
   double p_sub = 0.0;
   if (sub >= 0) {
-    const uint64_t size = subclass_offsets_[sub + 1] - subclass_offsets_[sub];
-    if (size > 1) p_sub = static_cast<double>(n_sub) / static_cast<double>(size - 1);
+    int64_t eligible = 0;
+    for (uint64_t j = subclass_offsets_[sub]; j < subclass_offsets_[sub + 1]; ++j) eligible += hard_ok(subclass_items_[j]);
+    if (eligible > 0) p_sub = static_cast<double>(n_sub) / static_cast<double>(eligible);
   }
   for (int j = 0; j < n_total_; ++j) {
     const int32_t c = out[j];
     double q = draws * std::exp(static_cast<double>(log_share_[c]));
     if (p_page > 0 && std::find(buf, buf + m, c) != buf + m) q += p_page;
-    if (p_sub > 0 && ds_.item_subclass(c) == sub) q += p_sub;
+    if (p_sub > 0 && ds_.item_subclass(c) == sub && hard_ok(c)) q += p_sub;
     log_q[j] = static_cast<float>(std::log(std::max(q, 1e-12)));
   }
   if (shared_log_scale) *shared_log_scale = static_cast<float>(std::log(std::max(draws, 1.0)));

@@ -29,8 +29,10 @@ class NegativeSampler {
   // `shared` shared negatives (the sampled-softmax correction: every source that can draw the item
   // counts), and to *shared_log_scale log(random draws + shared), so that a shared negative c has
   // log Q = *shared_log_scale + log_share(c) (its page and subclass chances are left out).
+  // `engaged` (n_engaged items) are the items the user engaged with on that page: shown and clicked, so
+  // neither same-page nor subclass negatives (they may still come up at random).
   void sample(int32_t target, int32_t page, Rng& rng, int32_t* out, int shared = 0, float* log_q = nullptr,
-              float* shared_log_scale = nullptr) const;
+              float* shared_log_scale = nullptr, const int32_t* engaged = nullptr, int n_engaged = 0) const;
   // log of the chance that one random draw is item c (uniform or by popularity).
   float log_share(int32_t c) const;
   // Writes min(k, drawable items) distinct random items (uniform or by popularity, as configured) to out:
