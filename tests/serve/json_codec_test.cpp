@@ -36,7 +36,7 @@ TEST(JsonCodec, ParsesAFullRecommendRequest) {
   EXPECT_EQ(r.filters.region, "north");
   EXPECT_EQ(r.filters.brands, std::vector<std::string>{"Acme"});
   EXPECT_DOUBLE_EQ(*r.filters.price_max, 9.5);
-  EXPECT_TRUE(r.exclude_purchased);
+  EXPECT_EQ(r.exclude_purchased, std::optional<bool>(true));
   EXPECT_EQ(*r.context.time, 1709281800);
   EXPECT_FALSE(r.context.apply_offset);
   ASSERT_EQ(r.events.size(), 1u);

@@ -17,6 +17,18 @@ namespace {
 
 using testing::TempDir;
 
+// Records a live purchase of `item` by `user` and returns the event.
+SessionEvent record_purchase(RecommendService& svc, const std::string& user, const std::string& item) {
+  EventsRequest ev;
+  ev.user_id = user;
+  SessionEvent e;
+  e.item_id = item;
+  e.type = static_cast<uint8_t>(data::EventType::kPurchase);
+  ev.events.push_back(e);
+  svc.record_events(ev);
+  return e;
+}
+
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -141,15 +153,26 @@ TEST_F(ServiceTest, ExcludePurchasedAndFiltersApply) {
   for (const auto& it : svc_->recommend(cat).items) EXPECT_EQ(it.category, "Food > snacks > snacks 3");
 }
 
+TEST(ServiceDefaults, ASnapshotOfAModelTrainedWithoutHistoryLeavesPurchasesOutUnlessAsked) {
+  TempDir tmp;
+  const std::string dir = testing::make_tiny_snapshot(tmp, "snap_seen", 5, /*exclude_seen=*/true);
+  auto ds = data::Dataset::open(tmp / "ds");
+  auto svc = testing::make_service(dir, ds->num_items());
+  // h_next after a live purchase of i25 points at i25: the request without exclude_purchased leaves it out
+  // (the snapshot's default), an explicit false keeps it.
+  record_purchase(*svc, "u6", "i25");
+  RecommendRequest r;
+  r.user_id = "u6";
+  r.k = 20;
+  r.filters.in_stock = false;
+  for (const auto& it : svc->recommend(r).items) EXPECT_NE(it.item_id, "i25");
+  r.exclude_purchased = false;
+  EXPECT_EQ(svc->recommend(r).items[0].item_id, "i25");
+}
+
 TEST_F(ServiceTest, LivePurchasesAreExcludedToo) {
   // After a purchase of i25 in the live session, h_next points at i25 itself: it ranks first unless excluded.
-  EventsRequest ev;
-  ev.user_id = "u6";
-  SessionEvent e;
-  e.item_id = "i25";
-  e.type = static_cast<uint8_t>(data::EventType::kPurchase);
-  ev.events.push_back(e);
-  svc_->record_events(ev);
+  const SessionEvent e = record_purchase(*svc_, "u6", "i25");
   EXPECT_EQ(svc_->recommend(req("u6")).items[0].item_id, "i25");
   auto r = req("u6", Strategy::kRoundRobin, 20);
   r.exclude_purchased = true;

@@ -37,7 +37,9 @@ struct TempDir {
 };
 
 // tiny world -> dataset -> snapshot (via FakeEncoder); returns the snapshot directory.
-inline std::string make_tiny_snapshot(const TempDir& tmp, const std::string& name = "snap", uint64_t seed = 5) {
+// `exclude_seen`: as exported from a model trained without users' earlier items.
+inline std::string make_tiny_snapshot(const TempDir& tmp, const std::string& name = "snap", uint64_t seed = 5,
+                                      bool exclude_seen = false) {
   const std::string ds_dir = tmp / "ds";
   if (!file_exists(ds_dir + "/manifest.json")) data::make_tiny_world(ds_dir);
   auto ds = data::Dataset::open(ds_dir);
@@ -47,6 +49,7 @@ inline std::string make_tiny_snapshot(const TempDir& tmp, const std::string& nam
   cfg.batch_size = 7;
   cfg.history_len = 8;
   SnapshotData data = build_snapshot_data(*ds, enc, cfg);
+  data.manifest.exclude_seen = exclude_seen;
   const std::string model_dir = tmp / ("model_" + name);
   make_directories(model_dir);
   write_text_file(model_dir + "/seed.txt", std::to_string(seed));

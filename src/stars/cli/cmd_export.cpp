@@ -20,6 +20,23 @@
 
 namespace stars::cli {
 
+namespace {
+// Whether the model was trained never to rank a user's earlier items (train.exclude_history resolved to
+// "true" in MODEL/config.json); models without the setting did rank them.
+bool model_excludes_history(const std::string& model_dir) {
+  const std::string path = path_join(model_dir, "config.json");
+  if (!file_exists(path)) return false;
+  const JsonObject root = JsonObject::parse(read_text_file(path), path);
+  if (!root.has("train")) return false;
+  JsonObject train;
+  root.get_object("train", train, path);
+  if (!train.has("exclude_history")) return false;
+  std::string v;
+  train.get("exclude_history", v, path + ": train");
+  return v == "true";
+}
+}  // namespace
+
 int run_export(int argc, char** argv) {
   std::string data_dir, model_dir, out, semantics_dir, config_file;
   std::vector<std::string> sets;
@@ -62,6 +79,7 @@ int run_export(int argc, char** argv) {
   Timer t;
   serve::SnapshotData data = serve::build_snapshot_data(*ds, *encoder, cfg);
   data.manifest.source_model = model_dir;
+  data.manifest.exclude_seen = model_excludes_history(model_dir);
   serve::SnapshotWriteOptions w;
   w.model_dir = model_dir;
   w.semantics_dir = semantics_dir;

@@ -28,7 +28,9 @@ struct RecommendRequest {
   int k = 10;
   Strategy strategy = Strategy::kNext;
   FilterSpec filters;
-  bool exclude_purchased = false;
+  // Leave out the user's purchases (every interacted item when the data has no event types); unset = the
+  // snapshot's default (SnapshotManifest::exclude_seen: what the model was trained for).
+  std::optional<bool> exclude_purchased;
   ContextSpec context;
   std::vector<SessionEvent> events;  // recent events sent with the request (not stored)
 };

@@ -236,7 +236,7 @@ RecommendService::UserVectors RecommendService::user_vectors(const ServingState&
       resp->warnings.push_back("this snapshot has no model: live events do not change the user vector");
   }
   if (u.next.empty()) resp->source = "popularity";
-  if (req.exclude_purchased) {
+  if (req.exclude_purchased.value_or(snap.manifest().exclude_seen)) {
     if (live) fetch_session();
     auto add = [&](const std::vector<SessionEvent>& events) {
       for (const auto& e : events)
@@ -275,7 +275,7 @@ RecommendResponse RecommendService::recommend(const RecommendRequest& req) {
   if (filters.region.empty()) filters.region = req.context.region;  // sell only what the user's region has
   auto view = st->catalog().read();
   std::vector<int32_t> exclude;
-  if (req.exclude_purchased) {
+  if (req.exclude_purchased.value_or(snap.manifest().exclude_seen)) {
     if (dense >= 0)
       for (int32_t i : snap.purchased(dense)) exclude.push_back(i);
     for (const auto& raw : u.live_purchases)

@@ -46,6 +46,8 @@ struct SnapshotManifest {
   bool has_time = true;           // the data has real timestamps (else ts are positions)
   bool has_model = false;         // model/ holds the encoder (live sessions, context offsets, new items)
   bool has_semantics = false;     // semantics/ holds the text embedder for new items
+  bool exclude_seen = false;      // the model never ranks a user's earlier items (train.exclude_history):
+                                  // requests leave out the user's purchases unless they say otherwise
   std::string source_dataset;     // provenance
   std::string source_model;
   double export_seconds = 0.0;

@@ -18,6 +18,7 @@ std::string manifest_to_json(const SnapshotManifest& m) {
   j.set("has_time", m.has_time);
   j.set("has_model", m.has_model);
   j.set("has_semantics", m.has_semantics);
+  j.set("exclude_seen", m.exclude_seen);
   j.set("source_dataset", m.source_dataset);
   j.set("source_model", m.source_model);
   j.set("export_seconds", m.export_seconds);
@@ -46,6 +47,7 @@ SnapshotManifest manifest_from_json(const std::string& text, const std::string& 
   j.get("has_time", m.has_time, where);
   j.get("has_model", m.has_model, where);
   j.get("has_semantics", m.has_semantics, where);
+  if (j.has("exclude_seen")) j.get("exclude_seen", m.exclude_seen, where);
   if (j.has("source_dataset")) j.get("source_dataset", m.source_dataset, where);
   if (j.has("source_model")) j.get("source_model", m.source_model, where);
   if (j.has("export_seconds")) j.get("export_seconds", m.export_seconds, where);
