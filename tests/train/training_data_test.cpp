@@ -57,6 +57,16 @@ TEST(TrainingData, LeaveOneOutHoldsOutTheLastTwoAndEveryOtherEventIsATargetOnce)
     EXPECT_EQ(d.valid()[u].target, static_cast<int64_t>(off[u + 1]) - 2);
     EXPECT_EQ(d.valid()[u].history_end, d.valid()[u].target);
   }
+  // Each user's training events form one run of train_events(), and its windows lie inside it.
+  for (const Window& w : d.windows()) {
+    EXPECT_LE(d.user_begin(w.user), w.begin);
+    EXPECT_LE(w.end, d.user_begin(w.user + 1));
+  }
+  for (int32_t u = 0; u < ds->num_users(); ++u)
+    for (uint32_t k = d.user_begin(u); k < d.user_begin(u + 1); ++k) {
+      EXPECT_GE(d.train_events()[k], static_cast<int64_t>(off[u]));
+      EXPECT_LT(d.train_events()[k], static_cast<int64_t>(off[u + 1]));
+    }
   // Every training event but each user's first is a target exactly once; windows hold <= max_len + 1 events.
   std::multiset<int64_t> targets;
   for (const Window& w : d.windows()) {

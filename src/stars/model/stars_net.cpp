@@ -111,6 +111,9 @@ at::Tensor to_tensor(const std::vector<int64_t>& v, const std::vector<int64_t>& 
   return torch::from_blob(const_cast<int64_t*>(v.data()), shape, torch::kInt64).clone();
 }
 at::Tensor to_tensor(const std::vector<int64_t>& v) { return to_tensor(v, {static_cast<int64_t>(v.size())}); }
+at::Tensor to_tensor(const std::vector<float>& v, const std::vector<int64_t>& shape) {
+  return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32).clone();
+}
 
 }  // namespace
 
@@ -442,7 +445,7 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
     t.cal_offsets = mv(to_tensor(b.cal_offsets));
   }
   const int64_t fn = impl_->schema.num_user_numeric(), fc = impl_->schema.num_user_categorical();
-  if (fn > 0) t.user_num = mv(torch::from_blob(const_cast<float*>(b.user_num.data()), {B, 2 * fn}, torch::kFloat32).clone());
+  if (fn > 0) t.user_num = mv(to_tensor(b.user_num, {B, 2 * fn}));
   if (fc > 0) t.user_cat = mv(to_tensor(b.user_cat, {B, fc}));
   if (!b.uniq.empty()) t.uniq = mv(to_tensor(b.uniq));
   if (b.n_targets > 0) {
@@ -468,12 +471,9 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
     }
     if (!b.hist_cand.empty()) t.hist_cand = mv(to_tensor(b.hist_cand));
     if (!b.cand_logq.empty()) {
-      auto f32 = [](const std::vector<float>& v, std::vector<int64_t> shape) {
-        return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32).clone();
-      };
-      t.cand_logq = mv(f32(b.cand_logq, {n, b.n_cands}));
-      t.tgt_shared_logq = mv(f32(b.tgt_shared_logq, {n}));
-      if (!b.shared_logq.empty()) t.shared_logq = mv(f32(b.shared_logq, {static_cast<int64_t>(b.shared_logq.size())}));
+      t.cand_logq = mv(to_tensor(b.cand_logq, {n, b.n_cands}));
+      t.tgt_shared_logq = mv(to_tensor(b.tgt_shared_logq, {n}));
+      if (!b.shared_logq.empty()) t.shared_logq = mv(to_tensor(b.shared_logq, {static_cast<int64_t>(b.shared_logq.size())}));
     }
   }
   t.row_last_target = mv(to_tensor(b.row_last_target));

@@ -78,10 +78,7 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
     const data::UserEvents ue = ds_.user_events(w.user);
     const int64_t ub = static_cast<int64_t>(offsets[w.user]);
     fill_user(b, static_cast<int32_t>(r), w.user, &num, &cat);
-    // The user's training events are train_events[first, last) (grouped by user, in order).
-    size_t first = w.begin, last = w.end;
-    while (first > 0 && ev[first - 1] >= ub) --first;
-    while (last < ev.size() && ev[last] < static_cast<int64_t>(offsets[w.user + 1])) ++last;
+    const size_t first = data_.user_begin(w.user), last = data_.user_begin(w.user + 1);  // the user's training events
     hist.clear();
     if (exclude_history_)
       for (size_t e = first; e < w.begin; ++e) hist.push_back(ue.items[static_cast<size_t>(ev[e] - ub)]);

@@ -17,6 +17,7 @@ TrainingData::TrainingData(const data::Dataset& ds, const TrainConfig& cfg, int 
     STARS_CHECK_ARG(ds.info().has_time, "train.split=temporal needs timestamps; " << ds.dir() << " has event order only");
   item_counts_.assign(ds.num_items(), 0);
   const size_t window_span = static_cast<size_t>(max_len) + 1;
+  user_begin_.reserve(static_cast<size_t>(ds.num_users()) + 1);
 
   for (int32_t u = 0; u < ds.num_users(); ++u) {
     const int64_t b = static_cast<int64_t>(offsets[u]), e = static_cast<int64_t>(offsets[u + 1]);
@@ -38,6 +39,7 @@ TrainingData::TrainingData(const data::Dataset& ds, const TrainConfig& cfg, int 
       if (j < e && j > b) test_.push_back({u, j, j});
     }
     const size_t first = train_events_.size();
+    user_begin_.push_back(static_cast<uint32_t>(first));
     for (int64_t x = b; x < train_end; ++x) {
       if (cfg.exclude_cold_items && ds.item_is_cold(items[x])) continue;
       train_events_.push_back(x);
@@ -56,6 +58,7 @@ TrainingData::TrainingData(const data::Dataset& ds, const TrainConfig& cfg, int 
       end = begin + 1;
     }
   }
+  user_begin_.push_back(static_cast<uint32_t>(train_events_.size()));
   STARS_CHECK_ARG(!windows_.empty(), ds.dir() << ": no user has two training events; nothing to train on");
   STARS_CHECK_ARG(train_events_.size() < (1ull << 32), "too many training events for 32-bit windows");
 }

@@ -36,6 +36,8 @@ class TrainingData {
   TrainingData(const data::Dataset& dataset, const TrainConfig& config, int max_len);
 
   const std::vector<int64_t>& train_events() const { return train_events_; }  // absolute event indices
+  // The user's training events are train_events()[user_begin(u), user_begin(u + 1)).
+  uint32_t user_begin(int32_t user) const { return user_begin_[user]; }
   const std::vector<Window>& windows() const { return windows_; }
   const std::vector<EvalQuery>& valid() const { return valid_; }
   const std::vector<EvalQuery>& test() const { return test_; }
@@ -45,6 +47,7 @@ class TrainingData {
 
  private:
   std::vector<int64_t> train_events_;
+  std::vector<uint32_t> user_begin_;  // (users + 1) offsets into train_events_
   std::vector<Window> windows_;
   std::vector<EvalQuery> valid_, test_;
   std::vector<int64_t> item_counts_;
