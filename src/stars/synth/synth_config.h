@@ -33,7 +33,7 @@ struct CatalogConfig {
 };
 
 struct PopulationConfig {
-  double feature_strength = 0.75;     ///< chance a static feature follows the user's persona (else the population), [0, 1]
+  double feature_strength = 1.0;      ///< chance a static feature follows the user's persona (else the population), [0, 1]
   double taste_noise = 0.6;           ///< individual deviation of tastes from the persona, >= 0
   double late_joiner_fraction = 0.3;  ///< share of users whose first day is after the start, in [0, 1]
   int favourite_brands = 4;           ///< favourite brands per user, in [0, 32]
