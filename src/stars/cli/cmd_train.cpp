@@ -52,9 +52,12 @@ int run_train(int argc, char** argv) {
   if (threads > 0) cfg.train.threads = threads;
   if (!device.empty()) cfg.train.device = device;
   for (const auto& a : ablations) {
-    if (cfg.train.loss == "full" && (a == "uniform-negatives" || a == "no-page-negatives" || a == "no-logq"))
-      STARS_WARN("--ablate " << a << " changes nothing with train.loss=full (no sampled negatives); "
-                 "add --set train.loss=sampled to compare negative sources");
+    // Under the full softmax the negative sources only reach the logistic loss (eq. 5), and logQ nothing.
+    const bool sources = a == "uniform-negatives" || a == "no-page-negatives";
+    if (cfg.train.loss == "full" && (a == "no-logq" || (sources && cfg.train.logistic_weight <= 0)))
+      STARS_WARN("--ablate " << a << " changes nothing with train.loss=full"
+                 << (sources ? " and train.logistic_weight=0 (no sampled negatives)" : "")
+                 << "; add --set train.loss=sampled to compare negative sources");
   }
   if (quiet) {
     cfg.train.progress = false;
