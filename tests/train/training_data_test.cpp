@@ -2,6 +2,7 @@
 // learning-rate schedule, and batches that do not depend on the number of loader threads.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 #include "../model/test_world.h"
@@ -148,6 +149,75 @@ TEST(NegativeSampler, PagesFirstThenSubclassThenRandomNeverTheTarget) {
   EXPECT_LT(b[2], b[0]);
   EXPECT_LT(b[0], b[1]) << "b_k = -gamma log pi_k: rarer items get a larger bias";
   EXPECT_EQ(popularity_prior({10, 0}, 0.0, 1.0)[1], 0.0f);
+}
+
+// With hard_negative_skip = user the builder hands the sampler every item of the user's training events:
+// no page or subclass negative is one of them (random draws still may be). Checked strictly on targets
+// whose page and subclass hold enough other items that no slot falls back to a random draw.
+TEST(NegativeSampler, HardNegativesSkipEveryItemTheUserTook) {
+  data::TinyWorldOptions o;
+  o.items_per_group = 40;  // a user takes at most 8 of its subclass's 40 items
+  o.events_per_user = 8;
+  const std::string dir = testing::make_world("skip_user", o, false);
+  auto ds = data::Dataset::open(dir);
+  TrainConfig cfg;
+  cfg.negatives = 4;
+  cfg.page_negatives = 2;
+  cfg.subclass_negatives = 2;
+  std::vector<int64_t> counts(ds->num_items(), 1);
+  NegativeSampler s(*ds, cfg, counts);
+  Rng rng(3);
+  std::vector<int32_t> out(4);
+  int strict = 0;
+  for (int32_t u = 0; u < ds->num_users(); ++u) {
+    const auto ue = ds->user_events(u);
+    std::vector<int32_t> taken(ue.items.begin(), ue.items.end());
+    std::sort(taken.begin(), taken.end());
+    taken.erase(std::unique(taken.begin(), taken.end()), taken.end());
+    auto took = [&](int32_t c) { return std::binary_search(taken.begin(), taken.end(), c); };
+    for (size_t k = 0; k < ue.size(); ++k) {
+      const int32_t target = ue.items[k];
+      if (ue.pages[k] < 0) continue;
+      int page_ok = 0, sub_ok = 0;
+      for (int32_t it : ds->page_items(ue.pages[k])) page_ok += it != target && !took(it);
+      for (int32_t it = 0; it < ds->num_items(); ++it)
+        sub_ok += it != target && !took(it) && ds->item_subclass(it) == ds->item_subclass(target);
+      if (page_ok < 2 || sub_ok < 4) continue;  // a page item can also be a subclass item
+      s.sample(target, ue.pages[k], rng, out.data(), 0, nullptr, nullptr, taken.data(), static_cast<int>(taken.size()));
+      for (int j = 0; j < 4; ++j) EXPECT_FALSE(took(out[j])) << "user " << u << " slot " << j << " item " << out[j];
+      ++strict;
+    }
+  }
+  EXPECT_GT(strict, 20);
+
+  // The batch builder: under skip = user far fewer negatives are the user's own items than under page.
+  model::ModelConfig mc = model::model_preset("tiny");
+  auto user_items_among_negatives = [&](const std::string& skip) {
+    TrainConfig c = cfg;
+    c.hard_negative_skip = skip;
+    TrainingData data(*ds, c, mc.max_len);
+    NegativeSampler sampler(*ds, c, data.item_train_counts());
+    const model::ItemContent content = model::load_item_content(*ds);
+    const model::FeatureSchema schema = model::build_feature_schema(*ds, content);
+    model::BatchFeaturizer f(mc, schema, nullptr);
+    BatchBuilder builder(*ds, data, f, &sampler, mc.max_len, /*all_items=*/true, 0);
+    int hits = 0;
+    for (uint32_t wi = 0; wi < data.windows().size(); ++wi) {
+      const Window& w = data.windows()[wi];
+      std::set<int32_t> mine;
+      for (size_t e = data.user_begin(w.user); e < data.user_begin(w.user + 1); ++e)
+        mine.insert(ds->event_items()[data.train_events()[e]]);
+      model::TokenBatch tb;
+      model::ItemSlots slots(ds->num_items());
+      builder.build_train(&wi, 1, 7, &tb, &slots);
+      for (int64_t t = 0; t < tb.n_targets; ++t)
+        for (int c = 1; c < tb.n_cands; ++c) hits += mine.count(static_cast<int32_t>(tb.cands[t * tb.n_cands + c])) > 0;
+    }
+    return hits;
+  };
+  const int page_hits = user_items_among_negatives("page"), user_hits = user_items_among_negatives("user");
+  EXPECT_GT(page_hits, 0);
+  EXPECT_LT(user_hits, page_hits / 2) << "page " << page_hits << ", user " << user_hits;
 }
 
 TEST(NegativeSampler, LogQIsTheExpectedNumberOfOccurrences) {

@@ -70,7 +70,8 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
     }
   }
   std::vector<float> num;
-  std::vector<int32_t> cat, ctx, negs(C), hist, engaged;
+  std::vector<int32_t> cat, ctx, negs(C), hist, engaged, taken;
+  const bool skip_user = sampler_ && sampler_->skips_user_items();
   std::vector<float> logq(C);
   const int n_shared = static_cast<int>(b->shared.size());
   for (size_t r = 0; r < n; ++r) {
@@ -79,6 +80,12 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
     const int64_t ub = static_cast<int64_t>(offsets[w.user]);
     fill_user(b, static_cast<int32_t>(r), w.user, &num, &cat);
     const size_t first = data_.user_begin(w.user), last = data_.user_begin(w.user + 1);  // the user's training events
+    if (C > 0 && skip_user) {  // every item of the user's training events: no hard negative for any target
+      taken.clear();
+      for (size_t e = first; e < last; ++e) taken.push_back(ue.items[static_cast<size_t>(ev[e] - ub)]);
+      std::sort(taken.begin(), taken.end());
+      taken.erase(std::unique(taken.begin(), taken.end()), taken.end());
+    }
     hist.clear();
     if (exclude_history_)
       for (size_t e = first; e < w.begin; ++e) hist.push_back(ue.items[static_cast<size_t>(ev[e] - ub)]);
@@ -112,18 +119,22 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
       if (b->n_cands > 0) {
         b->cands.push_back(all_items_ ? target : slots->local(b, target));
         if (C > 0) {
-          // Items the user engaged with on the target's page (training events only) were shown and
-          // clicked: not negatives.
+          // Items the user took are not hard negatives: any of the user's training items (skip = user),
+          // or those engaged with on the target's page (skip = page: shown and clicked).
           const int32_t page = ue.pages.empty() ? -1 : ue.pages[tk];
-          engaged.clear();
-          if (page >= 0)
-            for (size_t e = first; e < last; ++e) {
-              const size_t ke = static_cast<size_t>(ev[e] - ub);
-              if (ue.pages[ke] == page) engaged.push_back(ue.items[ke]);
-            }
+          if (!skip_user) {
+            engaged.clear();
+            if (page >= 0)
+              for (size_t e = first; e < last; ++e) {
+                const size_t ke = static_cast<size_t>(ev[e] - ub);
+                if (ue.pages[ke] == page) engaged.push_back(ue.items[ke]);
+              }
+            std::sort(engaged.begin(), engaged.end());
+          }
+          const std::vector<int32_t>& skip = skip_user ? taken : engaged;
           float scale = 0.0f;
           sampler_->sample(target, page, rng, negs.data(), n_shared, logq_ ? logq.data() : nullptr, &scale,
-                           engaged.data(), static_cast<int>(engaged.size()));
+                           skip.data(), static_cast<int>(skip.size()));
           for (int c = 0; c < C; ++c) b->cands.push_back(all_items_ ? negs[c] : slots->local(b, negs[c]));
           if (logq_) {
             b->cand_logq.push_back(0.0f);

@@ -12,7 +12,8 @@ namespace stars::train {
 NegativeSampler::NegativeSampler(const data::Dataset& ds, const TrainConfig& cfg, const std::vector<int64_t>& counts,
                                  const std::vector<uint8_t>* excluded)
     : ds_(ds), n_total_(cfg.negatives), n_page_(std::min(cfg.page_negatives, cfg.negatives)),
-      n_subclass_(std::min(cfg.subclass_negatives, cfg.negatives)), popularity_(cfg.random_negatives == "popularity") {
+      n_subclass_(std::min(cfg.subclass_negatives, cfg.negatives)), popularity_(cfg.random_negatives == "popularity"),
+      skip_user_items_(cfg.hard_negative_skip == "user") {
   const int32_t N = ds.num_items();
   excluded_.assign(N, 0);
   if (excluded) excluded_ = *excluded;
@@ -52,9 +53,9 @@ float NegativeSampler::log_share(int32_t c) const { return log_share_[c]; }
 
 void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* out, int shared, float* log_q,
                              float* shared_log_scale, const int32_t* engaged, int n_engaged) const {
-  // A hard negative is neither the target nor an item the user engaged with on the page.
+  // A hard negative is neither the target nor an item the user took (engaged: sorted).
   auto hard_ok = [&](int32_t c) {
-    return c != target && !excluded_[c] && std::find(engaged, engaged + n_engaged, c) == engaged + n_engaged;
+    return c != target && !excluded_[c] && !std::binary_search(engaged, engaged + n_engaged, c);
   };
   int n = 0;
   int32_t buf[256];
@@ -77,7 +78,9 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
     const uint64_t b = subclass_offsets_[sub], e = subclass_offsets_[sub + 1];
     const uint64_t size = e - b;
     const int want = std::min<int>(n_subclass_, n_total_ - n);
-    if (size <= static_cast<uint64_t>(want) + 1 + n_engaged) {
+    int engaged_here = 0;  // taken items of this subclass: they shrink what rejection sampling can find
+    for (int j = 0; j < n_engaged; ++j) engaged_here += ds_.item_subclass(engaged[j]) == sub;
+    if (size <= static_cast<uint64_t>(want) + 1 + engaged_here) {
       const int cap = n + want;
       for (uint64_t j = b; j < e && n < cap; ++j)
         if (hard_ok(subclass_items_[j])) out[n++] = subclass_items_[j];

@@ -24,13 +24,16 @@ class NegativeSampler {
                   const std::vector<uint8_t>* excluded = nullptr);
 
   int count() const { return n_total_; }
+  // Whether hard negatives skip every item of the user's training events (else those taken on the page).
+  bool skips_user_items() const { return skip_user_items_; }
   // Writes count() negatives for `target` (shown on `page`, -1 = none) to out. With `log_q`, also writes
   // for each negative the log of its expected number of occurrences among this call's draws plus
   // `shared` shared negatives (the sampled-softmax correction: every source that can draw the item
   // counts), and to *shared_log_scale log(random draws + shared), so that a shared negative c has
   // log Q = *shared_log_scale + log_share(c) (its page and subclass chances are left out).
-  // `engaged` (n_engaged items) are the items the user engaged with on that page: shown and clicked, so
-  // neither same-page nor subclass negatives (they may still come up at random).
+  // `engaged` (n_engaged items, sorted ascending) are items the user took (on that page, or anywhere in
+  // the training events: train.hard_negative_skip), so neither same-page nor subclass negatives (they may
+  // still come up at random).
   void sample(int32_t target, int32_t page, Rng& rng, int32_t* out, int shared = 0, float* log_q = nullptr,
               float* shared_log_scale = nullptr, const int32_t* engaged = nullptr, int n_engaged = 0) const;
   // log of the chance that one random draw is item c (uniform or by popularity).
@@ -44,6 +47,7 @@ class NegativeSampler {
   const data::Dataset& ds_;
   int n_total_, n_page_, n_subclass_;
   bool popularity_;
+  bool skip_user_items_;
   std::vector<int32_t> drawable_;             // items that may be drawn at random
   std::vector<double> cumulative_;            // popularity CDF over drawable_ (popularity mode)
   std::vector<float> log_share_;              // per item: log chance of one random draw, -inf = never
