@@ -30,6 +30,7 @@ struct TrainConfig {
   double delta_lr_scale = 0.3;        ///< Δ learning rate relative to lr once unfrozen (text models), (0, 10]
 
   std::string loss = "sampled";       ///< sampled (candidate-slice softmax) | full (softmax over the catalog)
+  bool chunked_softmax = true;        ///< loss=full on CPU: a chunk of items at a time (same loss, less memory traffic)
   int negatives = 16;                 ///< negatives of each target (sampled loss; optional extra for full), >= 0
   int shared_negatives = 512;         ///< random negatives shared by all targets of a batch (sampled loss), >= 0
   int page_negatives = 8;             ///< of which up to this many same-page (impression) items, >= 0
@@ -80,6 +81,7 @@ struct TrainConfig {
     v("delta_freeze_epochs", delta_freeze_epochs, "epochs the item offset Δ stays frozen (text models), >= 0");
     v("delta_lr_scale", delta_lr_scale, "Δ learning rate relative to lr once unfrozen (text models), (0, 10]");
     v("loss", loss, "sampled (candidate-slice softmax) | full (softmax over the catalog)");
+    v("chunked_softmax", chunked_softmax, "loss=full on CPU: compute the softmax a chunk of items at a time, keeping only each row's log-sum-exp (same loss and gradients, far less memory traffic); false = one (targets x items) logit matrix");
     v("negatives", negatives, "negatives of each target, >= 0");
     v("shared_negatives", shared_negatives, "random negatives shared by all targets of a batch (sampled loss), >= 0");
     v("page_negatives", page_negatives, "of which up to this many same-page items (ablation: 0)");

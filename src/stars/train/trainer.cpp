@@ -36,6 +36,7 @@
 #include "stars/train/batch_builder.h"
 #include "stars/train/batch_loader.h"
 #include "stars/train/lr_schedule.h"
+#include "stars/train/full_softmax.h"
 #include "stars/train/negative_sampler.h"
 #include "stars/train/training_data.h"
 
@@ -141,7 +142,11 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
     cand_rows = at::div(bt.hist_cand, C1, "floor");
     cand_cols = bt.hist_cand - cand_rows * C1;
   }
-  if (full) {
+  // The chunked softmax on CPU (float): same loss and gradients, far less memory traffic.
+  const bool chunked = full && cfg.chunked_softmax && H.device().is_cpu() && H.scalar_type() == at::kFloat;
+  if (chunked) {
+    L.main = chunked_full_softmax_loss(H, items, prior_u, bt.tgt_item, bt.hist_tgt, bt.hist_item);
+  } else if (full) {
     at::Tensor logits = at::mm(H, items.t());  // (N_t, N)
     if (prior_u.defined()) logits = logits + prior_u;
     logits = logits.to(at::kFloat);
@@ -159,7 +164,11 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
   if (cfg.gen_weight > 0 && rows.numel() > 0) {
     at::Tensor Hg = out.h_gen.index_select(0, rows);
     if (O.defined()) Hg = Hg + O.index_select(0, last);
-    if (full) {
+    if (chunked) {
+      at::Tensor mr, mc;
+      if (bt.hist_tgt.defined()) std::tie(mr, mc) = pairs_of(bt.hist_tgt, bt.hist_item, last, n_t);
+      L.gen = chunked_full_softmax_loss(Hg, items, prior_u, bt.tgt_item.index_select(0, last), mr, mc);
+    } else if (full) {
       at::Tensor logits = at::mm(Hg, items.t());
       if (prior_u.defined()) logits = logits + prior_u;
       logits = logits.to(at::kFloat);

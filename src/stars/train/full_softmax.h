@@ -1,0 +1,22 @@
+// The softmax cross-entropy over the whole catalog (train.loss=full), computed a chunk of items at a
+// time so that the (targets x items) logits never exist at once. Included only by torch translation units.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+
+namespace stars::train {
+
+// Mean over rows of -log softmax(H Eᵀ + prior)[row, target[row]], where H (M, S) are the rows, E (N, S)
+// every item, prior (N) a fixed additive term (undefined = none) and the pairs (mask_rows[i],
+// mask_cols[i]) are left out of their row's softmax (undefined = none; never a row's own target).
+// Equal to at::cross_entropy_loss of the masked logits, with gradients for H and E. Forward keeps only
+// each row's log-sum-exp; backward recomputes the logits of one chunk at a time and accumulates both
+// gradients while the chunk is in cache, which moves a few MB instead of several passes over M x N
+// floats. `chunk` items per step, 0 = about 1 MB of logits per chunk.
+at::Tensor chunked_full_softmax_loss(const at::Tensor& H, const at::Tensor& E, const at::Tensor& prior,
+                                     const at::Tensor& target, const at::Tensor& mask_rows,
+                                     const at::Tensor& mask_cols, int64_t chunk = 0);
+
+}  // namespace stars::train
