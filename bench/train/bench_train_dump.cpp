@@ -17,6 +17,7 @@
 #include "stars/core/mmap_file.h"
 #include "stars/core/npy.h"
 #include "stars/data/dataset.h"
+#include "stars/data/history_stats.h"
 #include "stars/model/stars_net.h"
 #include "stars/train/batch_builder.h"
 #include "stars/train/batch_loader.h"
@@ -47,7 +48,7 @@ int run(int argc, char** argv) {
   train::StarsConfig cfg = train::stars_preset(preset);
   for (const auto& s : sets) config_apply_set(cfg, s);
   cfg.validate();
-  const train::TrainConfig& tc = cfg.train;
+  train::TrainConfig& tc = cfg.train;
   make_directories(out);
 
   auto ds = data::Dataset::open(data);
@@ -94,13 +95,20 @@ int run(int argc, char** argv) {
     if (slots > 0) write_npy_i32(path_join(out, "tag_matrix.npy"), m.data(), m.size());
   }
 
-  // The first `steps` batches of epoch 0, as stars train builds them.
+  // The first `steps` batches of epoch 0, as stars train builds them: history exclusion resolved the same
+  // way (auto: by the repeat rate of the training events), the logQ columns of the sampled loss.
   train::TrainingData td(*ds, tc, cfg.model.max_len);
+  if (tc.exclude_history == "auto") {
+    std::vector<uint8_t> mask(static_cast<size_t>(ds->num_events()), 0);
+    for (int64_t e : td.train_events()) mask[static_cast<size_t>(e)] = 1;
+    tc.exclude_history = data::resolve_exclude_history("auto", data::repeat_rate(*ds, mask), "train.exclude_history") ? "true" : "false";
+  }
   std::unique_ptr<train::NegativeSampler> sampler;
   if (tc.negatives > 0 || (!full && tc.shared_negatives > 0))
     sampler = std::make_unique<train::NegativeSampler>(*ds, tc, td.item_train_counts());
   model::BatchFeaturizer featurizer(cfg.model, schema, &calendar);
-  train::BatchBuilder builder(*ds, td, featurizer, sampler.get(), cfg.model.max_len, full, full ? 0 : tc.shared_negatives);
+  train::BatchBuilder builder(*ds, td, featurizer, sampler.get(), cfg.model.max_len, full, full ? 0 : tc.shared_negatives,
+                              tc.exclude_history == "true", tc.logq_correction);
   std::vector<uint32_t> lengths;
   for (const auto& w : td.windows()) lengths.push_back(w.end - w.begin);
   train::BatchLoader loader(builder, lengths, ds->num_items(), tc.batch_size, tc.bucket_batches, 1, 2, tc.seed);
@@ -123,8 +131,12 @@ int run(int argc, char** argv) {
              {"recency", &b->recency}, {"user_cat", &b->user_cat}, {"uniq", &b->uniq}, {"tgt_slot", &b->tgt_slot},
              {"tgt_item", &b->tgt_item}, {"cands", &b->cands}, {"shared", &b->shared}, {"shared_item", &b->shared_item},
              {"tgt_hour", &b->tgt_hour}, {"tgt_dow", &b->tgt_dow}, {"tgt_week", &b->tgt_week},
-             {"tgt_region", &b->tgt_region}, {"row_last_target", &b->row_last_target}})
+             {"tgt_region", &b->tgt_region}, {"row_last_target", &b->row_last_target}, {"hist_tgt", &b->hist_tgt},
+             {"hist_item", &b->hist_item}, {"hist_cand", &b->hist_cand}})
       write_i64(path_join(d, std::string(kv.first) + ".npy"), *kv.second);
+    for (const auto& kv : std::vector<std::pair<const char*, const std::vector<float>*>>{
+             {"cand_logq", &b->cand_logq}, {"tgt_shared_logq", &b->tgt_shared_logq}, {"shared_logq", &b->shared_logq}})
+      write_npy_f32(path_join(d, std::string(kv.first) + ".npy"), kv.second->data(), kv.second->size(), 1);
     write_npy_f32(path_join(d, "user_num.npy"), b->user_num.data(), b->user_num.size(), 1);
     tokens += b->n_targets;
   }

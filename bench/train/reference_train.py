@@ -239,19 +239,53 @@ def slice_logits(H, items, prior_u, cands, shared=None, shared_item=None, target
     return torch.cat([z, zs], 1)
 
 
+NEG_INF = float("-inf")
+
+
+def mask_pairs(z, rows, cols):
+    """z with -inf at (rows[i], cols[i]): items the loss must not rank for that row (history exclusion)."""
+    if rows.numel() == 0:
+        return z
+    return z.reshape(-1).index_fill(0, rows * z.shape[1] + cols, NEG_INF).view(z.shape)
+
+
+def pairs_of(tgt, value, sel, n_targets):
+    """Of the pairs (tgt[i], value[i]), those whose target is in sel, the target renumbered to its position."""
+    pos = torch.full((n_targets,), -1, dtype=torch.int64)
+    pos[sel] = torch.arange(sel.numel())
+    r = pos[tgt]
+    keep = r >= 0
+    return r[keep], value[keep]
+
+
+def corrected(z, b, rows=None):
+    """Slice logits minus each negative's log expected occurrences (train.logq_correction)."""
+    if b["cand_logq"].numel() == 0:
+        return z
+    cq = b["cand_logq"] if rows is None else b["cand_logq"][rows]
+    if z.shape[1] == cq.shape[1]:
+        return z - cq
+    scale = b["tgt_shared_logq"] if rows is None else b["tgt_shared_logq"][rows]
+    return z - torch.cat([cq, scale.unsqueeze(1) + b["shared_logq"].unsqueeze(0)], 1)
+
+
 def losses(model, b, tc, full):
     h_next, h_gen, items = model(b)
+    n_t = b["tgt_item"].numel()
     S = h_next.shape[2]
     H = h_next.reshape(-1, S)[b["tgt_slot"]]
     O = model.context_offset(b) if model.ctx_head else None
     if O is not None:
         H = H + O
     prior_u = None  # gamma > 0 is not benchmarked
+    C1 = b["cands"].shape[1] if b["cands"].dim() == 2 else 1
+    cand_rows, cand_cols = b["hist_cand"] // C1, b["hist_cand"] % C1
     if full:
-        main = F.cross_entropy(H @ items.t(), b["tgt_item"])
+        main = F.cross_entropy(mask_pairs(H @ items.t(), b["hist_tgt"], b["hist_item"]), b["tgt_item"])
     else:
         z = slice_logits(H, items, prior_u, b["cands"], b["shared"], b["shared_item"], b["tgt_item"])
-        main = -torch.log_softmax(z, 1)[:, 0].mean()
+        z = mask_pairs(z, cand_rows, cand_cols)
+        main = -torch.log_softmax(corrected(z, b), 1)[:, 0].mean()
     total = main
     rows = torch.nonzero(b["row_last_target"] >= 0).squeeze(1)
     last = b["row_last_target"][rows]
@@ -260,10 +294,12 @@ def losses(model, b, tc, full):
         if O is not None:
             Hg = Hg + O[last]
         if full:
-            gen = F.cross_entropy(Hg @ items.t(), b["tgt_item"][last])
+            r, c = pairs_of(b["hist_tgt"], b["hist_item"], last, n_t)
+            gen = F.cross_entropy(mask_pairs(Hg @ items.t(), r, c), b["tgt_item"][last])
         else:
             z = slice_logits(Hg, items, prior_u, b["cands"][last], b["shared"], b["shared_item"], b["tgt_item"][last])
-            gen = -torch.log_softmax(z, 1)[:, 0].mean()
+            r, c = pairs_of(cand_rows, cand_cols, last, n_t)
+            gen = -torch.log_softmax(corrected(mask_pairs(z, r, c), b, last), 1)[:, 0].mean()
         total = total + tc["gen_weight"] * gen
     return total, main
 
@@ -274,8 +310,8 @@ def load_batch(d, num_items, n_cands):
     b = {"B": B, "T": T, "num_items": num_items, "n_targets": n}
     for k in ["item_local", "valid", "type", "hour", "dow", "week", "region", "recency", "user_cat", "uniq", "tgt_slot",
               "tgt_item", "cands", "shared", "shared_item", "tgt_hour", "tgt_dow", "tgt_week", "tgt_region",
-              "row_last_target"]:
-        b[k] = torch.from_numpy(load(os.path.join(d, k + ".npy")).astype(np.int64))
+              "row_last_target", "hist_tgt", "hist_item", "hist_cand"]:
+        b[k] = torch.from_numpy(load(os.path.join(d, k + ".npy")).astype(np.int64)).reshape(-1)
     for k in ["item_local", "type", "hour", "dow", "week", "region", "recency"]:
         b[k] = b[k].view(B, T)
     b["valid"] = b["valid"].view(B, T).bool()
@@ -283,6 +319,10 @@ def load_batch(d, num_items, n_cands):
     if shape["n_cands"] > 0:
         b["cands"] = b["cands"].view(n, shape["n_cands"])
     b["user_num"] = torch.from_numpy(load(os.path.join(d, "user_num.npy")).astype(np.float32)).view(B, -1)
+    for k in ["cand_logq", "tgt_shared_logq", "shared_logq"]:
+        b[k] = torch.from_numpy(load(os.path.join(d, k + ".npy")).astype(np.float32)).reshape(-1)
+    if b["cand_logq"].numel() > 0:
+        b["cand_logq"] = b["cand_logq"].view(n, shape["n_cands"])
     return b
 
 
