@@ -1,6 +1,7 @@
 // The chunked full-catalog softmax against the plain one: the (targets x items) logit matrix, masked
 // pairs at -inf, then cross-entropy. Same loss and same gradients for the rows and the items, whatever
-// the chunk size (one item, a size that does not divide the catalog, the whole catalog at once), with
+// the chunk size (one item, a size that does not divide the catalog, the whole catalog at once), whether
+// backward keeps the forward's chunks or recomputes them, with
 // and without the prior and masked pairs, including a row whose first chunk is masked entirely.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
@@ -17,7 +18,7 @@ struct Grads {
 };
 
 Grads run(const at::Tensor& H0, const at::Tensor& E0, const at::Tensor& prior, const at::Tensor& target,
-          const at::Tensor& mr, const at::Tensor& mc, int64_t chunk) {
+          const at::Tensor& mr, const at::Tensor& mc, int64_t chunk, int64_t keep_bytes = 0) {
   at::Tensor H = H0.clone().requires_grad_(true), E = E0.clone().requires_grad_(true);
   at::Tensor loss;
   if (chunk < 0) {  // the reference
@@ -29,7 +30,7 @@ Grads run(const at::Tensor& H0, const at::Tensor& E0, const at::Tensor& prior, c
     }
     loss = at::cross_entropy_loss(z, target);
   } else {
-    loss = chunked_full_softmax_loss(H, E, prior, target, mr, mc, chunk);
+    loss = chunked_full_softmax_loss(H, E, prior, target, mr, mc, chunk, keep_bytes);
   }
   (loss * 3.0).backward();  // a non-unit upstream gradient
   return {loss.detach(), H.grad(), E.grad()};
@@ -55,9 +56,10 @@ TEST(FullSoftmax, ChunkedEqualsTheLogitMatrix) {
       const at::Tensor p = with_prior ? prior : at::Tensor();
       const at::Tensor r = with_mask ? mr : at::Tensor(), c = with_mask ? mc : at::Tensor();
       const Grads ref = run(H, E, p, target, r, c, -1);
-      for (int64_t chunk : {1, 16, 33, 101, 0}) {
-        const Grads got = run(H, E, p, target, r, c, chunk);
-        SCOPED_TRACE(testing::Message() << "prior " << with_prior << " mask " << with_mask << " chunk " << chunk);
+      for (int64_t chunk : {1, 16, 33, 101, 0})
+      for (int64_t keep : {int64_t{0}, int64_t{1} << 20}) {  // backward recomputes the chunks / keeps them
+        const Grads got = run(H, E, p, target, r, c, chunk, keep);
+        SCOPED_TRACE(testing::Message() << "prior " << with_prior << " mask " << with_mask << " chunk " << chunk << " keep " << keep);
         EXPECT_NEAR(got.loss.item<float>(), ref.loss.item<float>(), 1e-5);
         EXPECT_TRUE(torch::allclose(got.gH, ref.gH, 1e-4, 1e-6)) << (got.gH - ref.gH).abs().max().item<float>();
         EXPECT_TRUE(torch::allclose(got.gE, ref.gE, 1e-4, 1e-6)) << (got.gE - ref.gE).abs().max().item<float>();

@@ -35,14 +35,21 @@ at::Tensor chunk_logits(const at::Tensor& H, const at::Tensor& E, const at::Tens
 
 struct ChunkedSoftmax : public torch::autograd::Function<ChunkedSoftmax> {
   static at::Tensor forward(AutogradContext* ctx, const at::Tensor& H, const at::Tensor& E, const at::Tensor& prior,
-                            const at::Tensor& target, const at::Tensor& mrows, const at::Tensor& mcols, int64_t chunk) {
+                            const at::Tensor& target, const at::Tensor& mrows, const at::Tensor& mcols, int64_t chunk,
+                            int64_t keep_bytes) {
     const int64_t M = H.size(0), N = E.size(0);
     const int64_t C = chunk_size(M, N, chunk);
+    // Chunks are kept for backward when all of them fit in keep_bytes (else backward recomputes them).
+    const bool keep = M * N * static_cast<int64_t>(H.element_size()) <= keep_bytes;
+    c10::List<at::Tensor> kept;
     at::Tensor lse = at::full({M}, -std::numeric_limits<float>::infinity(), H.options());
     for (int64_t c0 = 0; c0 < N; c0 += C) {
       const int64_t n = std::min(C, N - c0);
-      lse = at::logaddexp(lse, at::logsumexp(chunk_logits(H, E, prior, mrows, mcols, c0, n), {1}));
+      at::Tensor z = chunk_logits(H, E, prior, mrows, mcols, c0, n);
+      lse = at::logaddexp(lse, at::logsumexp(z, {1}));
+      if (keep) kept.push_back(z);
     }
+    ctx->saved_data["kept"] = kept;
     at::Tensor z_t = (H * E.index_select(0, target)).sum(1);
     if (prior.numel() > 0) z_t = z_t + prior.index_select(0, target);
     ctx->save_for_backward({H, E, prior, target, mrows, mcols, lse});
@@ -58,9 +65,11 @@ struct ChunkedSoftmax : public torch::autograd::Function<ChunkedSoftmax> {
     const at::Tensor scale = grad_out[0] / static_cast<double>(M);  // d loss / d z = (softmax - onehot) / M
     at::Tensor gH = at::zeros_like(H), gE = at::empty_like(E);
     const at::Tensor rows = at::arange(M, target.options());
-    for (int64_t c0 = 0; c0 < N; c0 += C) {
+    c10::List<at::Tensor> kept = ctx->saved_data["kept"].toTensorList();
+    for (int64_t c0 = 0, k = 0; c0 < N; c0 += C, ++k) {
       const int64_t n = std::min(C, N - c0);
-      at::Tensor p = chunk_logits(H, E, prior, mrows, mcols, c0, n).sub_(lse.unsqueeze(1)).exp_();
+      at::Tensor p = kept.empty() ? chunk_logits(H, E, prior, mrows, mcols, c0, n) : kept.get(k);
+      p.sub_(lse.unsqueeze(1)).exp_();
       const at::Tensor hit = at::nonzero(target.ge(c0).logical_and(target.lt(c0 + n))).squeeze(1);
       if (hit.numel() > 0)
         p.index_put_({rows.index_select(0, hit), target.index_select(0, hit) - c0},
@@ -69,7 +78,7 @@ struct ChunkedSoftmax : public torch::autograd::Function<ChunkedSoftmax> {
       gH.addmm_(p, E.narrow(0, c0, n));
       gE.narrow(0, c0, n).copy_(at::mm(p.t(), H));
     }
-    return {gH, gE, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    return {gH, gE, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
@@ -77,13 +86,13 @@ struct ChunkedSoftmax : public torch::autograd::Function<ChunkedSoftmax> {
 
 at::Tensor chunked_full_softmax_loss(const at::Tensor& H, const at::Tensor& E, const at::Tensor& prior,
                                      const at::Tensor& target, const at::Tensor& mask_rows,
-                                     const at::Tensor& mask_cols, int64_t chunk) {
+                                     const at::Tensor& mask_cols, int64_t chunk, int64_t keep_bytes) {
   STARS_CHECK(H.dim() == 2 && E.dim() == 2 && H.size(1) == E.size(1), "chunked softmax: H (M, S) and E (N, S) expected");
   STARS_CHECK(target.dim() == 1 && target.size(0) == H.size(0), "chunked softmax: one target per row expected");
   const at::Tensor none = at::empty({0}, target.options());
   const at::Tensor p = prior.defined() ? prior.to(H.scalar_type()) : at::empty({0}, H.options());
   const bool masked = mask_rows.defined() && mask_rows.numel() > 0;
-  return ChunkedSoftmax::apply(H, E, p, target, masked ? mask_rows : none, masked ? mask_cols : none, chunk);
+  return ChunkedSoftmax::apply(H, E, p, target, masked ? mask_rows : none, masked ? mask_cols : none, chunk, keep_bytes);
 }
 
 }  // namespace stars::train

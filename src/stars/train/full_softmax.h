@@ -11,12 +11,14 @@ namespace stars::train {
 // Mean over rows of -log softmax(H Eᵀ + prior)[row, target[row]], where H (M, S) are the rows, E (N, S)
 // every item, prior (N) a fixed additive term (undefined = none) and the pairs (mask_rows[i],
 // mask_cols[i]) are left out of their row's softmax (undefined = none; never a row's own target).
-// Equal to at::cross_entropy_loss of the masked logits, with gradients for H and E. Forward keeps only
-// each row's log-sum-exp; backward recomputes the logits of one chunk at a time and accumulates both
-// gradients while the chunk is in cache, which moves a few MB instead of several passes over M x N
-// floats. `chunk` items per step, 0 = about 1 MB of logits per chunk.
+// Equal to at::cross_entropy_loss of the masked logits, with gradients for H and E. Forward computes
+// the logits a chunk at a time and keeps each row's log-sum-exp, plus the chunks themselves when all of
+// them take at most `keep_bytes`; backward takes (or recomputes) one chunk at a time, turns it into
+// softmax minus one-hot in place and accumulates both gradients while it is in cache: one pass over the
+// M x N logits instead of several. `chunk` items per step, 0 = about 1 MB of logits per chunk.
 at::Tensor chunked_full_softmax_loss(const at::Tensor& H, const at::Tensor& E, const at::Tensor& prior,
                                      const at::Tensor& target, const at::Tensor& mask_rows,
-                                     const at::Tensor& mask_cols, int64_t chunk = 0);
+                                     const at::Tensor& mask_cols, int64_t chunk = 0,
+                                     int64_t keep_bytes = int64_t{256} << 20);
 
 }  // namespace stars::train
