@@ -98,11 +98,8 @@ int run(int argc, char** argv) {
   // The first `steps` batches of epoch 0, as stars train builds them: history exclusion resolved the same
   // way (auto: by the repeat rate of the training events), the logQ columns of the sampled loss.
   train::TrainingData td(*ds, tc, cfg.model.max_len);
-  if (tc.exclude_history == "auto") {
-    std::vector<uint8_t> mask(static_cast<size_t>(ds->num_events()), 0);
-    for (int64_t e : td.train_events()) mask[static_cast<size_t>(e)] = 1;
-    tc.exclude_history = data::resolve_exclude_history("auto", data::repeat_rate(*ds, mask), "train.exclude_history") ? "true" : "false";
-  }
+  if (tc.exclude_history == "auto")
+    tc.exclude_history = data::resolve_exclude_history("auto", td.repeat_rate(*ds), "train.exclude_history") ? "true" : "false";
   std::unique_ptr<train::NegativeSampler> sampler;
   if (tc.negatives > 0 || (!full && tc.shared_negatives > 0))
     sampler = std::make_unique<train::NegativeSampler>(*ds, tc, td.item_train_counts());

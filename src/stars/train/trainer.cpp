@@ -315,9 +315,7 @@ TrainSummary run_training(const TrainRequest& req) {
   // Training windows and held-out queries; "auto" history exclusion resolved from the training events.
   TrainingData data(*ds, tc, T);
   if (tc.exclude_history == "auto") {
-    std::vector<uint8_t> mask(static_cast<size_t>(ds->num_events()), 0);
-    for (int64_t e : data.train_events()) mask[static_cast<size_t>(e)] = 1;
-    const double rate = data::repeat_rate(*ds, mask);
+    const double rate = data.repeat_rate(*ds);
     const bool exclude = data::resolve_exclude_history("auto", rate, "train.exclude_history");
     STARS_INFO("repeat rate of training events " << rate << ": " << (exclude ? "excluding" : "ranking") << " history items (train.exclude_history=auto)");
     cfg.train.exclude_history = exclude ? "true" : "false";

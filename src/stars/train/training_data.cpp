@@ -2,6 +2,7 @@
 
 #include "stars/core/error.h"
 #include "stars/data/dataset.h"
+#include "stars/data/history_stats.h"
 
 namespace stars::train {
 
@@ -61,6 +62,12 @@ TrainingData::TrainingData(const data::Dataset& ds, const TrainConfig& cfg, int 
   user_begin_.push_back(static_cast<uint32_t>(train_events_.size()));
   STARS_CHECK_ARG(!windows_.empty(), ds.dir() << ": no user has two training events; nothing to train on");
   STARS_CHECK_ARG(train_events_.size() < (1ull << 32), "too many training events for 32-bit windows");
+}
+
+double TrainingData::repeat_rate(const data::Dataset& ds) const {
+  std::vector<uint8_t> mask(static_cast<size_t>(ds.num_events()), 0);
+  for (int64_t e : train_events_) mask[static_cast<size_t>(e)] = 1;
+  return data::repeat_rate(ds, mask);
 }
 
 }  // namespace stars::train

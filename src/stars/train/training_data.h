@@ -38,6 +38,8 @@ class TrainingData {
   const std::vector<int64_t>& train_events() const { return train_events_; }  // absolute event indices
   // The user's training events are train_events()[user_begin(u), user_begin(u + 1)).
   uint32_t user_begin(int32_t user) const { return user_begin_[user]; }
+  // data::repeat_rate over the training events: what train.exclude_history=auto decides on.
+  double repeat_rate(const data::Dataset& dataset) const;
   const std::vector<Window>& windows() const { return windows_; }
   const std::vector<EvalQuery>& valid() const { return valid_; }
   const std::vector<EvalQuery>& test() const { return test_; }
