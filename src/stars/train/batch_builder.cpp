@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <utility>
 
 #include "stars/core/error.h"
 #include "stars/data/dataset.h"
@@ -71,6 +73,7 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
   }
   std::vector<float> num;
   std::vector<int32_t> cat, ctx, negs(C), hist, engaged, taken;
+  std::vector<std::pair<int32_t, int32_t>> page_taken;  // (page, item) of the user's training events, by page
   const bool skip_user = sampler_ && sampler_->skips_user_items();
   std::vector<float> logq(C);
   const int n_shared = static_cast<int>(b->shared.size());
@@ -80,11 +83,20 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
     const int64_t ub = static_cast<int64_t>(offsets[w.user]);
     fill_user(b, static_cast<int32_t>(r), w.user, &num, &cat);
     const size_t first = data_.user_begin(w.user), last = data_.user_begin(w.user + 1);  // the user's training events
-    if (C > 0 && skip_user) {  // every item of the user's training events: no hard negative for any target
+    // Items the user took are not hard negatives: any of the user's training items (skip = user), or
+    // those engaged with on the target's page (skip = page: shown and clicked), looked up by page below.
+    if (C > 0 && skip_user) {
       taken.clear();
       for (size_t e = first; e < last; ++e) taken.push_back(ue.items[static_cast<size_t>(ev[e] - ub)]);
       std::sort(taken.begin(), taken.end());
       taken.erase(std::unique(taken.begin(), taken.end()), taken.end());
+    } else if (C > 0 && !ue.pages.empty()) {
+      page_taken.clear();
+      for (size_t e = first; e < last; ++e) {
+        const size_t ke = static_cast<size_t>(ev[e] - ub);
+        if (ue.pages[ke] >= 0) page_taken.emplace_back(ue.pages[ke], ue.items[ke]);
+      }
+      std::sort(page_taken.begin(), page_taken.end());
     }
     hist.clear();
     if (exclude_history_)
@@ -119,17 +131,13 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
       if (b->n_cands > 0) {
         b->cands.push_back(all_items_ ? target : slots->local(b, target));
         if (C > 0) {
-          // Items the user took are not hard negatives: any of the user's training items (skip = user),
-          // or those engaged with on the target's page (skip = page: shown and clicked).
           const int32_t page = ue.pages.empty() ? -1 : ue.pages[tk];
-          if (!skip_user) {
+          if (!skip_user) {  // the page's run of page_taken, items in ascending order
             engaged.clear();
-            if (page >= 0)
-              for (size_t e = first; e < last; ++e) {
-                const size_t ke = static_cast<size_t>(ev[e] - ub);
-                if (ue.pages[ke] == page) engaged.push_back(ue.items[ke]);
-              }
-            std::sort(engaged.begin(), engaged.end());
+            if (page >= 0) {
+              auto it = std::lower_bound(page_taken.begin(), page_taken.end(), std::make_pair(page, std::numeric_limits<int32_t>::min()));
+              for (; it != page_taken.end() && it->first == page; ++it) engaged.push_back(it->second);
+            }
           }
           const std::vector<int32_t>& skip = skip_user ? taken : engaged;
           float scale = 0.0f;
