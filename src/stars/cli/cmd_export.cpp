@@ -13,6 +13,7 @@
 #include "stars/core/strings.h"
 #include "stars/data/dataset.h"
 #include "stars/model/encoder.h"
+#include "stars/model/model_dir.h"
 #include "stars/semantics/semantic_encoder.h"
 #include "stars/serve/blas_threads.h"
 #include "stars/serve/snapshot_export.h"
@@ -22,10 +23,9 @@ namespace stars::cli {
 
 namespace {
 // Whether the model was trained never to rank a user's earlier items (train.exclude_history resolved to
-// "true" in MODEL/config.json); models without the setting did rank them.
-bool model_excludes_history(const std::string& model_dir) {
-  const std::string path = path_join(model_dir, "config.json");
-  if (!file_exists(path)) return false;
+// "true" in the model's config.json at `path`); models without the setting did rank them.
+bool model_excludes_history(const std::string& path) {
+  if (path.empty() || !file_exists(path)) return false;
   const JsonObject root = JsonObject::parse(read_text_file(path), path);
   if (!root.has("train")) return false;
   JsonObject train;
@@ -72,14 +72,16 @@ int run_export(int argc, char** argv) {
   } catch (const Error& e) {
     throw e.with_context("loading model " + model_dir);
   }
+  const std::string model_config = model::model_config_path(model_dir);
 #else
   std::unique_ptr<model::Encoder> encoder;
   STARS_THROW(kUnavailable, "this build of stars has no model module (LibTorch), so it cannot encode users");
+  const std::string model_config;
 #endif
   Timer t;
   serve::SnapshotData data = serve::build_snapshot_data(*ds, *encoder, cfg);
   data.manifest.source_model = model_dir;
-  data.manifest.exclude_seen = model_excludes_history(model_dir);
+  data.manifest.exclude_seen = model_excludes_history(model_config);
   serve::SnapshotWriteOptions w;
   w.model_dir = model_dir;
   w.semantics_dir = semantics_dir;
