@@ -357,8 +357,11 @@ TEST(BatchBuilder, TrainingAndEvaluationFeaturizeAHistoryAlike) {
     }
     // The tiny world spaces a user's events one hour apart: each slot is one hour before its next request
     // (a window-wide reference time would give the earlier slots larger buckets).
-    for (int32_t t = 0; t < tb.T; ++t)
-      if (tb.valid[t]) EXPECT_EQ(tb.recency[t], model::recency_bucket(3600, mc.recency_buckets)) << "slot " << t;
+    for (int32_t t = 0; t < tb.T; ++t) {
+      if (tb.valid[t]) {
+        EXPECT_EQ(tb.recency[t], model::recency_bucket(3600, mc.recency_buckets)) << "slot " << t;
+      }
+    }
     ++checked;
   }
   EXPECT_GT(checked, 0);
@@ -440,7 +443,7 @@ TEST(BatchBuilder, ExcludedHistoryIsEveryEarlierTrainingItemOfTheUserButNeverThe
         const int32_t target = items[target_event];
         ASSERT_EQ(tb.tgt_item[t], target);
         std::multiset<int32_t> expected;
-        for (size_t k = 0; k < w.begin + t + 1; ++k)
+        for (int64_t k = 0; k < w.begin + t + 1; ++k)
           if (ev[k] >= static_cast<int64_t>(ds->user_offsets()[w.user]) &&
               ev[k] < target_event && items[ev[k]] != target)
             expected.insert(items[ev[k]]);
