@@ -157,7 +157,7 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
         }
         if (logq_ && C == 0) {  // the target and the shared negatives only
           b->cand_logq.push_back(0.0f);
-          b->tgt_shared_logq.push_back(std::log(static_cast<float>(std::max(1, n_shared))));
+          b->tgt_shared_logq.push_back(NegativeSampler::shared_log_scale(n_shared));
         }
       }
       if (j == k - 1) b->row_last_target[r] = static_cast<int64_t>(b->tgt_item.size()) - 1;

@@ -119,7 +119,7 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
     if (p_sub > 0 && ds_.item_subclass(c) == sub && hard_ok(c)) q += p_sub;
     log_q[j] = static_cast<float>(std::log(std::max(q, 1e-12)));
   }
-  if (shared_log_scale) *shared_log_scale = static_cast<float>(std::log(std::max(draws, 1.0)));
+  if (shared_log_scale) *shared_log_scale = NegativeSampler::shared_log_scale(draws);
 }
 
 int NegativeSampler::sample_shared(int k, Rng& rng, int32_t* out) const {

@@ -5,6 +5,7 @@
 // Torch-free; sample() is const and thread-safe (the caller owns the Rng).
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -38,6 +39,8 @@ class NegativeSampler {
               float* shared_log_scale = nullptr, const int32_t* engaged = nullptr, int n_engaged = 0) const;
   // log of the chance that one random draw is item c (uniform or by popularity).
   float log_share(int32_t c) const;
+  // The *shared_log_scale of sample(): log(random draws + shared draws), at least log 1.
+  static float shared_log_scale(double draws) { return static_cast<float>(std::log(draws > 1.0 ? draws : 1.0)); }
   // Writes min(k, drawable items) distinct random items (uniform or by popularity, as configured) to out:
   // the negatives shared by every target of a batch. Returns how many were written.
   int sample_shared(int k, Rng& rng, int32_t* out) const;
