@@ -29,8 +29,16 @@ TEST(TrainConfig, PresetsAblationsAndErrors) {
     EXPECT_NO_THROW(apply_ablation(&d, a)) << a;
     EXPECT_NO_THROW(d.validate()) << a;
   }
+  {
+    StarsConfig d = c;
+    apply_ablation(&d, "no-hard-negatives");
+    EXPECT_EQ(d.train.page_negatives, 0);
+    EXPECT_EQ(d.train.subclass_negatives, 0);
+    EXPECT_EQ(d.train.negatives, c.train.negatives);  // the slice keeps its size: random negatives fill it
+  }
   apply_ablation(&c, "uniform-negatives");
   EXPECT_EQ(c.train.subclass_negatives, 0);
+  EXPECT_EQ(c.train.page_negatives, stars_preset("cpu").train.page_negatives);
   EXPECT_THROW(apply_ablation(&c, "no-magic"), Error);
   config_apply_set(c, "train.lr=0.005");
   EXPECT_DOUBLE_EQ(c.train.lr, 0.005);

@@ -26,7 +26,7 @@ int run_train(int argc, char** argv) {
   p.add_multi("set", &sets, "override one key, e.g. --set train.lr=0.002 --set model.d_model=128");
   p.add_multi("ablate", &ablations, "switch a mechanism off, after --config and --set (repeatable): no-text, no-tags, no-delta, no-context, "
                                     "no-engagement, no-user, no-recency, no-context-head, gamma0, no-logq, uniform-negatives, "
-                                    "no-page-negatives, id-only");
+                                    "no-page-negatives, no-hard-negatives, id-only");
   p.add("epochs", &epochs, "shortcut for --set train.epochs=N");
   p.add("threads", &threads, "shortcut for --set train.threads=N (torch intra-op threads)");
   p.add("device", &device, "shortcut for --set train.device=cpu|cuda|auto");
@@ -53,7 +53,7 @@ int run_train(int argc, char** argv) {
   if (!device.empty()) cfg.train.device = device;
   for (const auto& a : ablations) {
     // Under the full softmax the negative sources only reach the logistic loss (eq. 5), and logQ nothing.
-    const bool sources = a == "uniform-negatives" || a == "no-page-negatives";
+    const bool sources = a == "uniform-negatives" || a == "no-page-negatives" || a == "no-hard-negatives";
     if (cfg.train.loss == "full" && (a == "no-logq" || (sources && cfg.train.logistic_weight <= 0)))
       STARS_WARN("--ablate " << a << " changes nothing with train.loss=full"
                  << (sources ? " and train.logistic_weight=0 (no sampled negatives)" : "")

@@ -24,6 +24,7 @@ std::string ablation_description(const std::string& v) {
   if (v == "no-logq") return "logQ correction of the candidate slice";
   if (v == "uniform-negatives") return "subclass negatives (uniform instead)";
   if (v == "no-page-negatives") return "same-page negatives";
+  if (v == "no-hard-negatives") return "same-page and subclass negatives (random only)";
   if (v == "id-only") return "all content and context (ID-only)";
   return "";
 }

@@ -125,7 +125,7 @@ StarsConfig stars_preset(const std::string& name) {
 const std::vector<std::string>& ablation_names() {
   static const std::vector<std::string> names = {"no-text", "no-tags", "no-delta", "no-context", "no-engagement",
                                                  "no-user", "no-recency", "no-context-head", "gamma0", "no-logq",
-                                                 "uniform-negatives", "no-page-negatives", "id-only"};
+                                                 "uniform-negatives", "no-page-negatives", "no-hard-negatives", "id-only"};
   return names;
 }
 
@@ -144,6 +144,7 @@ void apply_ablation(StarsConfig* c, const std::string& name) {
   else if (name == "no-logq") t.logq_correction = false;
   else if (name == "uniform-negatives") t.subclass_negatives = 0;
   else if (name == "no-page-negatives") t.page_negatives = 0;
+  else if (name == "no-hard-negatives") { t.page_negatives = 0; t.subclass_negatives = 0; }
   else if (name == "id-only") {
     m.use_text = false;
     m.use_tags = false;

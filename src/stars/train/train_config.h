@@ -134,7 +134,8 @@ struct StarsConfig {
 StarsConfig stars_preset(const std::string& name);
 
 // Ablation switches by name: no-text, no-tags, no-delta, no-context, no-engagement, no-user, no-recency,
-// no-context-head, gamma0, no-logq, uniform-negatives, no-page-negatives, id-only.
+// no-context-head, gamma0, no-logq, uniform-negatives, no-page-negatives, no-hard-negatives (random negatives
+// only), id-only.
 void apply_ablation(StarsConfig* config, const std::string& name);
 const std::vector<std::string>& ablation_names();
 
