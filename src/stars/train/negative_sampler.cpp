@@ -78,9 +78,16 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
     const uint64_t b = subclass_offsets_[sub], e = subclass_offsets_[sub + 1];
     const uint64_t size = e - b;
     const int want = std::min<int>(n_subclass_, n_total_ - n);
-    int engaged_here = 0;  // taken items of this subclass: they shrink what rejection sampling can find
-    for (int j = 0; j < n_engaged; ++j) engaged_here += ds_.item_subclass(engaged[j]) == sub;
-    if (size <= static_cast<uint64_t>(want) + 1 + engaged_here) {
+    // Taken items of this subclass shrink what rejection sampling can find; they are counted only when
+    // the subclass is not clearly larger than the draw (with hard_negative_skip = user, `engaged` is
+    // every item of the user, and most targets' subclasses are).
+    auto small = [&] {
+      if (size > static_cast<uint64_t>(want) + 1 + static_cast<uint64_t>(n_engaged)) return false;
+      int engaged_here = 0;
+      for (int j = 0; j < n_engaged; ++j) engaged_here += ds_.item_subclass(engaged[j]) == sub;
+      return size <= static_cast<uint64_t>(want) + 1 + engaged_here;
+    };
+    if (small()) {
       const int cap = n + want;
       for (uint64_t j = b; j < e && n < cap; ++j)
         if (hard_ok(subclass_items_[j])) out[n++] = subclass_items_[j];
