@@ -129,10 +129,12 @@ int run(int argc, char** argv) {
              {"tgt_item", &b->tgt_item}, {"cands", &b->cands}, {"shared", &b->shared}, {"shared_item", &b->shared_item},
              {"tgt_hour", &b->tgt_hour}, {"tgt_dow", &b->tgt_dow}, {"tgt_week", &b->tgt_week},
              {"tgt_region", &b->tgt_region}, {"row_last_target", &b->row_last_target}, {"hist_tgt", &b->hist_tgt},
-             {"hist_item", &b->hist_item}, {"hist_cand", &b->hist_cand}})
+             {"hist_item", &b->hist_item}, {"hist_cand", &b->hist_cand}, {"hist_shared", &b->hist_shared},
+             {"pair_logq_tgt", &b->pair_logq_tgt}, {"pair_logq_col", &b->pair_logq_col}})
       write_i64(path_join(d, std::string(kv.first) + ".npy"), *kv.second);
     for (const auto& kv : std::vector<std::pair<const char*, const std::vector<float>*>>{
-             {"cand_logq", &b->cand_logq}, {"tgt_shared_logq", &b->tgt_shared_logq}, {"shared_logq", &b->shared_logq}})
+             {"cand_logq", &b->cand_logq}, {"tgt_shared_logq", &b->tgt_shared_logq}, {"shared_logq", &b->shared_logq},
+             {"pair_logq", &b->pair_logq}})
       write_npy_f32(path_join(d, std::string(kv.first) + ".npy"), kv.second->data(), kv.second->size(), 1);
     write_npy_f32(path_join(d, "user_num.npy"), b->user_num.data(), b->user_num.size(), 1);
     tokens += b->n_targets;

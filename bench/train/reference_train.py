@@ -266,7 +266,14 @@ def corrected(z, b, rows=None):
     if z.shape[1] == cq.shape[1]:
         return z - cq
     scale = b["tgt_shared_logq"] if rows is None else b["tgt_shared_logq"][rows]
-    return z - torch.cat([cq, scale.unsqueeze(1) + b["shared_logq"].unsqueeze(0)], 1)
+    sq = scale.unsqueeze(1) + b["shared_logq"].unsqueeze(0)
+    if b["pair_logq"].numel() > 0:  # shared negatives on the target's page or in its subclass
+        r, c, v = b["pair_logq_tgt"], b["pair_logq_col"], b["pair_logq"]
+        if rows is not None:
+            r, k = pairs_of(r, torch.arange(r.numel()), rows, b["n_targets"])
+            c, v = c[k], v[k]
+        sq = sq.reshape(-1).index_copy(0, r * sq.shape[1] + c, v).view(sq.shape)
+    return z - torch.cat([cq, sq], 1)
 
 
 def losses(model, b, tc, full):
@@ -280,6 +287,10 @@ def losses(model, b, tc, full):
     prior_u = None  # gamma > 0 is not benchmarked
     C1 = b["cands"].shape[1] if b["cands"].dim() == 2 else 1
     cand_rows, cand_cols = b["hist_cand"] // C1, b["hist_cand"] % C1
+    K = b["shared"].numel()
+    if b["hist_shared"].numel() > 0:  # shared columns holding a history item
+        cand_rows = torch.cat([cand_rows, b["hist_shared"] // K])
+        cand_cols = torch.cat([cand_cols, b["hist_shared"] % K + C1])
     if full:
         main = F.cross_entropy(mask_pairs(H @ items.t(), b["hist_tgt"], b["hist_item"]), b["tgt_item"])
     else:
@@ -310,7 +321,7 @@ def load_batch(d, num_items, n_cands):
     b = {"B": B, "T": T, "num_items": num_items, "n_targets": n}
     for k in ["item_local", "valid", "type", "hour", "dow", "week", "region", "recency", "user_cat", "uniq", "tgt_slot",
               "tgt_item", "cands", "shared", "shared_item", "tgt_hour", "tgt_dow", "tgt_week", "tgt_region",
-              "row_last_target", "hist_tgt", "hist_item", "hist_cand"]:
+              "row_last_target", "hist_tgt", "hist_item", "hist_cand", "hist_shared", "pair_logq_tgt", "pair_logq_col"]:
         b[k] = torch.from_numpy(load(os.path.join(d, k + ".npy")).astype(np.int64)).reshape(-1)
     for k in ["item_local", "type", "hour", "dow", "week", "region", "recency"]:
         b[k] = b[k].view(B, T)
@@ -319,7 +330,7 @@ def load_batch(d, num_items, n_cands):
     if shape["n_cands"] > 0:
         b["cands"] = b["cands"].view(n, shape["n_cands"])
     b["user_num"] = torch.from_numpy(load(os.path.join(d, "user_num.npy")).astype(np.float32)).view(B, -1)
-    for k in ["cand_logq", "tgt_shared_logq", "shared_logq"]:
+    for k in ["cand_logq", "tgt_shared_logq", "shared_logq", "pair_logq"]:
         b[k] = torch.from_numpy(load(os.path.join(d, k + ".npy")).astype(np.float32)).reshape(-1)
     if b["cand_logq"].numel() > 0:
         b["cand_logq"] = b["cand_logq"].view(n, shape["n_cands"])

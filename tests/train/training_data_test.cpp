@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <set>
 
 #include "../model/test_world.h"
@@ -228,25 +229,42 @@ TEST(NegativeSampler, HardNegativesSkipEveryItemTheUserTook) {
   EXPECT_LT(user_hits, page_hits / 2) << "page " << page_hits << ", user " << user_hits;
 }
 
-TEST(NegativeSampler, LogQIsTheExpectedNumberOfOccurrences) {
-  const std::string dir = testing::make_world("logq", {}, false);
-  auto ds = data::Dataset::open(dir);
+// The log Q tests' setting: 12 negatives (2 page, 3 subclass), counts 1-5, and a target of user 3 shown
+// on a page with another item the user clicked (so drawn only at random).
+struct LogQCase {
+  std::unique_ptr<data::Dataset> ds;
   TrainConfig cfg;
-  cfg.negatives = 12;
-  cfg.page_negatives = 2;
-  cfg.subclass_negatives = 3;
-  std::vector<int64_t> counts(ds->num_items());
-  for (int32_t i = 0; i < ds->num_items(); ++i) counts[i] = 1 + i % 5;
+  std::vector<int64_t> counts;
+  int32_t target = -1, page = -1, clicked = -1;
+};
+
+LogQCase logq_case() {
+  LogQCase c;
+  c.ds = data::Dataset::open(testing::make_world("logq", {}, false));
+  c.cfg.negatives = 12;
+  c.cfg.page_negatives = 2;
+  c.cfg.subclass_negatives = 3;
+  c.counts.resize(c.ds->num_items());
+  for (int32_t i = 0; i < c.ds->num_items(); ++i) c.counts[i] = 1 + i % 5;
+  const auto ue = c.ds->user_events(3);
+  c.target = ue.items[4];
+  c.page = ue.pages[4];
+  if (c.page >= 0)
+    for (int32_t it : c.ds->page_items(c.page))
+      if (it != c.target) c.clicked = it;
+  return c;
+}
+
+TEST(NegativeSampler, LogQIsTheExpectedNumberOfOccurrences) {
+  LogQCase lc = logq_case();
+  const data::Dataset* ds = lc.ds.get();
+  TrainConfig& cfg = lc.cfg;
+  const int32_t target = lc.target, page = lc.page, clicked = lc.clicked;
+  ASSERT_GE(page, 0);
+  ASSERT_GE(clicked, 0);
   for (const char* random : {"uniform", "popularity"}) {
     cfg.random_negatives = random;
-    NegativeSampler s(*ds, cfg, counts);
-    const auto ue = ds->user_events(3);
-    const int32_t target = ue.items[4], page = ue.pages[4];
-    ASSERT_GE(page, 0);
-    int32_t clicked = -1;  // another item of the page the user clicked: drawn only at random
-    for (int32_t it : ds->page_items(page))
-      if (it != target) clicked = it;
-    ASSERT_GE(clicked, 0);
+    NegativeSampler s(*ds, cfg, lc.counts);
     const int shared = 5;
     Rng rng(11);
     std::vector<int32_t> out(12);
@@ -273,6 +291,60 @@ TEST(NegativeSampler, LogQIsTheExpectedNumberOfOccurrences) {
     // The clicked item comes up at random only: its expected count is the random draws' share.
     EXPECT_NEAR(expect[clicked], 7.0 * std::exp(s.log_share(clicked)), 1e-4);
   }
+}
+
+TEST(NegativeSampler, SharedNegativesCountThePageAndSubclassChancesOfTheirTarget) {
+  // A shared negative is one more occurrence of its item: where the target's page or subclass could also
+  // draw it, its log Q must be the one the item gets among the target's own negatives (all sources
+  // counted), or those items would count twice in the softmax's denominator.
+  const LogQCase lc = logq_case();
+  const data::Dataset* ds = lc.ds.get();
+  const int32_t target = lc.target, page = lc.page, clicked = lc.clicked, sub = ds->item_subclass(target);
+  ASSERT_GE(page, 0);
+  ASSERT_GE(clicked, 0);
+  ASSERT_GE(sub, 0);
+  NegativeSampler s(*ds, lc.cfg, lc.counts);
+  // The shared pool: the page, the target's subclass, the clicked item and a few others, without repeats.
+  std::vector<int32_t> pool(ds->page_items(page).begin(), ds->page_items(page).end());
+  for (int32_t i = 0; i < ds->num_items(); ++i)
+    if (ds->item_subclass(i) == sub || i % 7 == 0) pool.push_back(i);
+  std::sort(pool.begin(), pool.end());
+  pool.erase(std::unique(pool.begin(), pool.end()), pool.end());
+  const SharedIndex index(*ds, pool.data(), static_cast<int>(pool.size()));
+  Rng rng(5);
+  std::vector<int32_t> out(12);
+  std::vector<float> lq(12);
+  std::vector<SharedLogQ> pairs;
+  int matched = 0;
+  for (int r = 0; r < 300; ++r) {
+    float scale = 0;
+    s.sample(target, page, rng, out.data(), index.size(), lq.data(), &scale, &clicked, 1, &index, &pairs);
+    std::vector<float> column_logq(pool.size());
+    for (size_t k = 0; k < pool.size(); ++k) column_logq[k] = scale + s.log_share(pool[k]);
+    std::set<int32_t> listed;
+    for (const SharedLogQ& p : pairs) {
+      ASSERT_TRUE(listed.insert(p.column).second) << "column " << p.column << " listed twice";
+      const int32_t item = pool[p.column];
+      EXPECT_TRUE(item != target && item != clicked) << "the target and taken items are only random draws";
+      const bool on_page = std::count(ds->page_items(page).begin(), ds->page_items(page).end(), item) > 0;
+      EXPECT_TRUE(on_page || ds->item_subclass(item) == sub) << "item " << item;
+      EXPECT_GT(p.log_q, column_logq[p.column]) << "page and subclass chances add to the random one";
+      column_logq[p.column] = p.log_q;
+    }
+    for (size_t k = 0; k < pool.size(); ++k) {
+      if (pool[k] != target && pool[k] != clicked && ds->item_subclass(pool[k]) == sub) {
+        EXPECT_EQ(listed.count(static_cast<int32_t>(k)), 1u) << "subclass item " << pool[k] << " not listed";
+      }
+    }
+    // Every occurrence of an item is weighed alike.
+    for (int j = 0; j < 12; ++j) {
+      const auto at = std::lower_bound(pool.begin(), pool.end(), out[j]);
+      if (at == pool.end() || *at != out[j]) continue;
+      EXPECT_NEAR(column_logq[at - pool.begin()], lq[j], 1e-5) << "item " << out[j];
+      ++matched;
+    }
+  }
+  EXPECT_GT(matched, 300);
 }
 
 TEST(LrSchedule, WarmupThenCosine) {
@@ -431,18 +503,22 @@ TEST(BatchBuilder, ExcludedHistoryIsEveryEarlierTrainingItemOfTheUserButNeverThe
   NegativeSampler sampler(*ds, cfg, data.item_train_counts());
   const auto& ev = data.train_events();
   const auto items = ds->event_items();
-  int with_prior_window = 0, cand_hits = 0;
+  int with_prior_window = 0, cand_hits = 0, shared_hits = 0;
   for (bool all_items : {false, true}) {
-    BatchBuilder builder(*ds, data, f, &sampler, mc.max_len, all_items, 0, /*exclude_history=*/true);
-    BatchBuilder plain(*ds, data, f, &sampler, mc.max_len, all_items, 0, false);
+    const int shared = all_items ? 0 : 30;
+    BatchBuilder builder(*ds, data, f, &sampler, mc.max_len, all_items, shared, /*exclude_history=*/true);
+    BatchBuilder plain(*ds, data, f, &sampler, mc.max_len, all_items, shared, false);
     for (uint32_t wi = 0; wi < data.windows().size(); ++wi) {
       const Window& w = data.windows()[wi];
       model::TokenBatch tb, pb;
       model::ItemSlots slots(ds->num_items());
       builder.build_train(&wi, 1, 5, &tb, &slots);
       plain.build_train(&wi, 1, 5, &pb, &slots);
-      EXPECT_TRUE(pb.hist_tgt.empty() && pb.hist_cand.empty());
+      EXPECT_TRUE(pb.hist_tgt.empty() && pb.hist_cand.empty() && pb.hist_shared.empty());
       EXPECT_EQ(tb.cands, pb.cands) << "exclusion changes no sample";
+      EXPECT_EQ(tb.shared_item, pb.shared_item);
+      const std::set<int64_t> shared_listed(tb.hist_shared.begin(), tb.hist_shared.end());
+      EXPECT_EQ(shared_listed.size(), tb.hist_shared.size()) << "a shared column is listed once per target";
       ASSERT_EQ(tb.hist_tgt.size(), tb.hist_item.size());
       std::vector<std::multiset<int32_t>> listed(tb.n_targets);
       for (size_t p = 0; p < tb.hist_tgt.size(); ++p) listed[tb.hist_tgt[p]].insert(static_cast<int32_t>(tb.hist_item[p]));
@@ -468,11 +544,20 @@ TEST(BatchBuilder, ExcludedHistoryIsEveryEarlierTrainingItemOfTheUserButNeverThe
           EXPECT_EQ(cand_listed.count(flat) > 0, in_history) << "target " << t << " column " << c;
           cand_hits += in_history;
         }
+        // Shared columns too: the loss ranks none of the history.
+        const int64_t K = static_cast<int64_t>(tb.shared_item.size());
+        for (int64_t k = 0; k < K; ++k) {
+          const int32_t item = static_cast<int32_t>(tb.shared_item[k]);
+          const bool in_history = item != target && expected.count(item) > 0;
+          EXPECT_EQ(shared_listed.count(t * K + k) > 0, in_history) << "target " << t << " shared column " << k;
+          shared_hits += in_history;
+        }
       }
     }
   }
   EXPECT_GT(with_prior_window, 0);
   EXPECT_GT(cand_hits, 0);
+  EXPECT_GT(shared_hits, 0);
 
 }
 

@@ -470,10 +470,16 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
       t.hist_item = mv(to_tensor(b.hist_item));
     }
     if (!b.hist_cand.empty()) t.hist_cand = mv(to_tensor(b.hist_cand));
+    if (!b.hist_shared.empty()) t.hist_shared = mv(to_tensor(b.hist_shared));
     if (!b.cand_logq.empty()) {
       t.cand_logq = mv(to_tensor(b.cand_logq, {n, b.n_cands}));
       t.tgt_shared_logq = mv(to_tensor(b.tgt_shared_logq, {n}));
       if (!b.shared_logq.empty()) t.shared_logq = mv(to_tensor(b.shared_logq, {static_cast<int64_t>(b.shared_logq.size())}));
+      if (!b.pair_logq.empty()) {
+        t.pair_logq_tgt = mv(to_tensor(b.pair_logq_tgt));
+        t.pair_logq_col = mv(to_tensor(b.pair_logq_col));
+        t.pair_logq = mv(to_tensor(b.pair_logq, {static_cast<int64_t>(b.pair_logq.size())}));
+      }
     }
   }
   t.row_last_target = mv(to_tensor(b.row_last_target));

@@ -31,8 +31,9 @@ struct BatchTensors {
   at::Tensor user_num, user_cat, uniq;
   at::Tensor tgt_slot, tgt_item, cands, shared, shared_item, tgt_hour, tgt_dow, tgt_week, tgt_region, tgt_cal_ids, tgt_cal_offsets,
       row_last_target;
-  at::Tensor hist_tgt, hist_item, hist_cand;  // undefined when the batch excludes no history
+  at::Tensor hist_tgt, hist_item, hist_cand, hist_shared;  // undefined when the batch excludes no history
   at::Tensor cand_logq, tgt_shared_logq, shared_logq;  // undefined without the sampled-softmax correction
+  at::Tensor pair_logq_tgt, pair_logq_col, pair_logq;  // undefined when no shared negative needs its own
 };
 
 struct NetOutputs {

@@ -65,9 +65,13 @@ void BatchFeaturizer::begin(TokenBatch* b, int32_t B, int32_t T) const {
   b->hist_tgt.clear();
   b->hist_item.clear();
   b->hist_cand.clear();
+  b->hist_shared.clear();
   b->cand_logq.clear();
   b->tgt_shared_logq.clear();
   b->shared_logq.clear();
+  b->pair_logq_tgt.clear();
+  b->pair_logq_col.clear();
+  b->pair_logq.clear();
 }
 
 void BatchFeaturizer::set_user(TokenBatch* b, int32_t r, const float* numeric, const int32_t* categorical) const {

@@ -44,10 +44,15 @@ struct TokenBatch {
   // ---- history exclusion (train.exclude_history): items the loss must not rank for a target
   std::vector<int64_t> hist_tgt, hist_item;  // (H) target index, global id of an earlier item of its user
   std::vector<int64_t> hist_cand;            // flat indices into cands (N_t, C) holding such an item
+  std::vector<int64_t> hist_shared;          // flat indices into (N_t, K) of shared negatives holding one
   // ---- sampled-softmax correction (train.logq_correction): log expected occurrences of each negative
   std::vector<float> cand_logq;        // (N_t, C), column 0 (the target) = 0
   std::vector<float> tgt_shared_logq;  // (N_t) log(random + shared draws) of each target's sampling
   std::vector<float> shared_logq;      // (K) log chance of one random draw being that shared negative
+  // (P) where a shared negative is also on the target's page or in its subclass: target index, shared
+  // column, its log expected occurrences for that target (replaces tgt_shared_logq + shared_logq there)
+  std::vector<int64_t> pair_logq_tgt, pair_logq_col;
+  std::vector<float> pair_logq;
 };
 
 // One event as the featurizer sees it.

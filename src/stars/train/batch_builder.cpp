@@ -62,8 +62,9 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
   Rng rng(seed);
   const int C = sampler_ ? sampler_->count() : 0;
   b->n_cands = all_items_ && C == 0 ? 0 : 1 + C;
+  std::vector<int32_t> sh;
   if (shared_ > 0 && !all_items_) {
-    std::vector<int32_t> sh(shared_);
+    sh.resize(shared_);
     sh.resize(sampler_->sample_shared(shared_, rng, sh.data()));
     for (int32_t item : sh) {
       b->shared_item.push_back(item);
@@ -71,6 +72,9 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
       if (logq_) b->shared_logq.push_back(sampler_->log_share(item));
     }
   }
+  const SharedIndex shared_index(ds_, sh.data(), static_cast<int>(sh.size()));
+  std::vector<SharedLogQ> pair_logq;
+  std::vector<int64_t> hist_cols;
   std::vector<float> num;
   std::vector<int32_t> cat, ctx, negs(C), hist, engaged, taken;
   std::vector<std::pair<int32_t, int32_t>> page_taken;  // (page, item) of the user's training events, by page
@@ -123,7 +127,12 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
           if (it == target) continue;
           b->hist_tgt.push_back(tgt_index);
           b->hist_item.push_back(it);
+          for (auto c = shared_index.item_begin(it); c != shared_index.item_end(it); ++c)
+            hist_cols.push_back(tgt_index * n_shared + c->second);
         }
+        std::sort(hist_cols.begin(), hist_cols.end());  // an item repeated in the history: its column once
+        b->hist_shared.insert(b->hist_shared.end(), hist_cols.begin(), std::unique(hist_cols.begin(), hist_cols.end()));
+        hist_cols.clear();
       }
       b->tgt_slot.push_back(static_cast<int64_t>(s));
       b->tgt_item.push_back(target);
@@ -142,12 +151,17 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
           const std::vector<int32_t>& skip = skip_user ? taken : engaged;
           float scale = 0.0f;
           sampler_->sample(target, page, rng, negs.data(), n_shared, logq_ ? logq.data() : nullptr, &scale,
-                           skip.data(), static_cast<int>(skip.size()));
+                           skip.data(), static_cast<int>(skip.size()), &shared_index, &pair_logq);
           for (int c = 0; c < C; ++c) b->cands.push_back(all_items_ ? negs[c] : slots->local(b, negs[c]));
           if (logq_) {
             b->cand_logq.push_back(0.0f);
             b->cand_logq.insert(b->cand_logq.end(), logq.begin(), logq.end());
             b->tgt_shared_logq.push_back(scale);
+            for (const SharedLogQ& p : pair_logq) {
+              b->pair_logq_tgt.push_back(tgt_index);
+              b->pair_logq_col.push_back(p.column);
+              b->pair_logq.push_back(p.log_q);
+            }
           }
           if (exclude_history_) {
             for (int c = 0; c < C; ++c)

@@ -51,8 +51,34 @@ int32_t NegativeSampler::draw_random(Rng& rng) const {
 
 float NegativeSampler::log_share(int32_t c) const { return log_share_[c]; }
 
+SharedIndex::SharedIndex(const data::Dataset& ds, const int32_t* items, int k) : k_(k), items_(items, items + k) {
+  for (int32_t j = 0; j < k; ++j) {
+    by_item_.emplace_back(items[j], j);
+    if (ds.item_subclass(items[j]) >= 0) by_subclass_.emplace_back(ds.item_subclass(items[j]), j);
+  }
+  std::sort(by_item_.begin(), by_item_.end());
+  std::sort(by_subclass_.begin(), by_subclass_.end());
+}
+
+namespace {
+using Pairs = std::vector<std::pair<int32_t, int32_t>>;
+const std::pair<int32_t, int32_t>* key_begin(const Pairs& v, int32_t key) {
+  return v.data() + (std::lower_bound(v.begin(), v.end(), std::make_pair(key, std::numeric_limits<int32_t>::min())) - v.begin());
+}
+const std::pair<int32_t, int32_t>* key_end(const Pairs& v, int32_t key) {
+  return v.data() + (std::upper_bound(v.begin(), v.end(), std::make_pair(key, std::numeric_limits<int32_t>::max())) - v.begin());
+}
+}  // namespace
+
+const std::pair<int32_t, int32_t>* SharedIndex::item_begin(int32_t item) const { return key_begin(by_item_, item); }
+const std::pair<int32_t, int32_t>* SharedIndex::item_end(int32_t item) const { return key_end(by_item_, item); }
+const std::pair<int32_t, int32_t>* SharedIndex::subclass_begin(int32_t sub) const { return key_begin(by_subclass_, sub); }
+const std::pair<int32_t, int32_t>* SharedIndex::subclass_end(int32_t sub) const { return key_end(by_subclass_, sub); }
+
 void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* out, int shared, float* log_q,
-                             float* shared_log_scale, const int32_t* engaged, int n_engaged) const {
+                             float* shared_log_scale, const int32_t* engaged, int n_engaged,
+                             const SharedIndex* shared_index, std::vector<SharedLogQ>* shared_log_q) const {
+  if (shared_log_q) shared_log_q->clear();
   // A hard negative is neither the target nor an item the user took (engaged: sorted).
   auto hard_ok = [&](int32_t c) {
     return c != target && !excluded_[c] && !std::binary_search(engaged, engaged + n_engaged, c);
@@ -119,14 +145,28 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
     for (uint64_t j = subclass_offsets_[sub]; j < subclass_offsets_[sub + 1]; ++j) eligible += hard_ok(subclass_items_[j]);
     if (eligible > 0) p_sub = static_cast<double>(n_sub) / static_cast<double>(eligible);
   }
-  for (int j = 0; j < n_total_; ++j) {
-    const int32_t c = out[j];
+  auto on_page = [&](int32_t c) { return p_page > 0 && std::find(buf, buf + m, c) != buf + m; };
+  auto in_subclass = [&](int32_t c) { return p_sub > 0 && ds_.item_subclass(c) == sub && hard_ok(c); };
+  auto expected = [&](int32_t c) {
     double q = draws * std::exp(static_cast<double>(log_share_[c]));
-    if (p_page > 0 && std::find(buf, buf + m, c) != buf + m) q += p_page;
-    if (p_sub > 0 && ds_.item_subclass(c) == sub && hard_ok(c)) q += p_sub;
-    log_q[j] = static_cast<float>(std::log(std::max(q, 1e-12)));
-  }
+    if (on_page(c)) q += p_page;
+    if (in_subclass(c)) q += p_sub;
+    return static_cast<float>(std::log(std::max(q, 1e-12)));
+  };
+  for (int j = 0; j < n_total_; ++j) log_q[j] = expected(out[j]);
   if (shared_log_scale) *shared_log_scale = NegativeSampler::shared_log_scale(draws);
+  if (shared_index && shared_log_q) {
+    // The shared columns holding an item of the target's subclass or of its page.
+    if (p_sub > 0)
+      for (auto it = shared_index->subclass_begin(sub); it != shared_index->subclass_end(sub); ++it)
+        if (hard_ok(shared_index->item(it->second))) shared_log_q->push_back({it->second, expected(shared_index->item(it->second))});
+    if (p_page > 0)
+      for (int j = 0; j < m; ++j) {
+        if (in_subclass(buf[j])) continue;  // listed above
+        for (auto it = shared_index->item_begin(buf[j]); it != shared_index->item_end(buf[j]); ++it)
+          shared_log_q->push_back({it->second, expected(buf[j])});
+      }
+  }
 }
 
 int NegativeSampler::sample_shared(int k, Rng& rng, int32_t* out) const {

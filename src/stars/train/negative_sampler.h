@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "stars/core/random.h"
@@ -17,6 +18,35 @@ class Dataset;
 }
 
 namespace stars::train {
+
+// The negatives shared by every target of a batch (NegativeSampler::sample_shared), indexed by item and
+// by subclass, so that sample() finds the shared columns that a target's page or subclass could also have
+// drawn: a shared item is one more occurrence of the same item, and every occurrence must be weighed by
+// the item's total expected occurrences, or the page and subclass items count twice in the softmax's
+// denominator.
+class SharedIndex {
+ public:
+  SharedIndex(const data::Dataset& dataset, const int32_t* items, int k);
+  int size() const { return k_; }
+  // (key, column) pairs of the shared negatives whose item / subclass is `key`.
+  const std::pair<int32_t, int32_t>* item_begin(int32_t item) const;
+  const std::pair<int32_t, int32_t>* item_end(int32_t item) const;
+  const std::pair<int32_t, int32_t>* subclass_begin(int32_t subclass) const;
+  const std::pair<int32_t, int32_t>* subclass_end(int32_t subclass) const;
+  int32_t item(int32_t column) const { return items_[column]; }
+
+ private:
+  int k_;
+  std::vector<int32_t> items_;
+  std::vector<std::pair<int32_t, int32_t>> by_item_, by_subclass_;  // (item or subclass, column), sorted
+};
+
+// A shared column's log expected occurrences for one target, where it differs from the batch-wide
+// tgt_shared_logq + shared_logq (the item is on the target's page or in its subclass).
+struct SharedLogQ {
+  int32_t column;
+  float log_q;
+};
 
 class NegativeSampler {
  public:
@@ -31,12 +61,15 @@ class NegativeSampler {
   // for each negative the log of its expected number of occurrences among this call's draws plus
   // `shared` shared negatives (the sampled-softmax correction: every source that can draw the item
   // counts), and to *shared_log_scale log(random draws + shared), so that a shared negative c has
-  // log Q = *shared_log_scale + log_share(c) (its page and subclass chances are left out).
+  // log Q = *shared_log_scale + log_share(c) unless `shared_index` is given and c is an item the page or
+  // subclass sources could also draw for this target: those shared columns get their log Q (all sources
+  // counted, as for `out`) in *shared_log_q (cleared first).
   // `engaged` (n_engaged items, sorted ascending) are items the user took (on that page, or anywhere in
   // the training events: train.hard_negative_skip), so neither same-page nor subclass negatives (they may
   // still come up at random).
   void sample(int32_t target, int32_t page, Rng& rng, int32_t* out, int shared = 0, float* log_q = nullptr,
-              float* shared_log_scale = nullptr, const int32_t* engaged = nullptr, int n_engaged = 0) const;
+              float* shared_log_scale = nullptr, const int32_t* engaged = nullptr, int n_engaged = 0,
+              const SharedIndex* shared_index = nullptr, std::vector<SharedLogQ>* shared_log_q = nullptr) const;
   // log of the chance that one random draw is item c (uniform or by popularity).
   float log_share(int32_t c) const;
   // The *shared_log_scale of sample(): log(random draws + shared draws), at least log 1.

@@ -109,14 +109,24 @@ std::pair<at::Tensor, at::Tensor> pairs_of(const at::Tensor& tgt, const at::Tens
   return {r.index_select(0, keep), value.index_select(0, keep)};
 }
 
-// Slice logits z (n, C [+ K]) of the targets `rows` (undefined = all) minus each negative's log expected
-// occurrences (train.logq_correction); z itself when the batch carries no correction.
-at::Tensor corrected(const at::Tensor& z, const BatchTensors& bt, const at::Tensor& rows) {
+// Slice logits z (n, C [+ K]) of the targets `rows` (undefined = all of the batch's n_targets) minus each
+// negative's log expected occurrences (train.logq_correction); z itself when the batch carries no correction.
+at::Tensor corrected(const at::Tensor& z, const BatchTensors& bt, const at::Tensor& rows, int64_t n_targets) {
   if (!bt.cand_logq.defined()) return z;
   const at::Tensor cq = rows.defined() ? bt.cand_logq.index_select(0, rows) : bt.cand_logq;  // (n, C)
   if (z.size(1) == cq.size(1)) return z - cq;
   const at::Tensor scale = rows.defined() ? bt.tgt_shared_logq.index_select(0, rows) : bt.tgt_shared_logq;  // (n)
-  const at::Tensor sq = scale.unsqueeze(1) + bt.shared_logq.unsqueeze(0);                                   // (n, K)
+  at::Tensor sq = scale.unsqueeze(1) + bt.shared_logq.unsqueeze(0);                                         // (n, K)
+  if (bt.pair_logq.defined()) {  // shared negatives on the target's page or in its subclass
+    at::Tensor r = bt.pair_logq_tgt, c = bt.pair_logq_col, v = bt.pair_logq;
+    if (rows.defined()) {
+      at::Tensor k;
+      std::tie(r, k) = pairs_of(r, at::arange(r.numel(), r.options()), rows, n_targets);
+      c = c.index_select(0, k);
+      v = v.index_select(0, k);
+    }
+    sq = sq.reshape({-1}).index_copy(0, r * sq.size(1) + c, v).view(sq.sizes());
+  }
   return z - at::cat({cq, sq}, 1);
 }
 
@@ -136,11 +146,19 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
   at::Tensor z_slice;  // (N_t, C) candidate-slice logits
   // History exclusion: (target, item) pairs of the full softmax, (target, column) pairs of the slices.
   const int64_t n_t = bt.tgt_item.size(0);
-  at::Tensor cand_rows, cand_cols;
+  at::Tensor cand_rows, cand_cols;  // in (N_t, C)
   if (bt.hist_cand.defined()) {
     const int64_t C1 = bt.cands.size(1);
     cand_rows = at::div(bt.hist_cand, C1, "floor");
     cand_cols = bt.hist_cand - cand_rows * C1;
+  }
+  at::Tensor slice_rows = cand_rows, slice_cols = cand_cols;  // in (N_t, C + K), shared columns included
+  if (bt.hist_shared.defined()) {
+    const int64_t K = bt.shared.size(0), C1 = bt.cands.size(1);
+    const at::Tensor r = at::div(bt.hist_shared, K, "floor");
+    const at::Tensor c = bt.hist_shared - r * K + C1;
+    slice_rows = slice_rows.defined() ? at::cat({slice_rows, r}) : r;
+    slice_cols = slice_cols.defined() ? at::cat({slice_cols, c}) : c;
   }
   // The chunked softmax on CPU (float): same loss and gradients, far less memory traffic.
   const bool chunked = full && cfg.chunked_softmax && H.device().is_cpu() && H.scalar_type() == at::kFloat;
@@ -154,8 +172,8 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
     L.main = at::cross_entropy_loss(logits, bt.tgt_item);
   } else {
     z_slice = slice_logits(H, items, prior_u, bt.cands, bt.shared, bt.shared_item, bt.tgt_item).to(at::kFloat);
-    z_slice = mask_pairs(z_slice, cand_rows, cand_cols);
-    L.main = -at::log_softmax(corrected(z_slice, bt, at::Tensor()), 1).select(1, 0).mean();
+    z_slice = mask_pairs(z_slice, slice_rows, slice_cols);
+    L.main = -at::log_softmax(corrected(z_slice, bt, at::Tensor(), n_t), 1).select(1, 0).mean();
   }
   L.total = L.main;
 
@@ -180,11 +198,11 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
     } else {
       at::Tensor z = slice_logits(Hg, items, prior_u, bt.cands.index_select(0, last), bt.shared, bt.shared_item,
                                   bt.tgt_item.index_select(0, last)).to(at::kFloat);
-      if (cand_rows.defined()) {
-        const auto p = pairs_of(cand_rows, cand_cols, last, n_t);
+      if (slice_rows.defined()) {
+        const auto p = pairs_of(slice_rows, slice_cols, last, n_t);
         z = mask_pairs(z, p.first, p.second);
       }
-      L.gen = -at::log_softmax(corrected(z, bt, last), 1).select(1, 0).mean();
+      L.gen = -at::log_softmax(corrected(z, bt, last, n_t), 1).select(1, 0).mean();
     }
     L.total = L.total + cfg.gen_weight * L.gen;
   }
