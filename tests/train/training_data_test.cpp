@@ -347,6 +347,64 @@ TEST(NegativeSampler, SharedNegativesCountThePageAndSubclassChancesOfTheirTarget
   EXPECT_GT(matched, 300);
 }
 
+TEST(NegativeSampler, CorrectedSliceFollowsTheFullSoftmaxGradient) {
+  // The sampled loss's gradient on each logit, exp(z_k - log Q_k) / Z^ per occurrence, averaged over many
+  // draws of the slice and the shared pool, is the full softmax's exp(z_k) / Z: for the target's page
+  // items, its subclass and the rest (logits set so that the page and the subclass hold much of Z).
+  data::TinyWorldOptions o;
+  o.num_groups = 10;
+  o.items_per_group = 20;
+  auto ds = data::Dataset::open(testing::make_world("slicegrad", o, false));
+  const int32_t N = ds->num_items();
+  const auto ue = ds->user_events(3);
+  const int32_t target = ue.items[4], page = ue.pages[4], sub = ds->item_subclass(target);
+  ASSERT_GE(page, 0);
+  std::vector<uint8_t> on_page(N, 0);
+  for (int32_t it : ds->page_items(page)) on_page[it] = 1;
+  std::vector<double> z(N);
+  Rng zr(3);
+  for (int32_t i = 0; i < N; ++i) z[i] = on_page[i] ? 2.0 : ds->item_subclass(i) == sub ? 1.5 : 2 * zr.uniform01() - 1;
+  z[target] = 3.0;
+  double Z = 0;
+  for (double v : z) Z += std::exp(v);
+  TrainConfig cfg;
+  cfg.negatives = 12;
+  cfg.page_negatives = 3;
+  cfg.subclass_negatives = 4;
+  NegativeSampler s(*ds, cfg, std::vector<int64_t>(N, 1));
+  const int K = 60, reps = 20000;
+  std::vector<double> g(N, 0.0);
+  std::vector<int32_t> out(12), sh(K);
+  std::vector<float> lq(12);
+  std::vector<double> slq(K);
+  std::vector<SharedLogQ> pairs;
+  Rng rng(9);
+  for (int r = 0; r < reps; ++r) {
+    ASSERT_EQ(s.sample_shared(K, rng, sh.data()), K);
+    const SharedIndex index(*ds, sh.data(), K);
+    float scale = 0;
+    s.sample(target, page, rng, out.data(), K, lq.data(), &scale, nullptr, 0, &index, &pairs);
+    for (int k = 0; k < K; ++k) slq[k] = scale + s.log_share(sh[k]);
+    for (const SharedLogQ& p : pairs) slq[p.column] = p.log_q;
+    double Zh = std::exp(z[target]);
+    for (int j = 0; j < 12; ++j) Zh += std::exp(z[out[j]] - lq[j]);
+    for (int k = 0; k < K; ++k)
+      if (sh[k] != target) Zh += std::exp(z[sh[k]] - slq[k]);
+    for (int j = 0; j < 12; ++j) g[out[j]] += std::exp(z[out[j]] - lq[j]) / Zh / reps;
+    for (int k = 0; k < K; ++k)
+      if (sh[k] != target) g[sh[k]] += std::exp(z[sh[k]] - slq[k]) / Zh / reps;
+  }
+  double got[3] = {0, 0, 0}, want[3] = {0, 0, 0};  // page, rest of the subclass, other items
+  for (int32_t i = 0; i < N; ++i) {
+    if (i == target) continue;
+    const int group = on_page[i] ? 0 : ds->item_subclass(i) == sub ? 1 : 2;
+    got[group] += g[i];
+    want[group] += std::exp(z[i]) / Z;
+  }
+  EXPECT_GT(want[0] + want[1], 0.25);
+  for (int group = 0; group < 3; ++group) EXPECT_NEAR(got[group], want[group], 0.02 * want[group]) << "group " << group;
+}
+
 TEST(LrSchedule, WarmupThenCosine) {
   TrainConfig c;
   c.lr = 1.0;
@@ -563,3 +621,4 @@ TEST(BatchBuilder, ExcludedHistoryIsEveryEarlierTrainingItemOfTheUserButNeverThe
 
 }  // namespace
 }  // namespace stars::train
+
