@@ -51,7 +51,7 @@ int32_t NegativeSampler::draw_random(Rng& rng) const {
 
 float NegativeSampler::log_share(int32_t c) const { return log_share_[c]; }
 
-SharedIndex::SharedIndex(const data::Dataset& ds, const int32_t* items, int k) : k_(k), items_(items, items + k) {
+SharedIndex::SharedIndex(const data::Dataset& ds, const int32_t* items, int k) : items_(items, items + k) {
   for (int32_t j = 0; j < k; ++j) {
     by_item_.emplace_back(items[j], j);
     if (ds.item_subclass(items[j]) >= 0) by_subclass_.emplace_back(ds.item_subclass(items[j]), j);

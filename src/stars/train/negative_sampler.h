@@ -27,7 +27,7 @@ namespace stars::train {
 class SharedIndex {
  public:
   SharedIndex(const data::Dataset& dataset, const int32_t* items, int k);
-  int size() const { return k_; }
+  int size() const { return static_cast<int>(items_.size()); }
   // (key, column) pairs of the shared negatives whose item / subclass is `key`.
   const std::pair<int32_t, int32_t>* item_begin(int32_t item) const;
   const std::pair<int32_t, int32_t>* item_end(int32_t item) const;
@@ -36,7 +36,6 @@ class SharedIndex {
   int32_t item(int32_t column) const { return items_[column]; }
 
  private:
-  int k_;
   std::vector<int32_t> items_;
   std::vector<std::pair<int32_t, int32_t>> by_item_, by_subclass_;  // (item or subclass, column), sorted
 };
