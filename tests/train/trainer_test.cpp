@@ -1,6 +1,7 @@
 // The training loop end to end on tiny worlds: a tiny model overfits, a paused and resumed run follows the
 // uninterrupted one, the ID-only full-softmax baseline and the auxiliary losses run, and the model
-// directory it writes loads through load_encoder.
+// directory it writes loads through load_encoder. Validation on the session protocol selects and reports
+// what `stars eval --protocols session` measures.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include "../model/test_world.h"
 #include "stars/core/error.h"
 #include "stars/core/mmap_file.h"
+#include "stars/eval/evaluation.h"
 #include "stars/model/encoder.h"
 #include "stars/model/model_dir.h"
 #include "stars/train/trainer.h"
@@ -117,6 +119,50 @@ TEST(Trainer, IdOnlyFullSoftmaxAndAuxiliaryLosses) {
   EXPECT_TRUE(std::isfinite(log[1]["loss"].get<double>()));
   EXPECT_TRUE(log[0]["delta_frozen"].get<bool>());
   EXPECT_FALSE(log[1]["delta_frozen"].get<bool>());
+}
+
+TEST(Trainer, SessionValidationRanksWhatTheSessionProtocolRanks) {
+  data::TinyWorldOptions o;
+  o.num_users = 512;  // enough (user, day) sessions with a purchase in each period
+  o.start_hours = 5;  // sessions start with a view, cart or purchase after 0-2 events of history
+  const std::string ds_dir = testing::make_world("session_valid", o);
+  TrainRequest r;
+  r.data_dir = ds_dir;
+  r.config = stars_preset("tiny");
+  r.config.train.epochs = 3;
+  r.config.train.valid_protocol = "session";
+  r.out_dir = testing::fresh_dir("session_valid_loo");
+  // Sessions are cut from the temporal validation and test periods.
+  EXPECT_THROW(run_training(r), Error);
+  r.config.train.split = "temporal";
+  r.out_dir = testing::fresh_dir("session_valid_model");
+  const TrainSummary s = run_training(r);
+  const auto metrics = nlohmann::json::parse(read_text_file(r.out_dir + "/metrics.json"));
+  EXPECT_EQ(metrics["protocol"], "session");
+  EXPECT_EQ(metrics["ranking"], "session_products");
+  ASSERT_EQ(read_log(r.out_dir).size(), 3u);
+  EXPECT_EQ(read_log(r.out_dir)[0]["valid"]["users"].get<double>(), s.valid.at("users"));
+
+  // `stars eval`'s session protocol on the saved model: the same sessions, the same ranks.
+  auto ds = data::Dataset::open(ds_dir);
+  auto enc = model::load_encoder(r.out_dir, 1);
+  eval::EvalRequest req;
+  req.protocols = {eval::Protocol::kSession};
+  req.models = {eval::ModelSpec{"stars", r.out_dir, {eval::Protocol::kSession}, enc.get()}};
+  req.config.bootstrap_samples = 0;
+  req.config.permutation_samples = 0;
+  for (const std::string split : {"valid", "test"}) {
+    req.config.split = split;
+    const eval::EvalOutput out = eval::run_evaluation(*ds, req);
+    ASSERT_EQ(out.results.runs.size(), 1u);
+    const eval::StrategyResult* h = out.results.runs[0].models[0].strategy("h_next");
+    ASSERT_NE(h, nullptr);
+    const auto& mine = split == "valid" ? s.valid : s.test;
+    EXPECT_GT(mine.at("users"), 0) << split;
+    EXPECT_EQ(out.results.runs[0].num_queries, static_cast<int64_t>(mine.at("users"))) << split;
+    for (const char* m : {"ndcg@10", "recall@10", "mrr"})
+      EXPECT_NEAR(h->metrics.at(m).value, mine.at(m), 1e-5) << split << " " << m;
+  }
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "stars/data/tiny_world.h"
 
+#include <algorithm>
+
 #include "stars/core/random.h"
 #include "stars/data/dataset_builder.h"
 
@@ -39,7 +41,7 @@ std::string make_tiny_world(const std::string& dir, const TinyWorldOptions& o) {
       ev.user = user;
       ev.item = g * o.items_per_group + (start + e) % o.items_per_group;
       ev.has_ts = o.with_time;
-      ev.ts = t0 + u * 86400LL + e * 3600LL;
+      ev.ts = t0 + u * 86400LL + (u % std::max(1, o.start_hours) + e) * 3600LL;
       ev.has_type = true;
       ev.type = e % 3 == 2 ? EventType::kPurchase : (e % 3 == 1 ? EventType::kCart : EventType::kView);
       if (o.with_pages) {

@@ -14,6 +14,7 @@ struct TinyWorldOptions {
   int32_t items_per_group = 8;
   int32_t events_per_user = 12;
   bool with_time = true;           // real timestamps (hourly) vs order only
+  int32_t start_hours = 1;         // user u starts (u % start_hours) hours later, so UTC days cut sessions at different events
   bool with_pages = true;          // each event's page shows 4 same-subclass items
   bool with_user_features = true;  // numeric "age" + categorical "region" = group name
   uint64_t seed = 7;

@@ -46,6 +46,11 @@ void TrainConfig::validate() const {
   STARS_CHECK_ARG(patience >= 1, "train.patience must be >= 1, got " << patience);
   STARS_CHECK_ARG(eval_every >= 1, "train.eval_every must be >= 1, got " << eval_every);
   STARS_CHECK_ARG(valid_max_users >= 0, "train.valid_max_users must be >= 0, got " << valid_max_users);
+  STARS_CHECK_ARG(valid_protocol == "next" || valid_protocol == "session",
+                  "train.valid_protocol must be next or session, got '" << valid_protocol << "'");
+  STARS_CHECK_ARG(valid_protocol != "session" || split == "temporal",
+                  "train.valid_protocol=session ranks sessions of the temporal validation and test periods: it needs train.split=temporal, got '"
+                      << split << "'");
   STARS_CHECK_ARG(max_steps >= 0, "train.max_steps must be >= 0, got " << max_steps);
   STARS_CHECK_ARG(threads >= 0 && threads <= 1024, "train.threads must be in [0, 1024], got " << threads);
   STARS_CHECK_ARG(loader_threads >= 1 && loader_threads <= 256, "train.loader_threads must be in [1, 256], got " << loader_threads);

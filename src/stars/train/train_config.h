@@ -52,6 +52,7 @@ struct TrainConfig {
   int patience = 10;                  ///< epochs without a better validation NDCG@10 before stopping, >= 1
   int eval_every = 1;                 ///< validate every this many epochs, >= 1
   int valid_max_users = 0;            ///< validate on at most this many users (seeded sample), 0 = all
+  std::string valid_protocol = "next";  ///< what validation (and the final test) ranks: next (the split's next event, full catalog) | session (paper §6.1: the session's products; split=temporal)
   int64_t max_steps = 0;              ///< stop after this many steps in total (benchmarks), 0 = no limit
 
   int threads = 0;                    ///< torch intra-op threads, 0 = STARS_THREADS or all cores
@@ -102,6 +103,7 @@ struct TrainConfig {
     v("patience", patience, "epochs without a better validation NDCG@10 before stopping, >= 1");
     v("eval_every", eval_every, "validate every this many epochs, >= 1");
     v("valid_max_users", valid_max_users, "validate on at most this many users, 0 = all");
+    v("valid_protocol", valid_protocol, "what validation, early stopping and the final test rank: next (the split's next event among the whole catalog) | session (the paper's session protocol: a session's first purchase among its products; needs split=temporal)");
     v("max_steps", max_steps, "stop after this many steps, 0 = no limit");
     v("threads", threads, "torch intra-op threads, 0 = STARS_THREADS or all cores");
     v("loader_threads", loader_threads, "batch-building worker threads, >= 1");

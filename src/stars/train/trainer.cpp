@@ -28,6 +28,7 @@
 #include "stars/core/thread_pool.h"
 #include "stars/data/dataset.h"
 #include "stars/data/history_stats.h"
+#include "stars/eval/protocols.h"
 #include "stars/eval/ranking_metrics.h"
 #include "stars/model/compute_threads.h"
 #include "stars/model/model_dir.h"
@@ -248,25 +249,91 @@ std::string metrics_json(const std::map<std::string, double>& m) {
   return o.str();
 }
 
-// Full-catalog ranking of held-out queries: rank of each target among all items by the user vector.
+// Held-out queries the trainer ranks. Next-event protocols: the target event's item among the whole
+// catalog. Session protocol (paper §6.1): q[i].target is the session's first event (its time and region
+// are the request context), label[i] the session's first purchase, ranked among its products
+// cands[cand_offsets[i], cand_offsets[i + 1]).
+struct RankQueries {
+  std::vector<EvalQuery> q;
+  std::vector<int32_t> label;          // empty: the items of the target events, full catalog
+  std::vector<uint32_t> cand_offsets;  // q.size() + 1 offsets when label is set
+  std::vector<int32_t> cands;
+  bool sessions() const { return !label.empty(); }
+  size_t size() const { return q.size(); }
+};
+
+RankQueries next_event_queries(const std::vector<EvalQuery>& q) {
+  RankQueries r;
+  r.q = q;
+  return r;
+}
+
+RankQueries session_queries(const data::Dataset& ds, const std::string& split) {
+  eval::EvalConfig ec;
+  ec.split = split;
+  const eval::QuerySet qs = eval::build_queries(ds, eval::Protocol::kSession, ec);
+  RankQueries r;
+  r.cand_offsets.push_back(0);
+  for (const eval::Query& x : qs.queries) {
+    EvalQuery e;
+    e.user = x.user;
+    e.history_end = static_cast<int64_t>(x.hist_end);
+    e.target = static_cast<int64_t>(x.hist_end);
+    r.q.push_back(e);
+    r.label.push_back(x.target);
+    const auto c = qs.query_candidates(x);
+    r.cands.insert(r.cands.end(), c.begin(), c.end());
+    r.cand_offsets.push_back(static_cast<uint32_t>(r.cands.size()));
+  }
+  return r;
+}
+
+// A seeded sample of at most n queries (all when n is 0 or not smaller).
+RankQueries sample_queries(const RankQueries& all, int n, uint64_t seed) {
+  if (n <= 0 || all.size() <= static_cast<size_t>(n)) return all;
+  std::vector<size_t> idx(all.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  Rng rng(seed);
+  for (size_t i = 0; i < static_cast<size_t>(n); ++i) std::swap(idx[i], idx[i + rng.uniform(idx.size() - i)]);
+  idx.resize(n);
+  RankQueries r;
+  if (all.sessions()) r.cand_offsets.push_back(0);
+  for (size_t i : idx) {
+    r.q.push_back(all.q[i]);
+    if (!all.sessions()) continue;
+    r.label.push_back(all.label[i]);
+    r.cands.insert(r.cands.end(), all.cands.begin() + all.cand_offsets[i], all.cands.begin() + all.cand_offsets[i + 1]);
+    r.cand_offsets.push_back(static_cast<uint32_t>(r.cands.size()));
+  }
+  return r;
+}
+
+// Rank of each query's label by the user vector: among the whole catalog (without the user's history
+// items under exclude_history), or among the session's products.
 eval::RankMetrics evaluate(StarsNet& net, const BatchBuilder& builder, const data::Dataset& ds,
-                           const std::vector<EvalQuery>& queries, const TrainConfig& cfg) {
+                           const RankQueries& queries, const TrainConfig& cfg) {
   eval::RankMetrics metrics;
-  if (queries.empty()) return metrics;
+  if (queries.size() == 0) return metrics;
   torch::NoGradGuard ng;
   net.set_training(false);
   const at::Tensor table = net.all_item_vectors().contiguous();  // (N, S)
   const int64_t N = table.size(0);
   // Queries in order of history length, so each chunk pads only to its own longest history.
-  std::vector<EvalQuery> sorted = queries;
-  std::stable_sort(sorted.begin(), sorted.end(), [&](const EvalQuery& a, const EvalQuery& b) {
-    return a.history_end - static_cast<int64_t>(ds.user_offsets()[a.user]) < b.history_end - static_cast<int64_t>(ds.user_offsets()[b.user]);
-  });
+  const auto hist_len = [&](size_t i) {
+    return queries.q[i].history_end - static_cast<int64_t>(ds.user_offsets()[queries.q[i].user]);
+  };
+  std::vector<size_t> order(queries.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return hist_len(a) < hist_len(b); });
   const size_t chunk = 256;
   model::TokenBatch b;
-  for (size_t s0 = 0; s0 < sorted.size(); s0 += chunk) {
-    const size_t n = std::min(chunk, sorted.size() - s0);
-    builder.build_eval(sorted.data() + s0, n, &b);
+  std::vector<EvalQuery> part;
+  std::vector<float> cand_scores;
+  for (size_t s0 = 0; s0 < order.size(); s0 += chunk) {
+    const size_t n = std::min(chunk, order.size() - s0);
+    part.clear();
+    for (size_t r = 0; r < n; ++r) part.push_back(queries.q[order[s0 + r]]);
+    builder.build_eval(part.data(), n, &b);
     const BatchTensors bt = net.make_tensors(b);
     const int64_t T = bt.T;
     const NetOutputs o = net.forward(bt, &table);
@@ -279,9 +346,22 @@ eval::RankMetrics evaluate(StarsNet& net, const BatchBuilder& builder, const dat
     const at::Tensor scores = at::mm(h, table.t()).to(torch::kCPU, torch::kFloat32).contiguous();  // (n, N)
     float* sc = scores.data_ptr<float>();
     for (size_t r = 0; r < n; ++r) {
-      const EvalQuery& q = sorted[s0 + r];
-      const int32_t target = ds.event_items()[q.target];
+      const size_t i = order[s0 + r];
+      const EvalQuery& q = queries.q[i];
       float* row = sc + r * N;
+      if (queries.sessions()) {
+        const uint32_t c0 = queries.cand_offsets[i], c1 = queries.cand_offsets[i + 1];
+        cand_scores.clear();
+        int64_t at = -1;
+        for (uint32_t c = c0; c < c1; ++c) {
+          if (queries.cands[c] == queries.label[i]) at = static_cast<int64_t>(c - c0);
+          cand_scores.push_back(row[queries.cands[c]]);
+        }
+        STARS_CHECK(at >= 0, "session of user " << q.user << ": its label is not among its products");
+        metrics.add(eval::rank_of_target(cand_scores.data(), static_cast<int64_t>(cand_scores.size()), at));
+        continue;
+      }
+      const int32_t target = ds.event_items()[q.target];
       if (cfg.exclude_history == "true") {
         const int64_t ub = static_cast<int64_t>(ds.user_offsets()[q.user]);
         for (int64_t e = ub; e < q.history_end; ++e) {
@@ -373,13 +453,11 @@ TrainSummary run_training(const TrainRequest& req) {
   BatchLoader loader(builder, std::move(lengths), ds->num_items(), tc.batch_size, tc.bucket_batches, tc.loader_threads,
                      tc.prefetch, tc.seed);
 
-  // Validation users: all, or a seeded sample.
-  std::vector<EvalQuery> valid = data.valid();
-  if (tc.valid_max_users > 0 && valid.size() > static_cast<size_t>(tc.valid_max_users)) {
-    Rng rng(derive_seed(tc.seed, 99));
-    for (size_t i = 0; i < static_cast<size_t>(tc.valid_max_users); ++i) std::swap(valid[i], valid[i + rng.uniform(valid.size() - i)]);
-    valid.resize(tc.valid_max_users);
-  }
+  // Validation queries (all, or a seeded sample) and test queries, of the protocol training selects on.
+  const bool by_session = tc.valid_protocol == "session";
+  const RankQueries valid_all = by_session ? session_queries(*ds, "valid") : next_event_queries(data.valid());
+  const RankQueries test_all = by_session ? session_queries(*ds, "test") : next_event_queries(data.test());
+  const RankQueries valid = sample_queries(valid_all, tc.valid_max_users, derive_seed(tc.seed, 99));
 
   AdamW opt(net.param_groups(), tc.beta1, tc.beta2, tc.adam_eps);
   for (auto& g : opt.groups()) {
@@ -513,7 +591,7 @@ TrainSummary run_training(const TrainRequest& req) {
     double vsec = 0.0;
     const bool validate_now = (epoch + 1) % tc.eval_every == 0 || epoch + 1 == tc.epochs || stop;
     bool improved = false;
-    if (validate_now && !valid.empty()) {
+    if (validate_now && valid.size() > 0) {
       Timer vt;
       vm = metrics_map(evaluate(net, builder, *ds, valid, tc));
       vsec = vt.seconds();
@@ -531,7 +609,7 @@ TrainSummary run_training(const TrainRequest& req) {
         stop = true;
         summary.stop_reason = "early_stop";
       }
-    } else if (valid.empty()) {
+    } else if (valid.size() == 0) {
       improved = true;
       model::save_model_weights(out, net.state());  // nothing to validate on: keep the latest
       summary.best_epoch = epoch + 1;
@@ -585,18 +663,19 @@ TrainSummary run_training(const TrainRequest& req) {
   }
   // Test (and validation) metrics of the best weights, on every user.
   net.load_state(model::read_named_arrays(model::model_weights_path(out), "model_weights"));
-  summary.valid = metrics_map(evaluate(net, builder, *ds, data.valid(), tc));
-  summary.test = metrics_map(evaluate(net, builder, *ds, data.test(), tc));
+  summary.valid = metrics_map(evaluate(net, builder, *ds, valid_all, tc));
+  summary.test = metrics_map(evaluate(net, builder, *ds, test_all, tc));
   std::ostringstream mj;
-  mj << std::setprecision(6) << "{\n  \"protocol\": \"" << (tc.split == "loo" ? "leave_one_out" : "temporal")
-     << "\",\n  \"ranking\": \"full_catalog\",\n  \"exclude_history\": " << tc.exclude_history
+  mj << std::setprecision(6) << "{\n  \"protocol\": \""
+     << (by_session ? "session" : tc.split == "loo" ? "leave_one_out" : "temporal") << "\",\n  \"ranking\": \""
+     << (by_session ? "session_products" : "full_catalog") << "\",\n  \"exclude_history\": " << tc.exclude_history
      << ",\n  \"user_vector\": \"" << tc.eval_vector << "\",\n  \"dataset\": \"" << json_escape(req.data_dir)
      << "\",\n  \"best_epoch\": " << summary.best_epoch << ",\n  \"epochs_run\": " << summary.epochs_run
      << ",\n  \"stop_reason\": \"" << summary.stop_reason << "\",\n  \"train_tokens_per_second\": " << summary.tokens_per_second
      << ",\n  \"valid\": " << metrics_json(summary.valid) << ",\n  \"test\": " << metrics_json(summary.test) << "\n}\n";
   write_text_file(path_join(out, "metrics.json"), mj.str());
   STARS_INFO("best epoch " << summary.best_epoch << ": test NDCG@10 " << summary.test["ndcg@10"] << " Recall@10 "
-                           << summary.test["recall@10"] << " (" << summary.test["users"] << " users)");
+                           << summary.test["recall@10"] << " (" << summary.test["users"] << (by_session ? " sessions)" : " users)"));
   return summary;
 }
 
