@@ -165,5 +165,40 @@ TEST(Trainer, SessionValidationRanksWhatTheSessionProtocolRanks) {
   }
 }
 
+TEST(Trainer, SliceLossIsTheUncorrectedSoftmaxOverTheTargetsSlice) {
+  const std::string ds = testing::make_world("slice_loss");
+  TrainRequest r;
+  r.data_dir = ds;
+  r.config = stars_preset("tiny");
+  r.config.train.epochs = 2;
+  r.config.train.gen_weight = 0;
+  r.config.train.gamma = 0.5;  // the prior is part of both
+  // A sampled loss without shared negatives or logQ correction is that same softmax: loss = (1 + w) main.
+  r.config.train.loss = "sampled";
+  r.config.train.shared_negatives = 0;
+  r.config.train.logq_correction = false;
+  r.config.train.slice_weight = 0.5;
+  r.out_dir = testing::fresh_dir("slice_loss_same");
+  run_training(r);
+  for (const auto& e : read_log(r.out_dir))
+    EXPECT_NEAR(e["loss"].get<double>(), 1.5 * e["loss_main"].get<double>(), 1e-4 * e["loss"].get<double>());
+  // With the correction the main loss weighs the negatives by 1/Q and the slice term does not.
+  r.config.train.logq_correction = true;
+  r.out_dir = testing::fresh_dir("slice_loss_logq");
+  run_training(r);
+  const double ratio = read_log(r.out_dir)[0]["loss"].get<double>() / read_log(r.out_dir)[0]["loss_main"].get<double>();
+  EXPECT_GT(std::abs(ratio - 1.5), 1e-3);
+  // Next to the full softmax: a softmax over 1 + negatives items, so between 0 and about log(9) per target.
+  r.config.train.loss = "full";
+  r.config.train.max_steps = 1;
+  r.out_dir = testing::fresh_dir("slice_loss_full");
+  run_training(r);
+  const auto log = read_log(r.out_dir);
+  const double slice = (log[0]["loss"].get<double>() - log[0]["loss_main"].get<double>()) / 0.5;
+  EXPECT_GT(slice, 0.5);
+  EXPECT_LT(slice, std::log(1.0 + r.config.train.negatives) + 0.5);
+  EXPECT_LT(slice, log[0]["loss_main"].get<double>());  // the full softmax ranks all 32 items
+}
+
 }  // namespace
 }  // namespace stars::train

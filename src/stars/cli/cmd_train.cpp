@@ -52,11 +52,13 @@ int run_train(int argc, char** argv) {
   if (threads > 0) cfg.train.threads = threads;
   if (!device.empty()) cfg.train.device = device;
   for (const auto& a : ablations) {
-    // Under the full softmax the negative sources only reach the logistic loss (eq. 5), and logQ nothing.
+    // Under the full softmax the negative sources only reach the logistic loss (eq. 5) and the slice
+    // softmax, and logQ nothing.
     const bool sources = a == "uniform-negatives" || a == "no-page-negatives" || a == "no-hard-negatives";
-    if (cfg.train.loss == "full" && (a == "no-logq" || (sources && cfg.train.logistic_weight <= 0)))
+    const bool slice_losses = cfg.train.logistic_weight > 0 || cfg.train.slice_weight > 0;
+    if (cfg.train.loss == "full" && (a == "no-logq" || (sources && !slice_losses)))
       STARS_WARN("--ablate " << a << " changes nothing with train.loss=full"
-                 << (sources ? " and train.logistic_weight=0 (no sampled negatives)" : "")
+                 << (sources ? " and train.logistic_weight=train.slice_weight=0 (no sampled negatives)" : "")
                  << "; add --set train.loss=sampled to compare negative sources");
   }
   if (quiet) {

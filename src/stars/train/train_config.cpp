@@ -37,6 +37,7 @@ void TrainConfig::validate() const {
   STARS_CHECK_ARG(gamma >= 0 && gamma <= 10, "train.gamma must be in [0, 10], got " << gamma);
   STARS_CHECK_ARG(prior_alpha > 0, "train.prior_alpha must be > 0, got " << prior_alpha);
   STARS_CHECK_ARG(logistic_weight >= 0, "train.logistic_weight must be >= 0, got " << logistic_weight);
+  STARS_CHECK_ARG(slice_weight >= 0, "train.slice_weight must be >= 0, got " << slice_weight);
   STARS_CHECK_ARG(inbatch_weight >= 0, "train.inbatch_weight must be >= 0, got " << inbatch_weight);
   STARS_CHECK_ARG(gen_weight >= 0, "train.gen_weight must be >= 0, got " << gen_weight);
   STARS_CHECK_ARG(split == "loo" || split == "temporal", "train.split must be loo or temporal, got '" << split << "'");

@@ -41,6 +41,7 @@ struct TrainConfig {
   bool logq_correction = true;        ///< sampled loss: subtract each negative's log expected occurrences
   double prior_alpha = 1.0;           ///< additive smoothing of the popularity pi_k, > 0
   double logistic_weight = 0.0;       ///< weight of the logistic negative loss (eq. 5), >= 0
+  double slice_weight = 0.0;          ///< weight of an uncorrected softmax over each target's own slice [target, negatives], >= 0
   double inbatch_weight = 0.0;        ///< weight of the in-batch contrastive loss on final targets, >= 0
   double gen_weight = 0.5;            ///< weight of the h_gen loss on each sequence's final target, >= 0
 
@@ -93,6 +94,7 @@ struct TrainConfig {
     v("logq_correction", logq_correction, "sampled loss: subtract from each negative's logit the log of its expected occurrences among the draws (page, subclass, random, shared), so that the candidate slice estimates the full softmax");
     v("prior_alpha", prior_alpha, "additive smoothing of the popularity pi_k, > 0");
     v("logistic_weight", logistic_weight, "weight of the logistic negative loss, >= 0");
+    v("slice_weight", slice_weight, "weight of a softmax over each target's own slice [target, its page, subclass and random negatives] without logQ correction, next to the main loss: the pick among the alternatives shown, >= 0");
     v("inbatch_weight", inbatch_weight, "weight of the in-batch contrastive loss, >= 0");
     v("gen_weight", gen_weight, "weight of the h_gen loss on final targets, >= 0");
     v("split", split, "loo | temporal");

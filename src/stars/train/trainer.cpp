@@ -3,6 +3,8 @@
 //             or over the whole catalog with loss = full (the SASRec cross-entropy)
 //   gen       the same for h_gen on each sequence's final target, weight gen_weight
 //   logistic  -log σ(z_target) - mean_k log σ(-z_neg_k) on the candidate slice, weight logistic_weight
+//   slice     softmax over the target's own slice [target, its negatives] without logQ correction: the
+//             pick among the page's and subclass's alternatives, weight slice_weight
 //   in-batch  softmax of final h_next against the final targets of the other rows, weight inbatch_weight
 // with b_k = -γ log π_k (training only; serving ranks by (h + o)·e).
 #include "stars/train/trainer.h"
@@ -71,7 +73,7 @@ std::string resolve_device(const std::string& d) {
 
 struct Losses {
   at::Tensor total;
-  at::Tensor main, gen, logistic, inbatch;  // undefined when off
+  at::Tensor main, gen, logistic, slice, inbatch;  // undefined when off
 };
 
 // Logits of rows H (n, S) against their candidate slices `cands` (n, C) of `items` (U, S), then against the
@@ -207,12 +209,18 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
     }
     L.total = L.total + cfg.gen_weight * L.gen;
   }
-  if (cfg.logistic_weight > 0 && bt.cands.defined() && bt.cands.size(1) > 1) {
+  if ((cfg.logistic_weight > 0 || cfg.slice_weight > 0) && bt.cands.defined() && bt.cands.size(1) > 1) {
     // On the target's own candidate slice (its hard negatives), without the shared negatives.
     const at::Tensor z = z_slice.defined() ? z_slice.narrow(1, 0, bt.cands.size(1))
                                            : mask_pairs(slice_logits(H, items, prior_u, bt.cands).to(at::kFloat), cand_rows, cand_cols);
-    L.logistic = -(at::log_sigmoid(z.select(1, 0)) + at::log_sigmoid(-z.narrow(1, 1, z.size(1) - 1)).mean(1)).mean();
-    L.total = L.total + cfg.logistic_weight * L.logistic;
+    if (cfg.logistic_weight > 0) {
+      L.logistic = -(at::log_sigmoid(z.select(1, 0)) + at::log_sigmoid(-z.narrow(1, 1, z.size(1) - 1)).mean(1)).mean();
+      L.total = L.total + cfg.logistic_weight * L.logistic;
+    }
+    if (cfg.slice_weight > 0) {
+      L.slice = -at::log_softmax(z, 1).select(1, 0).mean();
+      L.total = L.total + cfg.slice_weight * L.slice;
+    }
   }
   if (cfg.inbatch_weight > 0 && rows.numel() > 1) {
     const at::Tensor Hl = H.index_select(0, last);                                        // (R, S)
