@@ -8,6 +8,7 @@
 #include "stars/core/error.h"
 #include "stars/core/log.h"
 #include "stars/core/mmap_file.h"
+#include "stars/core/strings.h"
 #include "stars/train/train_config.h"
 #include "stars/train/trainer.h"
 
@@ -24,9 +25,7 @@ int run_train(int argc, char** argv) {
   p.add("preset", &preset, "starting configuration: cpu (default), paper (GPU sizes), sasrec (ID-only baseline), tiny");
   p.add("config", &config_file, "JSON file {\"model\": {...}, \"train\": {...}} applied over the preset");
   p.add_multi("set", &sets, "override one key, e.g. --set train.lr=0.002 --set model.d_model=128");
-  p.add_multi("ablate", &ablations, "switch a mechanism off, after --config and --set (repeatable): no-text, no-tags, no-delta, no-context, "
-                                    "no-engagement, no-user, no-recency, no-context-head, gamma0, no-logq, uniform-negatives, "
-                                    "no-page-negatives, no-hard-negatives, id-only");
+  p.add_multi("ablate", &ablations, "switch a mechanism off, after --config and --set: " + join(train::ablation_names(), ", "));
   p.add("epochs", &epochs, "shortcut for --set train.epochs=N");
   p.add("threads", &threads, "shortcut for --set train.threads=N (torch intra-op threads)");
   p.add("device", &device, "shortcut for --set train.device=cpu|cuda|auto");

@@ -1,6 +1,7 @@
 #include "stars/train/train_config.h"
 
 #include "stars/core/error.h"
+#include "stars/core/strings.h"
 #include "stars/data/history_stats.h"
 
 namespace stars::train {
@@ -161,9 +162,7 @@ void apply_ablation(StarsConfig* c, const std::string& name) {
     m.use_user_token = false;
     m.use_context_head = false;
   } else {
-    std::string all;
-    for (const auto& n : ablation_names()) all += (all.empty() ? "" : ", ") + n;
-    STARS_THROW(kInvalidArgument, "unknown ablation '" << name << "' (expected one of: " << all << ")");
+    STARS_THROW(kInvalidArgument, "unknown ablation '" << name << "' (expected one of: " << join(ablation_names(), ", ") << ")");
   }
 }
 

@@ -461,10 +461,9 @@ TrainSummary run_training(const TrainRequest& req) {
   BatchLoader loader(builder, std::move(lengths), ds->num_items(), tc.batch_size, tc.bucket_batches, tc.loader_threads,
                      tc.prefetch, tc.seed);
 
-  // Validation queries (all, or a seeded sample) and test queries, of the protocol training selects on.
+  // Validation queries (all, or a seeded sample) of the protocol training selects on.
   const bool by_session = tc.valid_protocol == "session";
   const RankQueries valid_all = by_session ? session_queries(*ds, "valid") : next_event_queries(data.valid());
-  const RankQueries test_all = by_session ? session_queries(*ds, "test") : next_event_queries(data.test());
   const RankQueries valid = sample_queries(valid_all, tc.valid_max_users, derive_seed(tc.seed, 99));
 
   AdamW opt(net.param_groups(), tc.beta1, tc.beta2, tc.adam_eps);
@@ -672,7 +671,7 @@ TrainSummary run_training(const TrainRequest& req) {
   // Test (and validation) metrics of the best weights, on every user.
   net.load_state(model::read_named_arrays(model::model_weights_path(out), "model_weights"));
   summary.valid = metrics_map(evaluate(net, builder, *ds, valid_all, tc));
-  summary.test = metrics_map(evaluate(net, builder, *ds, test_all, tc));
+  summary.test = metrics_map(evaluate(net, builder, *ds, by_session ? session_queries(*ds, "test") : next_event_queries(data.test()), tc));
   std::ostringstream mj;
   mj << std::setprecision(6) << "{\n  \"protocol\": \""
      << (by_session ? "session" : tc.split == "loo" ? "leave_one_out" : "temporal") << "\",\n  \"ranking\": \""
