@@ -8,8 +8,10 @@ context head, candidate-slice softmax with shared negatives and prior, h_gen los
 with per-group clipping. Prints the training throughput (targets per second) and, with --check, the loss of
 the first step without dropout so the script can confirm that both sides compute the same function.
 
-Batches are preloaded: the reference does no batch building of its own, which favours it.
-Usage: reference_train.py DUMP_DIR [--threads N] [--steps N] [--check]
+Batches are preloaded (on the GPU with --device cuda): the reference does no batch building of its own, which
+favours it. --bf16 runs the forward pass and the losses under torch.autocast(bfloat16), as `stars train` does
+on CUDA with train.bf16.
+Usage: reference_train.py DUMP_DIR [--threads N] [--steps N] [--device cpu|cuda] [--bf16] [--check]
 """
 import argparse
 import json
@@ -56,12 +58,13 @@ class Block(nn.Module):
 
 def attention_mask(valid, user):
     B, T = valid.shape
-    causal = torch.ones(T, T, dtype=torch.bool).tril()
-    slots = (causal.unsqueeze(0) & valid.unsqueeze(1)) | torch.eye(T, dtype=torch.bool).unsqueeze(0)
+    dev = valid.device
+    causal = torch.ones(T, T, dtype=torch.bool, device=dev).tril()
+    slots = (causal.unsqueeze(0) & valid.unsqueeze(1)) | torch.eye(T, dtype=torch.bool, device=dev).unsqueeze(0)
     if not user:
         return slots.unsqueeze(1)
     L = T + 2
-    m = torch.zeros(B, L, L, dtype=torch.bool)
+    m = torch.zeros(B, L, L, dtype=torch.bool, device=dev)
     m[:, :, 0] = True
     m[:, 1:T + 1, 1:T + 1] = slots
     m[:, T + 1, 1:T + 1] = valid
@@ -103,6 +106,8 @@ class StarsRef(nn.Module):
         pure_id = not self.text_on and not self.tags_on and d_tok == D
         self.in_proj = None if pure_id else nn.Linear(d_tok, D)
         self.pos = nn.Embedding(m["max_len"], D) if m["use_position"] else None
+        # Registered as "type" (the parameter names of stars train); nn.Module.type() shadows the attribute, so
+        # forward() reads it from _modules.
         self.type = nn.Embedding(4, D) if m["use_engagement"] else None
         if m["use_context"] and time_on:
             self.hour, self.dow, self.week = nn.Embedding(24, D), nn.Embedding(7, D), nn.Embedding(53, D)
@@ -192,9 +197,10 @@ class StarsRef(nn.Module):
         if m["scale_input"]:
             x = x * math.sqrt(D)
         if self.pos is not None:
-            x = x + self.pos(torch.arange(T - 1, -1, -1).clamp(max=m["max_len"] - 1)).unsqueeze(0)
-        if self.type is not None:
-            x = x + self.type(b["type"])
+            x = x + self.pos(torch.arange(T - 1, -1, -1, device=x.device).clamp(max=m["max_len"] - 1)).unsqueeze(0)
+        engagement = self._modules.get("type")
+        if engagement is not None:
+            x = x + engagement(b["type"])
         if self.hour is not None:
             x = x + self.hour(b["hour"]) + self.dow(b["dow"]) + self.week(b["week"])
         if self.region is not None:
@@ -251,8 +257,8 @@ def mask_pairs(z, rows, cols):
 
 def pairs_of(tgt, value, sel, n_targets):
     """Of the pairs (tgt[i], value[i]), those whose target is in sel, the target renumbered to its position."""
-    pos = torch.full((n_targets,), -1, dtype=torch.int64)
-    pos[sel] = torch.arange(sel.numel())
+    pos = torch.full((n_targets,), -1, dtype=torch.int64, device=sel.device)
+    pos[sel] = torch.arange(sel.numel(), device=sel.device)
     r = pos[tgt]
     keep = r >= 0
     return r[keep], value[keep]
@@ -270,7 +276,7 @@ def corrected(z, b, rows=None):
     if b["pair_logq"].numel() > 0:  # shared negatives on the target's page or in its subclass
         r, c, v = b["pair_logq_tgt"], b["pair_logq_col"], b["pair_logq"]
         if rows is not None:
-            r, k = pairs_of(r, torch.arange(r.numel()), rows, b["n_targets"])
+            r, k = pairs_of(r, torch.arange(r.numel(), device=r.device), rows, b["n_targets"])
             c, v = c[k], v[k]
         sq = sq.reshape(-1).index_copy(0, r * sq.shape[1] + c, v).view(sq.shape)
     return z - torch.cat([cq, sq], 1)
@@ -344,8 +350,24 @@ def main():
     ap.add_argument("--steps", type=int, default=0, help="0 = every dumped batch")
     ap.add_argument("--warmup", type=int, default=3, help="steps run before timing starts")
     ap.add_argument("--check", action="store_true", help="print the first-step loss without dropout and exit")
+    ap.add_argument("--device", default="cpu", help="cpu | cuda")
+    ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast of the forward pass and losses (CUDA)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
+    dev = torch.device(a.device)
+    cuda = dev.type == "cuda"
+    if a.bf16 and not cuda:
+        ap.error("--bf16 needs --device cuda")
+
+    def run_losses(b):
+        if a.bf16:
+            with torch.autocast("cuda", dtype=torch.bfloat16):
+                return losses(model, b, tc, full)
+        return losses(model, b, tc, full)
+
+    def sync():
+        if cuda:
+            torch.cuda.synchronize()
     cfg = json.load(open(os.path.join(a.dump, "config.json")))
     schema, tc = cfg["schema"], cfg["train"]
     text = load(os.path.join(a.dump, "text.npy")) if os.path.exists(os.path.join(a.dump, "text.npy")) else None
@@ -358,17 +380,19 @@ def main():
     with torch.no_grad():
         for name, p in params.items():
             p.copy_(torch.from_numpy(load(os.path.join(a.dump, "weights", name + ".npy"))).view_as(p))
+    model.to(dev)
     nparams = sum(p.numel() for p in model.parameters())
     assert nparams == cfg["num_parameters"], (nparams, cfg["num_parameters"])
     full = tc["loss"] == "full"
     batches = []
     i = 0
     while os.path.isdir(os.path.join(a.dump, "batch_%d" % i)):
-        batches.append(load_batch(os.path.join(a.dump, "batch_%d" % i), schema["num_items"], 0))
+        b = load_batch(os.path.join(a.dump, "batch_%d" % i), schema["num_items"], 0)
+        batches.append({k: v.to(dev) if torch.is_tensor(v) else v for k, v in b.items()})
         i += 1
     if a.check:
         model.eval()  # no dropout; the losses are computed as in training
-        total, main_loss = losses(model, batches[0], tc, full)
+        total, main_loss = run_losses(batches[0])
         print(json.dumps({"first_loss": total.item(), "first_loss_main": main_loss.item()}))
         return
 
@@ -393,9 +417,10 @@ def main():
     tokens, t0 = 0, None
     for s in range(steps + a.warmup):
         if s == a.warmup:
+            sync()
             t0 = time.perf_counter()
         b = batches[s % len(batches)]
-        total, _ = losses(model, b, tc, full)
+        total, _ = run_losses(b)
         opt.zero_grad(set_to_none=True)
         total.backward()
         if tc["clip_norm"] > 0:
@@ -404,9 +429,11 @@ def main():
         opt.step()
         if s >= a.warmup:
             tokens += b["n_targets"]
+    sync()
     sec = time.perf_counter() - t0
     print(json.dumps({"steps": steps, "tokens": tokens, "seconds": sec, "tokens_per_second": tokens / sec,
-                      "threads": a.threads, "parameters": nparams, "last_loss": total.item()}))
+                      "threads": a.threads, "device": a.device, "bf16": a.bf16, "parameters": nparams,
+                      "last_loss": total.item()}))
 
 
 if __name__ == "__main__":
