@@ -45,14 +45,19 @@ void AdamW::clip_per_group(double max_norm) {
   torch::NoGradGuard ng;
   for (auto& g : groups_) {
     if (g.frozen) continue;
-    std::vector<at::Tensor> norms;
+    std::vector<at::Tensor> grads;
     for (auto& p : g.params)
-      if (p.grad().defined()) norms.push_back(p.grad().norm(2).to(torch::kFloat32));
-    if (norms.empty()) continue;
-    const at::Tensor total = torch::stack(norms).norm(2);
+      if (p.grad().defined()) grads.push_back(p.grad());
+    if (grads.empty()) continue;
+    // Multi-tensor ops: one launch per group on a GPU instead of one per parameter; on the CPU they run the
+    // same per-tensor ops as a loop would.
+    const at::Tensor total = torch::stack(at::_foreach_norm(grads, 2)).to(torch::kFloat32).norm(2);
     const at::Tensor coef = (max_norm / (total + 1e-6)).clamp_max(1.0);
-    for (auto& p : g.params)
-      if (p.grad().defined()) p.mutable_grad().mul_(coef);
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+    at::_foreach_mul_(grads, coef);
+#else
+    for (auto& x : grads) x.mul_(coef);
+#endif
   }
 }
 
@@ -60,25 +65,31 @@ void AdamW::step(double lr) {
   torch::NoGradGuard ng;
   for (auto& g : groups_) {
     if (g.frozen) continue;
-    bool any = false;
-    for (auto& p : g.params) any = any || p.grad().defined();
-    if (!any) continue;
+    std::vector<at::Tensor> ps, gs, ms, vs;
+    for (size_t i = 0; i < g.params.size(); ++i) {
+      if (!g.params[i].grad().defined()) continue;
+      ps.push_back(g.params[i]);
+      gs.push_back(g.params[i].grad());
+      ms.push_back(g.m[i]);
+      vs.push_back(g.v[i]);
+    }
+    if (ps.empty()) continue;
     ++g.step;
     const double glr = lr * g.lr_scale;
     const double bc1 = 1.0 - std::pow(beta1_, static_cast<double>(g.step));
     const double bc2 = 1.0 - std::pow(beta2_, static_cast<double>(g.step));
     const double step_size = glr / bc1;
     const double sqrt_bc2 = std::sqrt(bc2);
-    for (size_t i = 0; i < g.params.size(); ++i) {
-      at::Tensor& p = g.params[i];
-      if (!p.grad().defined()) continue;
-      const at::Tensor grad = p.grad();
-      g.m[i].mul_(beta1_).add_(grad, 1.0 - beta1_);
-      g.v[i].mul_(beta2_).addcmul_(grad, grad, 1.0 - beta2_);
-      if (g.weight_decay > 0) p.mul_(1.0 - glr * g.weight_decay);
-      const at::Tensor denom = (g.v[i].sqrt() / sqrt_bc2).add_(eps_);
-      p.addcdiv_(g.m[i], denom, -step_size);
-    }
+    // m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p *= 1 - lr wd; p -= step_size m / (sqrt(v) / sqrt(bc2) + eps)
+    at::_foreach_mul_(ms, beta1_);
+    at::_foreach_add_(ms, gs, 1.0 - beta1_);
+    at::_foreach_mul_(vs, beta2_);
+    at::_foreach_addcmul_(vs, gs, gs, 1.0 - beta2_);
+    if (g.weight_decay > 0) at::_foreach_mul_(ps, 1.0 - glr * g.weight_decay);
+    std::vector<at::Tensor> denom = at::_foreach_sqrt(vs);
+    at::_foreach_div_(denom, sqrt_bc2);
+    at::_foreach_add_(denom, eps_);
+    at::_foreach_addcdiv_(ps, ms, denom, -step_size);
   }
 }
 
