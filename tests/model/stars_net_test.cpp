@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 
 #include "stars/data/dataset.h"
 #include "stars/model/calendar_index.h"
@@ -146,6 +147,96 @@ TEST(StarsNet, CausalityLaterItemsDoNotChangeEarlierOutputs) {
     else EXPECT_GT(d, 1e-6) << "slot " << t << " ignores the changed item";
   }
   EXPECT_GT((oa.h_gen - ob.h_gen).abs().max().item<double>(), 1e-6) << "h_gen reads the whole history";
+}
+
+// make_tensors packs every array of a batch into one buffer (one copy to a GPU) and hands out views of it:
+// each field must come back with its own values, element type and shape, whatever lies next to it.
+TEST(StarsNet, MakeTensorsCarriesEveryFieldAsIs) {
+  const std::string dir = testing::make_world("pack");
+  Built w = open_world(dir);
+  StarsNet net(test_config(), w.schema, w.content, 5);
+  BatchFeaturizer f(net.config(), w.schema, &w.calendar);
+  const int T = net.config().max_len, n = 7;
+  TokenBatch b = history_batch(w, f, 3, n, T);
+  ASSERT_FALSE(b.cal_offsets.empty()) << "the test world has a calendar";
+  ASSERT_FALSE(b.user_num.empty());
+  b.uniq = {4, 9, 2, 7, 11};  // odd sizes: the next field starts at a padded offset
+  b.n_targets = 3;
+  b.n_cands = 3;
+  b.tgt_slot = {T - 3, T - 2, T - 1};
+  b.tgt_item = {9, 2, 7};
+  b.cands = {1, 0, 4, 2, 3, 0, 3, 1, 2};
+  b.shared = {0, 4};
+  b.shared_item = {4, 11};
+  b.tgt_hour = {1, 2, 3};
+  b.tgt_dow = {4, 5, 6};
+  b.tgt_week = {7, 8, 9};
+  b.tgt_region = {0, 1, 0};
+  b.tgt_cal_ids = {0, 1};
+  b.tgt_cal_offsets = {0, 1, 2};
+  b.row_last_target = {2};
+  b.hist_tgt = {0, 2};
+  b.hist_item = {4, 2};
+  b.hist_cand = {5};  // hist_shared stays empty: its tensor stays undefined
+  b.cand_logq = {0.f, -1.5f, 2.25f, 0.f, 3.5f, -0.125f, 0.f, 7.f, -8.5f};
+  b.tgt_shared_logq = {0.5f, 1.5f, 2.5f};
+  b.shared_logq = {-3.f, -4.f};
+  b.pair_logq_tgt = {1};
+  b.pair_logq_col = {0};
+  b.pair_logq = {-0.75f};
+  const BatchTensors t = net.make_tensors(b);
+  EXPECT_FALSE(t.hist_shared.defined());
+  // Field x holds v (int64 or float) in the given shape.
+  const auto same = [](const at::Tensor& x, const auto& v, std::vector<int64_t> shape, const char* name) {
+    using T = typename std::decay_t<decltype(v)>::value_type;
+    ASSERT_TRUE(x.defined()) << name;
+    const at::ScalarType want = std::is_same<T, float>::value ? at::kFloat : at::kLong;
+    EXPECT_EQ(x.scalar_type(), want) << name;
+    EXPECT_EQ(x.sizes().vec(), shape) << name;
+    const at::Tensor c = x.contiguous();
+    ASSERT_EQ(c.numel(), static_cast<int64_t>(v.size())) << name;
+    for (size_t i = 0; i < v.size(); ++i) EXPECT_EQ(c.data_ptr<T>()[i], v[i]) << name << "[" << i << "]";
+  };
+  const int64_t B = 1, N = 3, C = 3;
+  same(t.item_local, b.item_local, {B, T}, "item_local");
+  ASSERT_EQ(t.valid.scalar_type(), at::kBool);
+  EXPECT_EQ(t.valid.sizes().vec(), (std::vector<int64_t>{B, T}));
+  for (int i = 0; i < T; ++i) EXPECT_EQ(t.valid[0][i].item<bool>(), b.valid[i] != 0) << "valid[" << i << "]";
+  same(t.type, b.type, {B, T}, "type");
+  same(t.hour, b.hour, {B, T}, "hour");
+  same(t.dow, b.dow, {B, T}, "dow");
+  same(t.week, b.week, {B, T}, "week");
+  same(t.region, b.region, {B, T}, "region");
+  same(t.recency, b.recency, {B, T}, "recency");
+  same(t.cal_ids, b.cal_ids, {static_cast<int64_t>(b.cal_ids.size())}, "cal_ids");
+  same(t.cal_offsets, b.cal_offsets, {static_cast<int64_t>(b.cal_offsets.size())}, "cal_offsets");
+  same(t.user_num, b.user_num, {B, static_cast<int64_t>(b.user_num.size())}, "user_num");
+  same(t.user_cat, b.user_cat, {B, static_cast<int64_t>(b.user_cat.size())}, "user_cat");
+  same(t.uniq, b.uniq, {5}, "uniq");
+  same(t.tgt_slot, b.tgt_slot, {N}, "tgt_slot");
+  same(t.tgt_item, b.tgt_item, {N}, "tgt_item");
+  same(t.cands, b.cands, {N, C}, "cands");
+  same(t.shared, b.shared, {2}, "shared");
+  same(t.shared_item, b.shared_item, {2}, "shared_item");
+  same(t.tgt_hour, b.tgt_hour, {N}, "tgt_hour");
+  same(t.tgt_dow, b.tgt_dow, {N}, "tgt_dow");
+  same(t.tgt_week, b.tgt_week, {N}, "tgt_week");
+  same(t.tgt_region, b.tgt_region, {N}, "tgt_region");
+  same(t.tgt_cal_ids, b.tgt_cal_ids, {2}, "tgt_cal_ids");
+  same(t.tgt_cal_offsets, b.tgt_cal_offsets, {N}, "tgt_cal_offsets");
+  same(t.row_last_target, b.row_last_target, {B}, "row_last_target");
+  same(t.hist_tgt, b.hist_tgt, {2}, "hist_tgt");
+  same(t.hist_item, b.hist_item, {2}, "hist_item");
+  same(t.hist_cand, b.hist_cand, {1}, "hist_cand");
+  same(t.cand_logq, b.cand_logq, {N, C}, "cand_logq");
+  same(t.tgt_shared_logq, b.tgt_shared_logq, {N}, "tgt_shared_logq");
+  same(t.shared_logq, b.shared_logq, {2}, "shared_logq");
+  same(t.pair_logq_tgt, b.pair_logq_tgt, {1}, "pair_logq_tgt");
+  same(t.pair_logq_col, b.pair_logq_col, {1}, "pair_logq_col");
+  same(t.pair_logq, b.pair_logq, {1}, "pair_logq");
+  b = TokenBatch();  // the tensors own their data
+  EXPECT_EQ(t.cands[2][0].item<int64_t>(), 3);
+  EXPECT_EQ(t.pair_logq[0].item<float>(), -0.75f);
 }
 
 TEST(StarsNet, PaddingInvariance) {
