@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# GPU training throughput of `stars train` (paper preset, bf16 autocast) against the PyTorch eager reference
+# (reference_train.py) of the same model, sampler and batches on the same GPU, in one run.
+#
+#   bench/train/gpu_bench.sh [DEPS_DIR]
+#
+# Builds STARS against the LibTorch of the machine's python3 PyTorch (CUDA; any version from 1.13 on) into
+# build-gpu, makes a synthetic world with long histories (16,000 users x ~460 events, so that one epoch holds
+# more than STEPS batches of up to 256 x 200 targets), then
+#   1. checks that both sides compute the same function on the GPU: first-step loss in float32 without
+#      dropout, to 1e-4 (the batches are dumped by bench_train_dump, as in bench_train.sh),
+#   2. alternates ROUNDS runs of `stars train --set train.max_steps=STEPS` (its training-loop targets/s from
+#      train_log.jsonl, warm-up included) and of reference_train.py --device cuda --bf16 on the dumped
+#      batches (preloaded on the GPU, warm-up included the same way),
+#   3. as time allows: stars in float32, stars on the full synthetic world (extra event column and calendar,
+#      which the reference does not implement), and the reference without its first 10 steps.
+# The reference implements neither extra categorical event columns nor calendars, so steps 1-2 use a copy of
+# the world without them.
+#
+# DEPS_DIR (optional): Debian 12 packages of the non-torch dependencies, for a machine that has PyTorch but
+# not them; they are unpacked into a private prefix (never into /) and found through CMAKE_PREFIX_PATH:
+#   apt-get download libfaiss-dev nlohmann-json3-dev libcpp-httplib-dev libcpp-httplib0.11 libhiredis-dev \
+#     libhiredis0.14 libxgboost-dev libxgboost0 libdmlc0 libopenblas0-openmp libopenblas-openmp-dev \
+#     libopenblas0 libgfortran5 libbrotli1 libbrotli-dev libssl-dev libssl3 zlib1g-dev
+# Environment: OUT (where the log and train logs go; default /tmp/stars-gpu-bench), STEPS (150), ROUNDS (2),
+# USERS (16000), LOADER_THREADS (8), TIME_BUDGET (seconds after which the optional runs are skipped; 420),
+# TORCH_PREFIX (default: torch.utils.cmake_prefix_path of python3), PYTHON (python3), DEVICE (cuda; cpu for
+# a dry run of the plumbing on a machine without a GPU, with PRESET=tiny and small USERS and STEPS), PRESET.
+# Measured results: docs/MODEL.md, section GPU.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+DEPS=${1:-}
+OUT=${OUT:-/tmp/stars-gpu-bench}
+STEPS=${STEPS:-150}
+ROUNDS=${ROUNDS:-2}
+USERS=${USERS:-16000}
+LOADER_THREADS=${LOADER_THREADS:-8}
+TIME_BUDGET=${TIME_BUDGET:-420}
+PYTHON=${PYTHON:-python3}
+DEVICE=${DEVICE:-cuda}  # cpu: a dry run of the plumbing on a machine without a GPU (use small USERS and STEPS)
+PRESET=${PRESET:-paper}
+mkdir -p "$OUT"
+exec > >(tee "$OUT/gpu_bench.log") 2>&1
+W=$(mktemp -d /tmp/stars-gpu.XXXX)
+step() { printf '\n== [%4ds] %s\n' "$SECONDS" "$*"; }
+fail() { echo "FAILED: $*"; exit 1; }
+jget() { "$PYTHON" -c "import json,sys; d=json.loads(open(sys.argv[1]).readline()); print(eval(sys.argv[2], {}, {'d': d}))" "$@"; }
+
+step "machine"
+nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.sm,clocks.max.sm --format=csv,noheader || true
+head -n 2 /etc/os-release 2>/dev/null
+"${CXX:-c++}" --version | head -n 1
+cmake --version | head -n 1
+nproc
+"$PYTHON" -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda, torch.cuda.is_available(), torch.cuda.get_device_name(0) if torch.cuda.is_available() else '')"
+TORCH_PREFIX=${TORCH_PREFIX:-$("$PYTHON" -c 'import torch; print(torch.utils.cmake_prefix_path)')}
+
+step "dependencies"
+PREFIXES="$TORCH_PREFIX"
+EXTRA=()
+LIBPATH=""
+if [ -n "$DEPS" ]; then
+  SYS=$W/deps
+  mkdir -p "$SYS"
+  unpack() {  # DEB DIR, with dpkg or, where there is none, ar and tar
+    if command -v dpkg >/dev/null; then dpkg -x "$1" "$2"; return; fi
+    local t
+    t=$(mktemp -d) && (cd "$t" && ar x "$1") && tar -xf "$t"/data.tar.* -C "$2" && rm -rf "$t"
+  }
+  for f in "$DEPS"/*.deb; do unpack "$(cd "$(dirname "$f")" && pwd)/$(basename "$f")" "$SYS" || fail "unpacking $f"; done
+  L=$SYS/usr/lib/x86_64-linux-gnu
+  # What the packages' maintainer scripts would set up: the OpenBLAS alternatives.
+  for n in libblas.so.3 liblapack.so.3 libopenblas.so.0; do ln -sf "openblas-openmp/$n" "$L/$n"; done
+  ln -sf libblas.so.3 "$L/libblas.so"
+  ln -sf liblapack.so.3 "$L/liblapack.so"
+  ln -sf openblas-openmp/libopenblas.so "$L/libopenblas.so"
+  # faiss' exported targets name the BLAS libraries by absolute path.
+  sed -i "s#/usr/lib/x86_64-linux-gnu/#$L/#g" "$L/cmake/faiss/faiss-targets.cmake"
+  PREFIXES="$SYS/usr;$TORCH_PREFIX"
+  EXTRA=(-DBLA_VENDOR=OpenBLAS -DOPENSSL_ROOT_DIR="$SYS/usr"
+         -DSTARS_CBLAS_INCLUDE_DIR="$SYS/usr/include/x86_64-linux-gnu/openblas-openmp")
+  LIBPATH="$L:$L/openblas-openmp"
+fi
+# The unpacked libraries are visible to the build and to stars only, not to python.
+with_libs() { LD_LIBRARY_PATH="$LIBPATH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$@"; }
+
+step "build (LibTorch from $TORCH_PREFIX)"
+rm -f build-gpu/CMakeCache.txt  # the unpacked dependencies live in a new folder each run
+with_libs cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release -DSTARS_BUILD_TESTS=OFF \
+  -DCMAKE_POLICY_VERSION_MINIMUM=3.5 -DCMAKE_PREFIX_PATH="$PREFIXES" "${EXTRA[@]}" >"$W/cmake.log" 2>&1 || { cat "$W/cmake.log"; fail "cmake"; }
+grep -E "Torch|CUDA|faiss|BLAS" "$W/cmake.log" | head -n 10
+with_libs cmake --build build-gpu -j"$(nproc)" --target stars bench_train_dump -- -k >"$W/build.log" 2>&1 ||
+  { grep -E "error|Error" -A3 "$W/build.log" | head -n 80; fail "build"; }
+STARS=$ROOT/build-gpu/bin/stars
+DUMP=$ROOT/build-gpu/bin/bench_train_dump
+stars() { with_libs "$STARS" "$@"; }
+
+step "data: synthetic world, $USERS users"
+stars synth --out "$W/raw" --users "$USERS" --items 3000 --days 240 --seed 7 --set session.per_day=0.5 --quiet \
+  >"$W/synth.log" 2>&1 || { cat "$W/synth.log"; fail "synth"; }
+head -n 4 "$W/synth.log"
+mkdir -p "$W/rawref"
+cp "$W/raw/items.csv" "$W/raw/users.csv" "$W/raw/impressions.csv" "$W/rawref/"
+cut -d, -f1-7 "$W/raw/events.csv" >"$W/rawref/events.csv"  # without the extra 'device' column
+stars prepare --input "$W/rawref" --out "$W/dsref" >"$W/prepare.log" 2>&1 || { cat "$W/prepare.log"; fail "prepare"; }
+grep -E "^  (users|items|events) " "$W/prepare.log"
+stars enrich --data "$W/dsref" --quiet || fail "enrich"
+
+SETS=(--set train.device="$DEVICE" --set train.loader_threads="$LOADER_THREADS")
+BF16=()
+[ "$DEVICE" = cuda ] && BF16=(--bf16)
+run_stars() {  # NAME DS extra --set arguments...; prints targets/s and phases of the first epoch
+  local name=$1 ds=$2
+  shift 2
+  stars train --data "$ds" --out "$W/$name" --preset "$PRESET" "${SETS[@]}" --set train.max_steps="$STEPS" \
+    --set train.valid_max_users=10 --quiet "$@" >"$W/$name.log" 2>&1 || { tail -n 20 "$W/$name.log" >&2; return 1; }
+  cp "$W/$name/train_log.jsonl" "$OUT/$name.jsonl" 2>/dev/null
+  jget "$W/$name/train_log.jsonl" "'%.0f %d %s' % (d['tokens_per_second'], d['step'], d['phase_seconds'])"
+}
+run_ref() {  # extra arguments of reference_train.py; prints targets/s
+  "$PYTHON" bench/train/reference_train.py "$W/dump" --device "$DEVICE" --steps "$STEPS" "$@" >"$W/ref.json" 2>"$W/ref.err" ||
+    { tail -n 20 "$W/ref.err" >&2; return 1; }
+  "$PYTHON" -c "import json,sys; d=json.load(open(sys.argv[1])); print('%.0f' % d['tokens_per_second'])" "$W/ref.json"
+}
+
+step "same function on the GPU: first-step float32 loss without dropout"
+with_libs "$DUMP" --data "$W/dsref" --out "$W/dump" --steps 40 --preset "$PRESET" "${SETS[@]}" || fail "bench_train_dump"
+stars train --data "$W/dsref" --out "$W/check" --preset "$PRESET" "${SETS[@]}" --set train.bf16=false \
+  --set model.dropout=0 --set model.attn_dropout=0 --set train.max_steps=1 --set train.valid_max_users=10 --quiet \
+  >"$W/check.log" 2>&1 || { tail -n 30 "$W/check.log"; echo "FAILED: stars train on $DEVICE (the reference still runs)"; }
+CPP_LOSS=$(jget "$W/check/train_log.jsonl" "d['loss']" 2>/dev/null || echo nan)
+PY_LOSS=$("$PYTHON" bench/train/reference_train.py "$W/dump" --device "$DEVICE" --check | "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['first_loss'])")
+echo "first-step loss: stars $CPP_LOSS, reference $PY_LOSS"
+"$PYTHON" -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); sys.exit(0 if abs(a-b) <= 1e-4*max(1,abs(a)) else 1)" \
+  "$CPP_LOSS" "$PY_LOSS" && echo "same function: yes" || echo "same function: NO (difference above 1e-4)"
+grep -E "NDCG|Recall" "$W/check.log" | tail -n 1
+
+step "throughput: paper preset, bf16 autocast, $STEPS steps, $ROUNDS rounds"
+RESULTS=()
+for r in $(seq "$ROUNDS"); do
+  C=$(run_stars "bf16_r$r" "$W/dsref") || C="failed"
+  P=$(run_ref "${BF16[@]}" --warmup 0) || P="failed"
+  echo "round $r: stars train ${C}; PyTorch eager $P targets/s"
+  RESULTS+=("${C%% *} $P")
+done
+
+if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
+  step "stars train in float32 (train.bf16=false)"
+  run_stars fp32 "$W/dsref" --set train.bf16=false || true
+fi
+if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
+  step "stars train on the full world (extra event column, calendar and promotions), bf16"
+  stars prepare --input "$W/raw" --out "$W/dsfull" >/dev/null && stars enrich --data "$W/dsfull" --quiet &&
+    run_stars full "$W/dsfull" || true
+fi
+if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
+  step "reference without its first 10 steps (steady state), bf16"
+  run_ref "${BF16[@]}" --warmup 10 || true
+fi
+
+step "summary (targets/s; stars warm-up included, reference likewise)"
+for r in "${!RESULTS[@]}"; do echo "round $((r + 1)): stars / reference = ${RESULTS[$r]}"; done
+"$PYTHON" - "${RESULTS[@]}" <<'EOF'
+import statistics, sys
+ratios = []
+for s in sys.argv[1:]:
+    a, b = s.split()
+    try:
+        ratios.append(float(a) / float(b))
+    except ValueError:
+        pass
+print("median ratio stars/PyTorch: %s" % ("%.3f" % statistics.median(ratios) if ratios else "n/a"))
+EOF
+rm -rf "$W"
