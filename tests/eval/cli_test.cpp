@@ -1,6 +1,6 @@
 // `stars eval` end to end through the built program on the tiny world: --ablations trains two tiny
 // variants with `stars train` and prints the table; evaluating a trained model directory with --model
-// loads it through load_encoder; --compare pairs two evaluations of the same queries; bad options fail
+// loads it through load_encoder; --compare pairs two evaluations of the same queries, --pool pools them; bad options fail
 // with a message. Skips when the program was built without the model module.
 #include <gtest/gtest.h>
 
@@ -84,6 +84,19 @@ TEST(EvalCli, AblationsModelsCompareAndErrors) {
   r = run("eval --compare " + dir + "/e1 " + dir + "/e2");
   ASSERT_EQ(r.rc, 0) << r.out;
   EXPECT_NE(r.out.find("paired on the same"), std::string::npos) << r.out;
+  // Pooling the two: every model/strategy against the reference; a reference that is not there, or a
+  // single evaluation, is an error.
+  r = run("eval --pool " + dir + "/e1 " + dir + "/e2 --reference stars/h_next --set bootstrap_samples=50");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_NE(r.out.find("pooled over 2 evaluations"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("popularity/"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("cold (test): stars/h_next is not in every evaluation's run, skipped"), std::string::npos)
+      << "stars is not scored on the cold protocol: " << r.out;
+  r = run("eval --pool " + dir + "/e1 " + dir + "/e2");
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("'full/h_next' is not in every evaluation"), std::string::npos) << r.out;
+  r = run("eval --pool " + dir + "/e1 --reference stars/h_next");
+  EXPECT_EQ(r.rc, 2) << r.out;
 
   // Errors name what is wrong and exit with the invalid-argument code.
   r = run("eval --data " + ds + " --protocols loo,weekly");

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <sstream>
 #include <stdexcept>
 
 #include "eval_test_util.h"
@@ -326,6 +327,73 @@ TEST(Scoring, BadInputsAreRejectedWithMessages) {
   EXPECT_THROW(results_from_json("{\"schema\": \"stars-eval-metrics\", \"schema_version\": 99}", "x.json"), Error);
   OracleEncoder small(5, 8);
   EXPECT_THROW(EncoderScorer(*ds, small, "small", nullptr, 1), Error) << "a model of another dataset";
+}
+
+}  // namespace
+}  // namespace stars::eval
+
+namespace stars::eval {
+namespace {
+
+// `stars eval --pool`: per-user metrics averaged over evaluations of the same queries, every model against
+// the reference by the paired test; runs not shared by all evaluations are skipped, a missing reference or
+// nothing shared is an error.
+TEST(Pooling, AveragesUsersOverEvaluationsAndTestsAgainstTheReference) {
+  auto run_of = [](const std::string& protocol, const std::string& hash) {
+    RunRanks r;
+    r.protocol = protocol;
+    r.split = "test";
+    r.query_hash = hash;
+    r.users = {0, 0, 1, 2, 3, 4, 5, 6, 7, 8};  // user 0 has two queries
+    return r;
+  };
+  RunRanks a = run_of("session", "h"), b = run_of("session", "h");
+  a.ranks["full/h_next"] = {0, 20, 0, 0, 20, 0, 20, 0, 0, 0};  // 7 of 10 in the top 10
+  b.ranks["full/h_next"] = {20, 20, 0, 0, 0, 0, 20, 0, 20, 0};  // 6 of 10
+  a.ranks["miss/h_next"] = b.ranks["miss/h_next"] = std::vector<int32_t>(10, 50);
+  a.ranks["half/h_next"] = std::vector<int32_t>(10, 0);  // hits in one evaluation, misses in the other
+  b.ranks["half/h_next"] = std::vector<int32_t>(10, 30);
+  RunRanks only_a = run_of("loo", "g");
+  only_a.ranks["full/h_next"] = std::vector<int32_t>(10, 0);
+  EvalConfig config;
+  config.permutation_samples = 2000;
+  config.bootstrap_samples = 200;
+  const std::string out =
+      format_pooled({"s1", "s2"}, {{a, only_a}, {b}}, "full/h_next", {"recall@10"}, config);
+  EXPECT_NE(out.find("pooled over 2 evaluations of the same queries: s1, s2"), std::string::npos) << out;
+  EXPECT_NE(out.find("loo (test): not in every evaluation"), std::string::npos) << out;
+  // The columns of a model's line: key, metric, pooled value, difference, relative, interval, p.
+  auto columns = [&](const std::string& key) {
+    std::vector<std::string> c;
+    const size_t at = out.find("  " + key + " ");
+    if (at == std::string::npos) return c;
+    std::istringstream line(out.substr(at, out.find('\n', at) - at));
+    for (std::string w; line >> w;) c.push_back(w);
+    return c;
+  };
+  const auto full = columns("full/h_next"), miss = columns("miss/h_next"), half = columns("half/h_next");
+  ASSERT_EQ(full.size(), 3u) << out;
+  EXPECT_EQ(full[2], "0.6500") << "7 and 6 hits of 10 queries";
+  ASSERT_EQ(miss.size(), 7u) << out;
+  EXPECT_EQ(miss[2], "0.0000");
+  EXPECT_EQ(miss[3], "-0.6500");
+  EXPECT_EQ(miss[4], "-100.0%");
+  EXPECT_LT(std::stod(miss[6]), 0.02) << "nine users, every one of them worse: " << out;
+  ASSERT_EQ(half.size(), 7u) << out;
+  EXPECT_EQ(half[2], "0.5000") << "hits in one evaluation of two";
+  EXPECT_EQ(half[3], "-0.1500");
+  EXPECT_GT(std::stod(half[6]), 0.2) << "users better and worse: " << out;
+
+  RunRanks other = run_of("session", "other-queries");
+  other.ranks = b.ranks;
+  EXPECT_THROW(format_pooled({"s1", "s3"}, {{a}, {other}}, "full/h_next", {"recall@10"}, config), Error);
+  try {
+    format_pooled({"s1", "s2"}, {{a}, {b}}, "nosuch/h_gen", {"recall@10"}, config);
+    ADD_FAILURE() << "a missing reference is an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'nosuch/h_gen' is not in every evaluation of any shared run"), std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -62,11 +62,16 @@ Ablations (paper Table 3): --ablations trains one model per variant with `stars 
 scores them all on the same queries (default protocol loo, no baselines) and prints the table; the
 full model is the reference of the paired tests. --variants all = full + every switch of stars train.
 
+Pooling: --pool EVAL_1 EVAL_2 ... averages each user's metrics over evaluations of the same queries (e.g.
+ablation runs with different train.seed) and tests every model/strategy against --reference (default
+full/h_next) with the paired bootstrap and sign-flip test; small test sets need several seeds.
+
 Examples:
   stars eval --data DS --model stars=MODEL --model sasrec-id=SASREC --out EVAL
   stars eval --data DS --protocols loo,sampled --set exclude_history=true
   stars eval --ablations --data DS --out ABL --preset cpu --epochs 20
   stars eval --compare EVAL_A EVAL_B
+  stars eval --pool EVAL_1 EVAL_2 [...] [--reference full/h_next]
   stars eval --report EVAL/metrics.json --out EVAL/report.html)";
 
 std::vector<Protocol> parse_protocols(const std::string& text) {
@@ -213,6 +218,12 @@ std::vector<std::pair<std::string, std::string>> train_ablations(const std::stri
   return settings;
 }
 
+// The ranks.tbl of an evaluation given as its directory or its metrics.json.
+std::string rank_file_beside(const std::string& p) {
+  const std::string dir = is_directory(p) ? p : p.substr(0, p.find_last_of('/') == std::string::npos ? 0 : p.find_last_of('/'));
+  return path_join(dir.empty() ? "." : dir, "ranks.tbl");
+}
+
 int run_compare(int argc, char** argv) {
   STARS_CHECK_ARG(argc >= 5, "usage: stars eval --compare A B [--set key=value ...] (A, B: metrics.json files or eval directories)");
   const std::string a_path = argv[3], b_path = argv[4];
@@ -225,8 +236,7 @@ int run_compare(int argc, char** argv) {
   const eval::EvalConfig config = load_config(config_file, sets);
   const eval::EvalResults a = eval::read_metrics_json(a_path), b = eval::read_metrics_json(b_path);
   auto ranks_of = [](const std::string& p) -> std::optional<std::vector<eval::RunRanks>> {
-    const std::string dir = is_directory(p) ? p : p.substr(0, p.find_last_of('/') == std::string::npos ? 0 : p.find_last_of('/'));
-    const std::string file = path_join(dir.empty() ? "." : dir, "ranks.tbl");
+    const std::string file = rank_file_beside(p);
     if (!file_exists(file)) return std::nullopt;
     return eval::read_rank_file(file);
   };
@@ -236,10 +246,38 @@ int run_compare(int argc, char** argv) {
   return 0;
 }
 
+// `stars eval --pool A B [C ...]`: the evaluations (directories or metrics.json paths) come first, options after.
+int run_pool(int argc, char** argv) {
+  int first_option = 3;
+  while (first_option < argc && std::strncmp(argv[first_option], "--", 2) != 0) ++first_option;
+  std::vector<std::string> paths(argv + 3, argv + first_option);
+  STARS_CHECK_ARG(paths.size() >= 2, "usage: stars eval --pool A B [C ...] [--reference MODEL/STRATEGY] [--set key=value ...] "
+                                     "(A, B, ...: eval directories or metrics.json files with ranks.tbl beside them)");
+  std::string config_file, reference = "full/h_next";
+  std::vector<std::string> sets;
+  ArgParser args("eval --pool A B [C ...]",
+                 "Pool evaluations of the same queries (e.g. one ablation run per seed): per-user metrics averaged over "
+                 "them, every model/strategy against the reference by a paired test.");
+  args.add("reference", &reference, "model/strategy the others are compared with");
+  args.add("config", &config_file, "JSON file with evaluation settings (metrics, bootstrap samples)");
+  args.add_multi("set", &sets, "override a setting: key=value (e.g. compare_metrics=recall@10,mrr)");
+  if (!args.parse(argc, argv, first_option)) return 0;
+  const eval::EvalConfig config = load_config(config_file, sets);
+  std::vector<std::vector<eval::RunRanks>> ranks;
+  for (const std::string& p : paths) {
+    const std::string file = rank_file_beside(p);
+    STARS_CHECK_ARG(file_exists(file), "stars eval --pool: " << p << " has no ranks.tbl beside it (" << file << ")");
+    ranks.push_back(eval::read_rank_file(file));
+  }
+  std::fputs(eval::format_pooled(paths, ranks, reference, config.compare_metrics, config).c_str(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int run_eval(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[2], "--compare") == 0) return run_compare(argc, argv);
+  if (argc >= 3 && std::strcmp(argv[2], "--pool") == 0) return run_pool(argc, argv);
 
   std::string data_dir, out_dir, protocols_text = "auto", baselines_text = "all", config_file, report_from;
   std::vector<std::string> model_texts, sets;

@@ -1,10 +1,12 @@
 #include "stars/eval/text_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <set>
 #include <sstream>
 
+#include "stars/core/error.h"
 #include "stars/core/random.h"
 #include "stars/eval/statistics.h"
 #include "stars/eval/summarize.h"
@@ -124,6 +126,89 @@ std::string format_comparison(const EvalResults& a, const EvalResults& b, const 
     }
   }
   if (matched == 0) o << "\nno (protocol, split, model, strategy, metric) is present in both files\n";
+  return o.str();
+}
+
+std::string format_pooled(const std::vector<std::string>& names, const std::vector<std::vector<RunRanks>>& ranks,
+                          const std::string& reference, const std::vector<std::string>& metrics,
+                          const EvalConfig& config) {
+  STARS_CHECK_ARG(ranks.size() >= 2 && names.size() == ranks.size(), "pooling needs at least two evaluations");
+  const size_t n_eval = ranks.size();
+  std::ostringstream o;
+  o << "pooled over " << n_eval << " evaluations of the same queries: " << names[0];
+  for (size_t e = 1; e < n_eval; ++e) o << ", " << names[e];
+  o << "\n";
+  size_t shared_runs = 0, pooled_runs = 0;
+  std::set<std::string> known;  // model/strategy of shared runs without the reference, for the error
+  for (const RunRanks& run : ranks[0]) {
+    // The same run in every evaluation: same protocol, split, query hash and query users.
+    std::vector<const RunRanks*> same{&run};
+    for (size_t e = 1; e < n_eval; ++e)
+      for (const RunRanks& r : ranks[e])
+        if (r.protocol == run.protocol && r.split == run.split && r.query_hash == run.query_hash && r.users == run.users)
+          same.push_back(&r);
+    const std::string label = run.protocol + " (" + run.split + ")";
+    if (same.size() != n_eval) {
+      o << "\n" << label << ": not in every evaluation with the same queries, skipped\n";
+      continue;
+    }
+    ++shared_runs;
+    std::vector<std::string> keys;  // model/strategy in every evaluation, the reference first
+    for (const auto& kv : run.ranks) {
+      bool everywhere = true;
+      for (const RunRanks* r : same) everywhere = everywhere && r->ranks.count(kv.first) > 0;
+      if (everywhere && kv.first != reference) keys.push_back(kv.first);
+    }
+    bool has_reference = true;
+    for (const RunRanks* r : same) has_reference = has_reference && r->ranks.count(reference) > 0;
+    if (!has_reference) {
+      for (const auto& kv : run.ranks) known.insert(kv.first);
+      o << "\n" << label << ": " << reference << " is not in every evaluation's run, skipped\n";
+      continue;
+    }
+    ++pooled_runs;
+    keys.insert(keys.begin(), reference);
+    o << "\n" << label << "  [" << run.users.size() << " queries, pooled over " << n_eval << "]\n";
+    o << "  " << pad("model/strategy", 30) << pad("metric", 11) << pad("pooled", 10) << pad("- " + reference, 12)
+      << pad("relative", 10) << pad("interval", 20) << "p\n";
+    for (const std::string& m : metrics) {
+      // Per user: the metric sum over the user's queries, averaged over the evaluations.
+      std::vector<std::vector<double>> avg(keys.size());
+      std::vector<double> counts;
+      for (size_t k = 0; k < keys.size(); ++k)
+        for (const RunRanks* r : same) {
+          std::vector<double> sums, cnt;
+          per_user_sums(r->users, r->ranks.at(keys[k]), m, sums, cnt);
+          if (avg[k].empty()) avg[k].assign(sums.size(), 0.0);
+          for (size_t u = 0; u < sums.size(); ++u) avg[k][u] += sums[u] / static_cast<double>(n_eval);
+          counts = cnt;
+        }
+      const std::vector<std::vector<double>> others(avg.begin() + 1, avg.end());
+      const std::vector<PairedResult> pr =
+          paired_differences(others, avg[0], counts, config.bootstrap_samples, config.permutation_samples,
+                             config.confidence, derive_seed(config.seed, 0xB001));
+      double total = 0, ref = 0;
+      for (size_t u = 0; u < counts.size(); ++u) {
+        total += counts[u];
+        ref += avg[0][u];
+      }
+      ref /= std::max(total, 1.0);
+      o << "  " << pad(keys[0], 30) << pad(m, 11) << pad(num(ref), 10) << "\n";
+      for (size_t k = 0; k < pr.size(); ++k) {
+        const PairedResult& p = pr[k];
+        const std::string rel = ref > 0 ? (p.diff > 0 ? "+" : "") + num(100.0 * p.diff / ref, 1) + "%" : "-";
+        o << "  " << pad(keys[k + 1], 30) << pad(m, 11) << pad(num(p.a), 10) << pad((p.diff > 0 ? "+" : "") + num(p.diff), 12)
+          << pad(rel, 10) << pad("[" + num(p.lo) + "," + num(p.hi) + "]", 20) << num(p.p_value, 4) << "\n";
+      }
+    }
+  }
+  STARS_CHECK_ARG(shared_runs > 0, "pooling: no protocol run has the same queries in every evaluation");
+  if (pooled_runs == 0) {
+    std::string list;
+    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+    STARS_THROW(kInvalidArgument, "pooling: reference '" << reference << "' is not in every evaluation of any shared run "
+                                                         << "(model/strategy there: " << list << ")");
+  }
   return o.str();
 }
 

@@ -21,6 +21,16 @@ std::string format_comparison(const EvalResults& a, const EvalResults& b, const 
                               const std::vector<RunRanks>* ranks_b, const std::vector<std::string>& metrics,
                               const EvalConfig& config);
 
+// Pools several evaluations of the same queries (the same models trained with different seeds, say): for
+// every protocol run whose query hash and query users agree in all of them, each user's metric sum is
+// averaged over the evaluations, and every model/strategy present in all is compared with `reference`
+// (model/strategy) by the paired bootstrap interval and sign-flip test of those averages. names label the
+// evaluations. Runs that are not in every evaluation, or lack the reference in one, are skipped with a
+// note; kInvalidArgument when no run is left.
+std::string format_pooled(const std::vector<std::string>& names, const std::vector<std::vector<RunRanks>>& ranks,
+                          const std::string& reference, const std::vector<std::string>& metrics,
+                          const EvalConfig& config);
+
 std::string format_ablation_table(const EvalResults& results);
 
 }  // namespace stars::eval
