@@ -18,10 +18,8 @@
 # the world without them.
 #
 # DEPS_DIR (optional): Debian 12 packages of the non-torch dependencies, for a machine that has PyTorch but
-# not them; they are unpacked into a private prefix (never into /) and found through CMAKE_PREFIX_PATH:
-#   apt-get download libfaiss-dev nlohmann-json3-dev libcpp-httplib-dev libcpp-httplib0.11 libhiredis-dev \
-#     libhiredis0.14 libxgboost-dev libxgboost0 libdmlc0 libopenblas0-openmp libopenblas-openmp-dev \
-#     libopenblas0 libgfortran5 libbrotli1 libbrotli-dev libssl-dev libssl3 zlib1g-dev
+# not them; they are unpacked into a private prefix (never into /) and found through CMAKE_PREFIX_PATH.
+# bench/train/fetch_gpu_deps.sh DIR downloads them on a Debian 12 machine.
 # Environment: OUT (where the log and train logs go; default /tmp/stars-gpu-bench), STEPS (150), ROUNDS (2),
 # USERS (16000), LOADER_THREADS (8), TIME_BUDGET (seconds after which the optional runs are skipped; 420),
 # TORCH_PREFIX (default: torch.utils.cmake_prefix_path of python3), PYTHON (python3), DEVICE (cuda; cpu for
