@@ -12,8 +12,9 @@
 #   2. alternates ROUNDS runs of `stars train --set train.max_steps=STEPS` (its training-loop targets/s from
 #      train_log.jsonl, warm-up included) and of reference_train.py --device cuda --bf16 on the dumped
 #      batches (preloaded on the GPU, warm-up included the same way),
-#   3. as time allows: stars in float32, stars on the full synthetic world (extra event column and calendar,
-#      which the reference does not implement), and the reference without its first 10 steps.
+#   3. as time allows: stars with 2 LibTorch CPU threads, stars in float32, stars on the full synthetic
+#      world (extra event column and calendar, which the reference does not implement), and the reference
+#      without its first 10 steps.
 # The reference implements neither extra categorical event columns nor calendars, so steps 1-2 use a copy of
 # the world without them.
 #
@@ -143,6 +144,10 @@ for r in $(seq "$ROUNDS"); do
   RESULTS+=("${C%% *} $P")
 done
 
+if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
+  step "stars train with 2 LibTorch CPU threads (train.threads=2; default: every core, next to the loader threads)"
+  run_stars threads2 "$W/dsref" --set train.threads=2 || true
+fi
 if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
   step "stars train in float32 (train.bf16=false)"
   run_stars fp32 "$W/dsref" --set train.bf16=false || true
