@@ -12,6 +12,7 @@
 #include <cstring>
 #include <limits>
 #include <set>
+#include <type_traits>
 
 #include "stars/core/error.h"
 #include "stars/core/random.h"
@@ -431,14 +432,18 @@ namespace {
 // (bench/train/gpu_bench.sh, 2026-11-27), about twice the reference's whole step.
 class BatchPacker {
  public:
+  // The tensor's element type follows the array's: int64 ids, float values, uint8 0/1 flags as bool.
   template <typename T>
-  void add(at::Tensor* dst, const std::vector<T>& v, at::ScalarType type, std::vector<int64_t> shape) {
+  void add(at::Tensor* dst, const std::vector<T>& v, std::vector<int64_t> shape) {
+    static_assert(std::is_same<T, int64_t>::value || std::is_same<T, float>::value || std::is_same<T, uint8_t>::value,
+                  "batch arrays are int64, float or uint8 flags");
+    const at::ScalarType type = std::is_same<T, int64_t>::value ? at::kLong : std::is_same<T, float>::value ? at::kFloat : at::kBool;
     fields_.push_back({dst, v.data(), v.size() * sizeof(T), total_, type, std::move(shape)});
     total_ += (v.size() * sizeof(T) + 7) / 8 * 8;
   }
   template <typename T>
-  void add(at::Tensor* dst, const std::vector<T>& v, at::ScalarType type) {
-    add(dst, v, type, {static_cast<int64_t>(v.size())});
+  void add(at::Tensor* dst, const std::vector<T>& v) {
+    add(dst, v, {static_cast<int64_t>(v.size())});
   }
   void move_to(const at::Device& dev) {
     at::TensorOptions opt = at::TensorOptions().dtype(at::kByte);
@@ -473,61 +478,60 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
   t.B = b.B;
   t.T = b.T;
   const int64_t B = b.B, T = b.T;
-  const auto i64 = at::kLong, f32 = at::kFloat;
   BatchPacker pk;
-  pk.add(&t.item_local, b.item_local, i64, {B, T});
-  pk.add(&t.valid, b.valid, at::kBool, {B, T});  // bytes 0/1
-  pk.add(&t.type, b.type, i64, {B, T});
-  pk.add(&t.hour, b.hour, i64, {B, T});
-  pk.add(&t.dow, b.dow, i64, {B, T});
-  pk.add(&t.week, b.week, i64, {B, T});
-  pk.add(&t.region, b.region, i64, {B, T});
-  pk.add(&t.recency, b.recency, i64, {B, T});
+  pk.add(&t.item_local, b.item_local, {B, T});
+  pk.add(&t.valid, b.valid, {B, T});
+  pk.add(&t.type, b.type, {B, T});
+  pk.add(&t.hour, b.hour, {B, T});
+  pk.add(&t.dow, b.dow, {B, T});
+  pk.add(&t.week, b.week, {B, T});
+  pk.add(&t.region, b.region, {B, T});
+  pk.add(&t.recency, b.recency, {B, T});
   const int64_t F = impl_->schema.num_context();
-  if (F > 0) pk.add(&t.context, b.context, i64, {F, B, T});
+  if (F > 0) pk.add(&t.context, b.context, {F, B, T});
   if (!b.cal_offsets.empty()) {
-    pk.add(&t.cal_ids, b.cal_ids, i64);
-    pk.add(&t.cal_offsets, b.cal_offsets, i64);
+    pk.add(&t.cal_ids, b.cal_ids);
+    pk.add(&t.cal_offsets, b.cal_offsets);
   }
   const int64_t fn = impl_->schema.num_user_numeric(), fc = impl_->schema.num_user_categorical();
-  if (fn > 0) pk.add(&t.user_num, b.user_num, f32, {B, 2 * fn});
-  if (fc > 0) pk.add(&t.user_cat, b.user_cat, i64, {B, fc});
-  if (!b.uniq.empty()) pk.add(&t.uniq, b.uniq, i64);
+  if (fn > 0) pk.add(&t.user_num, b.user_num, {B, 2 * fn});
+  if (fc > 0) pk.add(&t.user_cat, b.user_cat, {B, fc});
+  if (!b.uniq.empty()) pk.add(&t.uniq, b.uniq);
   if (b.n_targets > 0) {
     const int64_t n = b.n_targets;
-    pk.add(&t.tgt_slot, b.tgt_slot, i64);
-    pk.add(&t.tgt_item, b.tgt_item, i64);
-    if (b.n_cands > 0) pk.add(&t.cands, b.cands, i64, {n, b.n_cands});
+    pk.add(&t.tgt_slot, b.tgt_slot);
+    pk.add(&t.tgt_item, b.tgt_item);
+    if (b.n_cands > 0) pk.add(&t.cands, b.cands, {n, b.n_cands});
     if (!b.shared.empty()) {
-      pk.add(&t.shared, b.shared, i64);
-      pk.add(&t.shared_item, b.shared_item, i64);
+      pk.add(&t.shared, b.shared);
+      pk.add(&t.shared_item, b.shared_item);
     }
-    pk.add(&t.tgt_hour, b.tgt_hour, i64);
-    pk.add(&t.tgt_dow, b.tgt_dow, i64);
-    pk.add(&t.tgt_week, b.tgt_week, i64);
-    pk.add(&t.tgt_region, b.tgt_region, i64);
+    pk.add(&t.tgt_hour, b.tgt_hour);
+    pk.add(&t.tgt_dow, b.tgt_dow);
+    pk.add(&t.tgt_week, b.tgt_week);
+    pk.add(&t.tgt_region, b.tgt_region);
     if (!b.tgt_cal_offsets.empty()) {
-      pk.add(&t.tgt_cal_ids, b.tgt_cal_ids, i64);
-      pk.add(&t.tgt_cal_offsets, b.tgt_cal_offsets, i64);
+      pk.add(&t.tgt_cal_ids, b.tgt_cal_ids);
+      pk.add(&t.tgt_cal_offsets, b.tgt_cal_offsets);
     }
     if (!b.hist_tgt.empty()) {
-      pk.add(&t.hist_tgt, b.hist_tgt, i64);
-      pk.add(&t.hist_item, b.hist_item, i64);
+      pk.add(&t.hist_tgt, b.hist_tgt);
+      pk.add(&t.hist_item, b.hist_item);
     }
-    if (!b.hist_cand.empty()) pk.add(&t.hist_cand, b.hist_cand, i64);
-    if (!b.hist_shared.empty()) pk.add(&t.hist_shared, b.hist_shared, i64);
+    if (!b.hist_cand.empty()) pk.add(&t.hist_cand, b.hist_cand);
+    if (!b.hist_shared.empty()) pk.add(&t.hist_shared, b.hist_shared);
     if (!b.cand_logq.empty()) {
-      pk.add(&t.cand_logq, b.cand_logq, f32, {n, b.n_cands});
-      pk.add(&t.tgt_shared_logq, b.tgt_shared_logq, f32, {n});
-      if (!b.shared_logq.empty()) pk.add(&t.shared_logq, b.shared_logq, f32);
+      pk.add(&t.cand_logq, b.cand_logq, {n, b.n_cands});
+      pk.add(&t.tgt_shared_logq, b.tgt_shared_logq, {n});
+      if (!b.shared_logq.empty()) pk.add(&t.shared_logq, b.shared_logq);
       if (!b.pair_logq.empty()) {
-        pk.add(&t.pair_logq_tgt, b.pair_logq_tgt, i64);
-        pk.add(&t.pair_logq_col, b.pair_logq_col, i64);
-        pk.add(&t.pair_logq, b.pair_logq, f32);
+        pk.add(&t.pair_logq_tgt, b.pair_logq_tgt);
+        pk.add(&t.pair_logq_col, b.pair_logq_col);
+        pk.add(&t.pair_logq, b.pair_logq);
       }
     }
   }
-  pk.add(&t.row_last_target, b.row_last_target, i64);
+  pk.add(&t.row_last_target, b.row_last_target);
   pk.move_to(device());
   return t;
 }
