@@ -8,6 +8,7 @@
 
 #include "stars/core/error.h"
 #include "stars/core/random.h"
+#include "stars/core/strings.h"
 #include "stars/eval/statistics.h"
 #include "stars/eval/summarize.h"
 
@@ -135,9 +136,7 @@ std::string format_pooled(const std::vector<std::string>& names, const std::vect
   STARS_CHECK_ARG(ranks.size() >= 2 && names.size() == ranks.size(), "pooling needs at least two evaluations");
   const size_t n_eval = ranks.size();
   std::ostringstream o;
-  o << "pooled over " << n_eval << " evaluations of the same queries: " << names[0];
-  for (size_t e = 1; e < n_eval; ++e) o << ", " << names[e];
-  o << "\n";
+  o << "pooled over " << n_eval << " evaluations of the same queries: " << join(names, ", ") << "\n";
   size_t shared_runs = 0, pooled_runs = 0;
   std::set<std::string> known;  // model/strategy of shared runs without the reference, for the error
   for (const RunRanks& run : ranks[0]) {
@@ -153,21 +152,20 @@ std::string format_pooled(const std::vector<std::string>& names, const std::vect
       continue;
     }
     ++shared_runs;
-    std::vector<std::string> keys;  // model/strategy in every evaluation, the reference first
-    for (const auto& kv : run.ranks) {
-      bool everywhere = true;
-      for (const RunRanks* r : same) everywhere = everywhere && r->ranks.count(kv.first) > 0;
-      if (everywhere && kv.first != reference) keys.push_back(kv.first);
-    }
-    bool has_reference = true;
-    for (const RunRanks* r : same) has_reference = has_reference && r->ranks.count(reference) > 0;
-    if (!has_reference) {
+    const auto in_all = [&](const std::string& key) {
+      for (const RunRanks* r : same)
+        if (r->ranks.count(key) == 0) return false;
+      return true;
+    };
+    if (!in_all(reference)) {
       for (const auto& kv : run.ranks) known.insert(kv.first);
       o << "\n" << label << ": " << reference << " is not in every evaluation's run, skipped\n";
       continue;
     }
     ++pooled_runs;
-    keys.insert(keys.begin(), reference);
+    std::vector<std::string> keys{reference};  // model/strategy in every evaluation, the reference first
+    for (const auto& kv : run.ranks)
+      if (kv.first != reference && in_all(kv.first)) keys.push_back(kv.first);
     o << "\n" << label << "  [" << run.users.size() << " queries, pooled over " << n_eval << "]\n";
     o << "  " << pad("model/strategy", 30) << pad("metric", 11) << pad("pooled", 10) << pad("- " + reference, 12)
       << pad("relative", 10) << pad("interval", 20) << "p\n";
@@ -203,12 +201,9 @@ std::string format_pooled(const std::vector<std::string>& names, const std::vect
     }
   }
   STARS_CHECK_ARG(shared_runs > 0, "pooling: no protocol run has the same queries in every evaluation");
-  if (pooled_runs == 0) {
-    std::string list;
-    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-    STARS_THROW(kInvalidArgument, "pooling: reference '" << reference << "' is not in every evaluation of any shared run "
-                                                         << "(model/strategy there: " << list << ")");
-  }
+  STARS_CHECK_ARG(pooled_runs > 0, "pooling: reference '" << reference << "' is not in every evaluation of any shared run "
+                                                            << "(model/strategy there: "
+                                                            << join(std::vector<std::string>(known.begin(), known.end()), ", ") << ")");
   return o.str();
 }
 
