@@ -262,7 +262,9 @@ TEST(NegativeSampler, LogQIsTheExpectedNumberOfOccurrences) {
   const int32_t target = lc.target, page = lc.page, clicked = lc.clicked;
   ASSERT_GE(page, 0);
   ASSERT_GE(clicked, 0);
-  for (const char* random : {"uniform", "popularity"}) {
+  for (const char* mode : {"uniform/uniform", "uniform/popularity", "popularity/uniform", "popularity/popularity"}) {
+    const std::string random = std::string(mode).substr(std::string(mode).find('/') + 1);
+    cfg.subclass_draws = std::string(mode).substr(0, std::string(mode).find('/'));
     cfg.random_negatives = random;
     NegativeSampler s(*ds, cfg, lc.counts);
     const int shared = 5;
@@ -284,10 +286,23 @@ TEST(NegativeSampler, LogQIsTheExpectedNumberOfOccurrences) {
     int checked = 0;
     for (int32_t i = 0; i < ds->num_items(); ++i) {
       if (seen[i] < 0.05) continue;
-      EXPECT_NEAR(seen[i], expect[i], 0.05 * expect[i] + 0.01) << random << " item " << i;
+      EXPECT_NEAR(seen[i], expect[i], 0.05 * expect[i] + 0.01) << mode << " item " << i;
       ++checked;
     }
     EXPECT_GT(checked, 5);
+    // Subclass draws (the expectation without the random share) are even or follow the counts + 1.
+    const int32_t sub = ds->item_subclass(target);
+    std::vector<std::pair<double, double>> by_weight;  // (count + 1, subclass share)
+    for (int32_t i = 0; i < ds->num_items(); ++i)
+      if (i != target && i != clicked && ds->item_subclass(i) == sub && seen[i] > 0 &&
+          std::count(ds->page_items(page).begin(), ds->page_items(page).end(), i) == 0)
+        by_weight.emplace_back(lc.counts[i] + 1.0, expect[i] - 7.0 * std::exp(s.log_share(i)));
+    ASSERT_GE(by_weight.size(), 4u) << mode;  // more items than the 3 draws, so they are sampled
+    for (const auto& [w, share] : by_weight) {
+      const double ref = cfg.subclass_draws == "popularity" ? by_weight[0].second * w / by_weight[0].first
+                                                            : by_weight[0].second;
+      EXPECT_NEAR(share, ref, 1e-4) << mode << " weight " << w;
+    }
     // The clicked item comes up at random only: its expected count is the random draws' share.
     EXPECT_NEAR(expect[clicked], 7.0 * std::exp(s.log_share(clicked)), 1e-4);
   }

@@ -13,21 +13,23 @@ NegativeSampler::NegativeSampler(const data::Dataset& ds, const TrainConfig& cfg
                                  const std::vector<uint8_t>* excluded)
     : ds_(ds), n_total_(cfg.negatives), n_page_(std::min(cfg.page_negatives, cfg.negatives)),
       n_subclass_(std::min(cfg.subclass_negatives, cfg.negatives)), popularity_(cfg.random_negatives == "popularity"),
-      skip_user_items_(cfg.hard_negative_skip == "user") {
+      subclass_popularity_(cfg.subclass_draws == "popularity"), skip_user_items_(cfg.hard_negative_skip == "user") {
   const int32_t N = ds.num_items();
   excluded_.assign(N, 0);
   if (excluded) excluded_ = *excluded;
   for (int32_t i = 0; i < N; ++i)
     if (!excluded_[i]) drawable_.push_back(i);
   STARS_CHECK_ARG(drawable_.size() >= 2, "negative sampling needs at least two items");
+  weight_.resize(N);
+  for (int32_t i = 0; i < N; ++i) weight_[i] = static_cast<double>(counts[i]) + 1.0;
   log_share_.assign(N, -std::numeric_limits<float>::infinity());
   if (popularity_) {
     double acc = 0;
     for (int32_t i : drawable_) {
-      acc += static_cast<double>(counts[i]) + 1.0;
+      acc += weight_[i];
       cumulative_.push_back(acc);
     }
-    for (int32_t i : drawable_) log_share_[i] = static_cast<float>(std::log((static_cast<double>(counts[i]) + 1.0) / acc));
+    for (int32_t i : drawable_) log_share_[i] = static_cast<float>(std::log(weight_[i] / acc));
   } else {
     for (int32_t i : drawable_) log_share_[i] = static_cast<float>(-std::log(static_cast<double>(drawable_.size())));
   }
@@ -40,6 +42,11 @@ NegativeSampler::NegativeSampler(const data::Dataset& ds, const TrainConfig& cfg
   std::vector<uint64_t> fill(subclass_offsets_.begin(), subclass_offsets_.end() - 1);
   for (int32_t i = 0; i < N; ++i)
     if (ds.item_subclass(i) >= 0 && !excluded_[i]) subclass_items_[fill[ds.item_subclass(i)]++] = i;
+  subclass_cumulative_.resize(subclass_items_.size());
+  for (int32_t s = 0; s < n_sub; ++s) {
+    double acc = 0;
+    for (uint64_t j = subclass_offsets_[s]; j < subclass_offsets_[s + 1]; ++j) subclass_cumulative_[j] = acc += weight_[subclass_items_[j]];
+  }
 }
 
 int32_t NegativeSampler::draw_random(Rng& rng) const {
@@ -117,6 +124,16 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
       const int cap = n + want;
       for (uint64_t j = b; j < e && n < cap; ++j)
         if (hard_ok(subclass_items_[j])) out[n++] = subclass_items_[j];
+    } else if (subclass_popularity_) {  // by weight, with replacement; ineligible draws are drawn again
+      const int start = n;
+      const double total = subclass_cumulative_[e - 1];
+      for (int tries = 0; n - start < want && tries < 4 * want; ++tries) {
+        const double r = rng.uniform01() * total;
+        const uint64_t k = std::upper_bound(subclass_cumulative_.begin() + b, subclass_cumulative_.begin() + e, r) -
+                           subclass_cumulative_.begin();
+        const int32_t c = subclass_items_[std::min(k, e - 1)];
+        if (hard_ok(c)) out[n++] = c;
+      }
     } else {
       const int start = n;
       for (int tries = 0; n - start < want && tries < 4 * want; ++tries) {
@@ -136,21 +153,30 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
   }
   if (!log_q) return;
   // Expected occurrences of each negative: page draws spread over the m eligible shown items, subclass
-  // draws over the subclass without the target, random and shared draws by log_share.
+  // draws over the subclass without the target (evenly, or by weight when drawn by popularity: taking
+  // the whole of a small subclass is one each either way), random and shared draws by log_share.
   const double draws = static_cast<double>(n_total_ - n_page - n_sub + shared);
   const double p_page = m > 0 ? static_cast<double>(n_page) / m : 0.0;
-  double p_sub = 0.0;
+  double p_sub = 0.0;  // expected occurrences of an eligible subclass item per unit of its weight
+  bool sub_weighted = false;
   if (sub >= 0) {
     int64_t eligible = 0;
-    for (uint64_t j = subclass_offsets_[sub]; j < subclass_offsets_[sub + 1]; ++j) eligible += hard_ok(subclass_items_[j]);
-    if (eligible > 0) p_sub = static_cast<double>(n_sub) / static_cast<double>(eligible);
+    double eligible_weight = 0;
+    for (uint64_t j = subclass_offsets_[sub]; j < subclass_offsets_[sub + 1]; ++j)
+      if (hard_ok(subclass_items_[j])) {
+        ++eligible;
+        eligible_weight += weight_[subclass_items_[j]];
+      }
+    sub_weighted = subclass_popularity_ && n_sub < eligible;  // not the whole subclass
+    if (sub_weighted && eligible_weight > 0) p_sub = static_cast<double>(n_sub) / eligible_weight;
+    else if (!sub_weighted && eligible > 0) p_sub = static_cast<double>(n_sub) / static_cast<double>(eligible);
   }
   auto on_page = [&](int32_t c) { return p_page > 0 && std::find(buf, buf + m, c) != buf + m; };
   auto in_subclass = [&](int32_t c) { return p_sub > 0 && ds_.item_subclass(c) == sub && hard_ok(c); };
   auto expected = [&](int32_t c) {
     double q = draws * std::exp(static_cast<double>(log_share_[c]));
     if (on_page(c)) q += p_page;
-    if (in_subclass(c)) q += p_sub;
+    if (in_subclass(c)) q += sub_weighted ? p_sub * weight_[c] : p_sub;
     return static_cast<float>(std::log(std::max(q, 1e-12)));
   };
   for (int j = 0; j < n_total_; ++j) log_q[j] = expected(out[j]);

@@ -1,6 +1,6 @@
 // Negatives of the candidate-slice softmax (paper §4.3): for a target item shown on a page, up to k
-// same-page items (the impressions the user saw and skipped), then items of the target's subclass, then
-// random items (uniform or by popularity) up to the requested count; never the target itself. And the
+// same-page items (the impressions the user saw and skipped), then items of the target's subclass (distinct
+// and uniform, or by popularity with replacement: train.subclass_draws), then random items (uniform or by popularity) up to the requested count; never the target itself. And the
 // fixed popularity prior b_k = -gamma log pi_k with pi_k = (count_k + alpha) / (sum + alpha N) (eq. 1-4).
 // Torch-free; sample() is const and thread-safe (the caller owns the Rng).
 #pragma once
@@ -82,12 +82,15 @@ class NegativeSampler {
   const data::Dataset& ds_;
   int n_total_, n_page_, n_subclass_;
   bool popularity_;
+  bool subclass_popularity_;                  // subclass draws by weight_, with replacement
   bool skip_user_items_;
   std::vector<int32_t> drawable_;             // items that may be drawn at random
   std::vector<double> cumulative_;            // popularity CDF over drawable_ (popularity mode)
   std::vector<float> log_share_;              // per item: log chance of one random draw, -inf = never
   std::vector<uint64_t> subclass_offsets_;    // CSR: items of each subclass
   std::vector<int32_t> subclass_items_;
+  std::vector<double> weight_;                // per item: training events + 1
+  std::vector<double> subclass_cumulative_;   // prefix sums of weight_ over subclass_items_ (within each subclass)
   std::vector<uint8_t> excluded_;
 };
 

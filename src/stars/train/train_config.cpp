@@ -33,6 +33,8 @@ void TrainConfig::validate() const {
   STARS_CHECK_ARG(subclass_negatives >= 0, "train.subclass_negatives must be >= 0, got " << subclass_negatives);
   STARS_CHECK_ARG(hard_negative_skip == "user" || hard_negative_skip == "page",
                   "train.hard_negative_skip must be user or page, got '" << hard_negative_skip << "'");
+  STARS_CHECK_ARG(subclass_draws == "uniform" || subclass_draws == "popularity",
+                  "train.subclass_draws must be uniform or popularity, got '" << subclass_draws << "'");
   STARS_CHECK_ARG(random_negatives == "uniform" || random_negatives == "popularity",
                   "train.random_negatives must be uniform or popularity, got '" << random_negatives << "'");
   STARS_CHECK_ARG(gamma >= 0 && gamma <= 10, "train.gamma must be in [0, 10], got " << gamma);

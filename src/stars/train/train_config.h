@@ -36,6 +36,7 @@ struct TrainConfig {
   int page_negatives = 8;             ///< of which up to this many same-page (impression) items, >= 0
   int subclass_negatives = 8;         ///< of which up to this many items of the target's subclass, >= 0
   std::string hard_negative_skip = "page";  ///< page and subclass negatives skip: page (items the user engaged with on the target's page) | user (every item of the user's training events)
+  std::string subclass_draws = "uniform";    ///< subclass negatives: uniform (distinct items) | popularity (by training events + 1, with replacement)
   std::string random_negatives = "uniform";  ///< the rest: uniform | popularity
   double gamma = 0.0;                 ///< strength of the fixed prior b_k = -gamma log pi_k, >= 0
   bool logq_correction = true;        ///< sampled loss: subtract each negative's log expected occurrences
@@ -89,6 +90,7 @@ struct TrainConfig {
     v("page_negatives", page_negatives, "of which up to this many same-page items (ablation: 0)");
     v("subclass_negatives", subclass_negatives, "of which up to this many same-subclass items (ablation: 0 = uniform)");
     v("hard_negative_skip", hard_negative_skip, "what page and subclass negatives skip: page (the items the user engaged with on the target's page) | user (every item of the user's training events)");
+    v("subclass_draws", subclass_draws, "how subclass negatives are drawn: uniform (distinct items of the subclass) | popularity (by training events + 1, with replacement, as pages show the subclass's popular items)");
     v("random_negatives", random_negatives, "the rest: uniform | popularity");
     v("gamma", gamma, "strength of the prior b_k = -gamma log pi_k (ablation: 0), >= 0");
     v("logq_correction", logq_correction, "sampled loss: subtract from each negative's logit the log of its expected occurrences among the draws (page, subclass, random, shared), so that the candidate slice estimates the full softmax");
