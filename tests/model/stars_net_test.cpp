@@ -65,6 +65,27 @@ TEST(Attention, MatchesNaiveReference) {
   EXPECT_LT((got2 - naive_attention(q, k, v, m)).abs().max().item<double>(), 1e-5);
 }
 
+// LibTorch >= 2.0: the fused op (used on CUDA) computes the same function and gradients as the written
+// ops, with the STARS mask (padding rows included); checked here on CPU.
+TEST(Attention, FusedMatchesTheWrittenOps) {
+  if (!fused_attention_available()) GTEST_SKIP() << "LibTorch < 2.0 has no scaled_dot_product_attention";
+  torch::manual_seed(2);
+  const int64_t B = 3, H = 2, L = 7, dh = 4;
+  const at::Tensor valid = torch::tensor({0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1}, torch::kBool).view({3, 5});
+  const at::Tensor m = stars_attention_mask(valid, true);
+  at::Tensor q = torch::randn({B, H, L, dh}).requires_grad_(), k = torch::randn({B, H, L, dh}).requires_grad_(),
+             v = torch::randn({B, H, L, dh}).requires_grad_();
+  const at::Tensor w = torch::randn({B, H, L, dh});
+  at::Tensor written = masked_attention(q, k, v, m, 0.0, false, nullptr, false);
+  const auto gw = torch::autograd::grad({(written * w).sum()}, {q, k, v});
+  at::Tensor fused = masked_attention(q, k, v, m, 0.0, false, nullptr, true);
+  const auto gf = torch::autograd::grad({(fused * w).sum()}, {q, k, v});
+  EXPECT_LT((fused.to(torch::kDouble) - naive_attention(q.detach(), k.detach(), v.detach(), m)).abs().max().item<double>(), 1e-5);
+  for (int i = 0; i < 3; ++i) EXPECT_LT((gf[i] - gw[i]).abs().max().item<double>(), 1e-5) << "gradient " << i;
+  // Training mode with dropout 0 is the same function.
+  EXPECT_LT((masked_attention(q, k, v, m, 0.0, true, nullptr, true) - written).abs().max().item<double>(), 1e-5);
+}
+
 TEST(Attention, MaskStructure) {
   // Row 0: slots 0-1 are padding, slots 2-4 real.
   const at::Tensor valid = torch::tensor({0, 0, 1, 1, 1}, torch::kBool).view({1, 5});

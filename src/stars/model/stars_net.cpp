@@ -6,6 +6,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <dlfcn.h>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <cmath>
@@ -52,8 +53,15 @@ at::Tensor DropoutSource::apply(const at::Tensor& x, double p, bool training) {
   return x * mask;
 }
 
+bool fused_attention_available() { return TORCH_VERSION_MAJOR >= 2; }
+
 at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed,
-                            double dropout, bool training, DropoutSource* source) {
+                            double dropout, bool training, DropoutSource* source, bool fused) {
+#if TORCH_VERSION_MAJOR >= 2
+  if (fused) return at::scaled_dot_product_attention(q, k, v, allowed, training ? dropout : 0.0, false);
+#else
+  (void)fused;
+#endif
   const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
   at::Tensor scores = at::matmul(q, k.transpose(-2, -1)).mul_(scale);  // (B, H, L, L)
   scores.masked_fill_(allowed.logical_not(), -std::numeric_limits<float>::infinity());
@@ -93,10 +101,10 @@ struct BlockImpl : nn::Module {
   }
   // x: (B, L, D), allowed: (B, 1, L, L)
   at::Tensor forward(const at::Tensor& x, const at::Tensor& allowed, double drop, double attn_drop, bool gelu,
-                     DropoutSource* ds) {
+                     DropoutSource* ds, bool fused) {
     const int64_t B = x.size(0), L = x.size(1), D = x.size(2), dh = D / heads;
     at::Tensor y = qkv->forward(ln1->forward(x)).view({B, L, 3, heads, dh}).permute({2, 0, 3, 1, 4});  // (3, B, H, L, dh)
-    at::Tensor a = masked_attention(y[0], y[1], y[2], allowed, attn_drop, is_training(), ds);
+    at::Tensor a = masked_attention(y[0], y[1], y[2], allowed, attn_drop, is_training(), ds, fused);
     a = a.transpose(1, 2).reshape({B, L, D});
     at::Tensor h = x + ds->apply(out->forward(a), drop, is_training());
     at::Tensor f = ff1->forward(ln2->forward(h));
@@ -378,8 +386,9 @@ struct StarsNet::Impl : nn::Module {
     seq = dropout.apply(seq, cfg.dropout, tr);
     const at::Tensor allowed = stars_attention_mask(b.valid, user);
     const bool gelu = cfg.activation == "gelu";
+    const bool fused = cfg.fused_attention && seq.is_cuda();  // on CPU the written ops (and DropoutSource's draws)
     for (size_t l = 0; l < blocks->size(); ++l)
-      seq = blocks[l]->as<BlockImpl>()->forward(seq, allowed, cfg.dropout, cfg.attn_dropout, gelu, &dropout);
+      seq = blocks[l]->as<BlockImpl>()->forward(seq, allowed, cfg.dropout, cfg.attn_dropout, gelu, &dropout, fused);
     seq = ln_f->forward(seq);
     at::Tensor h_slots = user ? seq.narrow(1, 1, T) : seq;                // (B, T, D)
     at::Tensor h_pool = user ? seq.select(1, T + 1) : seq.select(1, T - 1);  // (B, D)

@@ -110,9 +110,12 @@ class DropoutSource {
 
 // softmax(q kᵀ / sqrt(dh), masked) v with a boolean mask (true = may attend). q, k, v: (B, H, L, dh);
 // allowed: (B, 1, L, L) or (1, 1, L, L); returns (B, H, L, dh). Every row must allow at least one key.
-// Attention-probability dropout draws from `source` (at::dropout when null).
+// Attention-probability dropout draws from `source` (at::dropout when null). With `fused` and LibTorch >=
+// 2.0, at::scaled_dot_product_attention computes it instead (its own dropout; `source` unused); fused is
+// ignored on LibTorch 1.13, which has no such op (fused_attention_available()).
 at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed,
-                            double dropout, bool training, DropoutSource* source = nullptr);
+                            double dropout, bool training, DropoutSource* source = nullptr, bool fused = false);
+bool fused_attention_available();
 
 // The encoder's attention mask (B, 1, L, L) from slot validity (B, T) (bool): every position sees itself;
 // slots see valid earlier slots; with the user token, position 0 ([USER]) is seen by all and sees only
