@@ -7,14 +7,19 @@
 # Builds STARS against the LibTorch of the machine's python3 PyTorch (CUDA; any version from 1.13 on) into
 # build-gpu, makes a synthetic world with long histories (16,000 users x ~460 events, so that one epoch holds
 # more than STEPS batches of up to 256 x 200 targets), then
+#   0. runs the model and training test suites there (the LibTorch >= 2.0 code paths, fused attention
+#      against the written ops on CUDA included),
 #   1. checks that both sides compute the same function on the GPU: first-step loss in float32 without
 #      dropout, to 1e-4 (the batches are dumped by bench_train_dump, as in bench_train.sh),
 #   2. alternates ROUNDS runs of `stars train --set train.max_steps=STEPS` (its training-loop targets/s from
 #      train_log.jsonl, warm-up included) and of reference_train.py --device cuda --bf16 on the dumped
 #      batches (preloaded on the GPU, warm-up included the same way),
-#   3. as time allows: stars with 2 LibTorch CPU threads, stars in float32, stars on the full synthetic
-#      world (extra event column and calendar, which the reference does not implement), and the reference
-#      without its first 10 steps.
+#   3. as time allows: both sides with the written attention ops instead of fused attention, stars in
+#      float32, stars on the full synthetic world (extra event column and calendar, which the reference does
+#      not implement), the reference without its first 10 steps, stars with 2 LibTorch CPU threads.
+# Where the PyTorch has scaled_dot_product_attention (2.0 on), both sides use it in steps 2-3 (stars:
+# model.fused_attention on CUDA; the reference: --fused-attention); the loss check of step 1 runs stars
+# fused against the reference's written ops.
 # The reference implements neither extra categorical event columns nor calendars, so steps 1-2 use a copy of
 # the world without them.
 #
@@ -86,11 +91,23 @@ with_libs() { LD_LIBRARY_PATH="$LIBPATH${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "$
 
 step "build (LibTorch from $TORCH_PREFIX)"
 rm -f build-gpu/CMakeCache.txt  # the unpacked dependencies live in a new folder each run
-with_libs cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release -DSTARS_BUILD_TESTS=OFF \
+TESTS=OFF
+[ -e "${SYS:-/nonexistent}/usr/lib/x86_64-linux-gnu/cmake/GTest/GTestConfig.cmake" ] || [ -e /usr/lib/x86_64-linux-gnu/cmake/GTest/GTestConfig.cmake ] && TESTS=ON
+with_libs cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release -DSTARS_BUILD_TESTS=$TESTS \
   -DCMAKE_POLICY_VERSION_MINIMUM=3.5 -DCMAKE_PREFIX_PATH="$PREFIXES" "${EXTRA[@]}" >"$W/cmake.log" 2>&1 || { cat "$W/cmake.log"; fail "cmake"; }
 grep -E "Torch|CUDA|faiss|BLAS" "$W/cmake.log" | head -n 10
 with_libs cmake --build build-gpu -j"$(nproc)" --target stars bench_train_dump -- -k >"$W/build.log" 2>&1 ||
   { grep -E "error|Error" -A3 "$W/build.log" | head -n 80; fail "build"; }
+if [ "$TESTS" = ON ]; then
+  step "model and training tests on this LibTorch"
+  with_libs cmake --build build-gpu -j"$(nproc)" --target test_model test_train >"$W/build-tests.log" 2>&1 &&
+    for t in model/test_model train/test_train; do
+      with_libs "build-gpu/tests/$t" --gtest_brief=1 >"$W/test.log" 2>&1
+      grep -E "^\[|Failure" -A4 "$W/test.log" | grep -vE "^(epoch|best|stars train|repeat rate)" | tail -n 40
+    done || { grep -E "error|Error" -A3 "$W/build-tests.log" | head -n 40; echo "FAILED: building the tests (the benchmark goes on)"; }
+else
+  echo "(no GoogleTest found: the test suites are not built)"
+fi
 STARS=$ROOT/build-gpu/bin/stars
 DUMP=$ROOT/build-gpu/bin/bench_train_dump
 stars() { with_libs "$STARS" "$@"; }
@@ -135,18 +152,24 @@ echo "first-step loss: stars $CPP_LOSS, reference $PY_LOSS"
   "$CPP_LOSS" "$PY_LOSS" && echo "same function: yes" || echo "same function: NO (difference above 1e-4)"
 grep -E "NDCG|Recall" "$W/check.log" | tail -n 1
 
-step "throughput: paper preset, bf16 autocast, $STEPS steps, $ROUNDS rounds"
+# Both sides use fused attention where the PyTorch has it (stars: model.fused_attention on CUDA, LibTorch >= 2.0).
+FUSED=()
+"$PYTHON" -c "import sys, torch.nn.functional as F; sys.exit(0 if hasattr(F, 'scaled_dot_product_attention') else 1)" &&
+  [ "$DEVICE" = cuda ] && FUSED=(--fused-attention)
+step "throughput: paper preset, bf16 autocast, $STEPS steps, $ROUNDS rounds (fused attention: ${FUSED[*]:-no})"
 RESULTS=()
 for r in $(seq "$ROUNDS"); do
   C=$(run_stars "bf16_r$r" "$W/dsref") || C="failed"
-  P=$(run_ref "${BF16[@]}" --warmup 0) || P="failed"
+  P=$(run_ref "${BF16[@]}" "${FUSED[@]}" --warmup 0) || P="failed"
   echo "round $r: stars train ${C}; PyTorch eager $P targets/s"
   RESULTS+=("${C%% *} $P")
 done
 
-if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
-  step "stars train with 2 LibTorch CPU threads (train.threads=2; default: every core, next to the loader threads)"
-  run_stars threads2 "$W/dsref" --set train.threads=2 || true
+if [ "$SECONDS" -lt "$TIME_BUDGET" ] && [ ${#FUSED[@]} -gt 0 ]; then
+  step "both sides with the written attention ops (stars model.fused_attention=false; reference without --fused-attention)"
+  C=$(run_stars unfused "$W/dsref" --set model.fused_attention=false) || C="failed"
+  P=$(run_ref "${BF16[@]}" --warmup 0) || P="failed"
+  echo "written attention: stars train ${C}; PyTorch eager $P targets/s"
 fi
 if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
   step "stars train in float32 (train.bf16=false)"
@@ -159,7 +182,11 @@ if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
 fi
 if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
   step "reference without its first 10 steps (steady state), bf16"
-  run_ref "${BF16[@]}" --warmup 10 || true
+  run_ref "${BF16[@]}" "${FUSED[@]}" --warmup 10 || true
+fi
+if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
+  step "stars train with 2 LibTorch CPU threads (train.threads=2; default: every core, next to the loader threads)"
+  run_stars threads2 "$W/dsref" --set train.threads=2 || true
 fi
 
 step "summary (targets/s; stars warm-up included, reference likewise)"

@@ -29,6 +29,9 @@ def load(path):
     return np.load(path)
 
 
+FUSED_ATTENTION = False  # --fused-attention: F.scaled_dot_product_attention (PyTorch >= 2.0), as stars on CUDA
+
+
 class Block(nn.Module):
     def __init__(self, d, heads, ff):
         super().__init__()
@@ -45,10 +48,13 @@ class Block(nn.Module):
         dh = D // self.heads
         y = self.qkv(self.ln1(x)).view(B, L, 3, self.heads, dh).permute(2, 0, 3, 1, 4)
         q, k, v = y[0], y[1], y[2]
-        s = torch.matmul(q, k.transpose(-2, -1)) * (1.0 / math.sqrt(dh))
-        s = s.masked_fill(~allowed, float("-inf"))
-        p = F.dropout(torch.softmax(s, -1), attn_drop, self.training)
-        a = torch.matmul(p, v).transpose(1, 2).reshape(B, L, D)
+        if FUSED_ATTENTION:
+            a = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=attn_drop if self.training else 0.0)
+        else:
+            s = torch.matmul(q, k.transpose(-2, -1)) * (1.0 / math.sqrt(dh))
+            s = s.masked_fill(~allowed, float("-inf"))
+            a = torch.matmul(F.dropout(torch.softmax(s, -1), attn_drop, self.training), v)
+        a = a.transpose(1, 2).reshape(B, L, D)
         h = x + F.dropout(self.out(a), drop, self.training)
         f = self.ff1(self.ln2(h))
         f = F.gelu(f) if gelu else F.relu(f)
@@ -352,7 +358,14 @@ def main():
     ap.add_argument("--check", action="store_true", help="print the first-step loss without dropout and exit")
     ap.add_argument("--device", default="cpu", help="cpu | cuda")
     ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast of the forward pass and losses (CUDA)")
+    ap.add_argument("--fused-attention", action="store_true",
+                    help="attention through F.scaled_dot_product_attention (PyTorch >= 2.0), as stars train on CUDA")
     a = ap.parse_args()
+    if a.fused_attention:
+        if not hasattr(F, "scaled_dot_product_attention"):
+            ap.error("--fused-attention needs PyTorch >= 2.0 (this is %s)" % torch.__version__)
+        global FUSED_ATTENTION
+        FUSED_ATTENTION = True
     torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
     cuda = dev.type == "cuda"

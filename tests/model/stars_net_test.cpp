@@ -66,24 +66,30 @@ TEST(Attention, MatchesNaiveReference) {
 }
 
 // LibTorch >= 2.0: the fused op (used on CUDA) computes the same function and gradients as the written
-// ops, with the STARS mask (padding rows included); checked here on CPU.
+// ops, with the STARS mask (padding rows included); on CPU, and on CUDA where there is one (its fused
+// kernels, float32; the device run of bench/train/gpu_bench.sh runs this test).
 TEST(Attention, FusedMatchesTheWrittenOps) {
   if (!fused_attention_available()) GTEST_SKIP() << "LibTorch < 2.0 has no scaled_dot_product_attention";
-  torch::manual_seed(2);
-  const int64_t B = 3, H = 2, L = 7, dh = 4;
-  const at::Tensor valid = torch::tensor({0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1}, torch::kBool).view({3, 5});
-  const at::Tensor m = stars_attention_mask(valid, true);
-  at::Tensor q = torch::randn({B, H, L, dh}).requires_grad_(), k = torch::randn({B, H, L, dh}).requires_grad_(),
-             v = torch::randn({B, H, L, dh}).requires_grad_();
-  const at::Tensor w = torch::randn({B, H, L, dh});
-  at::Tensor written = masked_attention(q, k, v, m, 0.0, false, nullptr, false);
-  const auto gw = torch::autograd::grad({(written * w).sum()}, {q, k, v});
-  at::Tensor fused = masked_attention(q, k, v, m, 0.0, false, nullptr, true);
-  const auto gf = torch::autograd::grad({(fused * w).sum()}, {q, k, v});
-  EXPECT_LT((fused.to(torch::kDouble) - naive_attention(q.detach(), k.detach(), v.detach(), m)).abs().max().item<double>(), 1e-5);
-  for (int i = 0; i < 3; ++i) EXPECT_LT((gf[i] - gw[i]).abs().max().item<double>(), 1e-5) << "gradient " << i;
-  // Training mode with dropout 0 is the same function.
-  EXPECT_LT((masked_attention(q, k, v, m, 0.0, true, nullptr, true) - written).abs().max().item<double>(), 1e-5);
+  std::vector<torch::Device> devices{torch::kCPU};
+  if (torch::cuda::is_available()) devices.emplace_back(torch::kCUDA);
+  for (const torch::Device& dev : devices) {
+    torch::manual_seed(2);
+    const int64_t B = 3, H = 2, L = 7, dh = 8;
+    const at::Tensor valid = torch::tensor({0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1}, torch::kBool).view({3, 5});
+    const at::Tensor m = stars_attention_mask(valid, true);
+    const at::Tensor q0 = torch::randn({B, H, L, dh}), k0 = torch::randn({B, H, L, dh}), v0 = torch::randn({B, H, L, dh});
+    at::Tensor q = q0.to(dev).requires_grad_(), k = k0.to(dev).requires_grad_(), v = v0.to(dev).requires_grad_();
+    const at::Tensor w = torch::randn({B, H, L, dh}).to(dev), md = m.to(dev);
+    at::Tensor written = masked_attention(q, k, v, md, 0.0, false, nullptr, false);
+    const auto gw = torch::autograd::grad({(written * w).sum()}, {q, k, v});
+    at::Tensor fused = masked_attention(q, k, v, md, 0.0, false, nullptr, true);
+    const auto gf = torch::autograd::grad({(fused * w).sum()}, {q, k, v});
+    const double tol = dev.is_cpu() ? 1e-5 : 1e-4;
+    EXPECT_LT((fused.cpu().to(torch::kDouble) - naive_attention(q0, k0, v0, m)).abs().max().item<double>(), tol) << dev;
+    for (int i = 0; i < 3; ++i) EXPECT_LT((gf[i] - gw[i]).abs().max().item<double>(), tol) << dev << " gradient " << i;
+    // Training mode with dropout 0 is the same function.
+    EXPECT_LT((masked_attention(q, k, v, md, 0.0, true, nullptr, true) - written).abs().max().item<double>(), tol) << dev;
+  }
 }
 
 TEST(Attention, MaskStructure) {
