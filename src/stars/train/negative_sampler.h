@@ -1,7 +1,8 @@
 // Negatives of the candidate-slice softmax (paper §4.3): for a target item shown on a page, up to k
 // same-page items (the impressions the user saw and skipped), then items of the target's subclass (distinct
-// and uniform, or by popularity with replacement: train.subclass_draws), then random items (uniform or by popularity) up to the requested count; never the target itself. And the
-// fixed popularity prior b_k = -gamma log pi_k with pi_k = (count_k + alpha) / (sum + alpha N) (eq. 1-4).
+// and uniform, or by popularity with replacement: train.subclass_draws), then random items (uniform or by
+// popularity) up to the requested count; never the target itself. And the fixed popularity prior
+// b_k = -gamma log pi_k with pi_k = (count_k + alpha) / (sum + alpha N) (eq. 1-4).
 // Torch-free; sample() is const and thread-safe (the caller owns the Rng).
 #pragma once
 
