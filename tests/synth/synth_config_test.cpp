@@ -42,6 +42,7 @@ TEST(SynthConfig, DefaultsAreValidAndBadValuesNameTheField) {
                {"session.per_day=0", "session.per_day"},
                {"page.size=0", "page.size"},
                {"page.no_click_rate=1", "page.no_click_rate"},
+               {"page.logged_rate=0", "page.logged_rate"},
                {"funnel.log=everything", "funnel.log"},
                {"funnel.cart_rate=1", "funnel.cart_rate"},
                {"choice.temperature=0", "choice.temperature"},

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <unordered_map>
@@ -59,6 +60,30 @@ TEST(SynthOutput, SameSeedSameBytesAnyThreadsDifferentSeedDifferentBytes) {
   for (const auto& e : std::filesystem::recursive_directory_iterator(a)) {
     EXPECT_FALSE(ends_with(e.path().string(), ".tmp")) << e.path();
   }
+}
+
+// page.logged_rate < 1 drops whole pages from impressions.csv (about that share kept, each page entirely
+// or not at all) without changing the simulation: the events are the same bytes, and truth/impressions.csv
+// is the complete impressions.csv of the run with every page logged.
+TEST(SynthOutput, UnloggedPagesLeaveTheEventsAndTheTruthUnchanged) {
+  const std::string all = testing::temp_dir("logged_all"), part = testing::temp_dir("logged_part");
+  SynthConfig c = small_config(13, 2);
+  write_world(c, all, false);
+  c.page.logged_rate = 0.3;
+  write_world(c, part, false);
+  EXPECT_EQ(slurp(all + "/events.csv"), slurp(part + "/events.csv"));
+  EXPECT_EQ(slurp(all + "/impressions.csv"), slurp(part + "/truth/impressions.csv"));
+  EXPECT_FALSE(std::filesystem::exists(all + "/truth/impressions.csv"));
+  CsvTable full, kept;
+  ASSERT_TRUE(testing::read_csv(all + "/impressions.csv", &full));
+  ASSERT_TRUE(testing::read_csv(part + "/impressions.csv", &kept));
+  std::map<std::string, std::vector<std::string>> full_pages, kept_pages;
+  for (const auto& r : full.rows) full_pages[r[0]].push_back(r[1]);
+  for (const auto& r : kept.rows) kept_pages[r[0]].push_back(r[1]);
+  ASSERT_GT(full_pages.size(), 500u);
+  for (const auto& [page, items] : kept_pages) EXPECT_EQ(items, full_pages[page]) << "page " << page << " is whole";
+  const double share = static_cast<double>(kept_pages.size()) / static_cast<double>(full_pages.size());
+  EXPECT_NEAR(share, 0.3, 0.05);
 }
 
 TEST(SynthOutput, HeadersMatchFormats) {

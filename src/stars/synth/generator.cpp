@@ -242,8 +242,12 @@ SynthSummary write_world(const SynthConfig& config, const std::string& out_dir, 
   const int64_t window = 2LL * threads + 2;
   CsvFile users_f(out_dir + "/users.csv"), events_f(out_dir + "/events.csv"),
       impressions_f(out_dir + "/impressions.csv");
-  std::optional<CsvFile> truth_f;
+  std::optional<CsvFile> truth_f, truth_impressions_f;
   if (cfg.truth) truth_f.emplace(truth_dir + "/users.csv");
+  if (cfg.truth && cfg.page.logged_rate < 1.0) {
+    truth_impressions_f.emplace(truth_dir + "/impressions.csv");
+    truth_impressions_f->write(kImpressionsHeader);
+  }
   users_f.write(kUsersHeader);
   events_f.write(kEventsHeader);
   impressions_f.write(kImpressionsHeader);
@@ -319,6 +323,7 @@ SynthSummary write_world(const SynthConfig& config, const std::string& out_dir, 
       events_f.write(rows->events);
       impressions_f.write(rows->impressions);
       if (truth_f) truth_f->write(rows->truth_users);
+      if (truth_impressions_f) truth_impressions_f->write(rows->truth_impressions);
       sum.counts.add(rows->counts);
       if (bar) bar->update(static_cast<uint64_t>(sum.counts.users), format_count(static_cast<uint64_t>(sum.counts.events)) + " events");
     }
@@ -334,10 +339,11 @@ SynthSummary write_world(const SynthConfig& config, const std::string& out_dir, 
     f->commit();
     sum.files.emplace_back(f->path(), f->bytes());
   }
-  if (truth_f) {
-    truth_f->commit();
-    sum.files.emplace_back(truth_f->path(), truth_f->bytes());
-  }
+  for (std::optional<CsvFile>* f : {&truth_f, &truth_impressions_f})
+    if (*f) {
+      (*f)->commit();
+      sum.files.emplace_back((*f)->path(), (*f)->bytes());
+    }
   sum.seconds = timer.seconds();
   return sum;
 }

@@ -83,6 +83,7 @@ void UserRows::clear() {
   events.clear();
   impressions.clear();
   truth_users.clear();
+  truth_impressions.clear();
   counts = SynthCounts();
 }
 
@@ -467,20 +468,34 @@ void SessionSimulator::simulate_user(int64_t index, UserRows* out) {
       build_page(subclass, day, region, rng);
       if (page_.empty()) continue;
       const int page = page_no++;
-      for (int32_t i : page_) {
-        std::string& ib = out->impressions;
-        ib += 'u';
-        csv_int(ib, index);
-        ib += '-';
-        csv_int(ib, session_no);
-        ib += '-';
-        csv_int(ib, page);
-        ib += ",i";
-        csv_int(ib, cat.external_id[i]);
-        ib += '\n';
+      auto write_page = [&](std::string& ib) {
+        for (int32_t i : page_) {
+          ib += 'u';
+          csv_int(ib, index);
+          ib += '-';
+          csv_int(ib, session_no);
+          ib += '-';
+          csv_int(ib, page);
+          ib += ",i";
+          csv_int(ib, cat.external_id[i]);
+          ib += '\n';
+        }
+      };
+      // Whether the page's impressions are logged: a draw of its own (the simulation's draws, and so the
+      // events, do not depend on page.logged_rate); below 1 the truth keeps every page.
+      bool logged = true;
+      if (cfg.page.logged_rate < 1.0) {
+        const uint64_t h = derive_seed(derive_seed(derive_seed(cfg.seed ^ 0x1066ED0000000000ULL, static_cast<uint64_t>(index)),
+                                                   static_cast<uint64_t>(session_no)),
+                                       static_cast<uint64_t>(page));
+        logged = static_cast<double>(h >> 11) * 0x1.0p-53 < cfg.page.logged_rate;
+        if (cfg.truth) write_page(out->truth_impressions);
+      }
+      if (logged) {
+        write_page(out->impressions);
+        out->counts.impressions += static_cast<int64_t>(page_.size());
       }
       out->counts.pages++;
-      out->counts.impressions += static_cast<int64_t>(page_.size());
       if (rng.bernoulli(cfg.page.no_click_rate)) continue;
       scores_.resize(page_.size());
       double mean = 0;

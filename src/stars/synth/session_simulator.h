@@ -25,7 +25,7 @@ struct SynthCounts {
 
 // CSV rows of a block of users (no headers).
 struct UserRows {
-  std::string users, events, impressions, truth_users;
+  std::string users, events, impressions, truth_users, truth_impressions;
   SynthCounts counts;
   void clear();
 };

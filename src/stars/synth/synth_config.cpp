@@ -65,6 +65,8 @@ void SynthConfig::validate() const {
   STARS_CHECK_ARG(page.no_click_rate >= 0.0 && page.no_click_rate < 1.0,
                   "synth config: page.no_click_rate must be in [0, 1), got " << page.no_click_rate);
   check_unit(page.second_view_rate, "page.second_view_rate");
+  STARS_CHECK_ARG(page.logged_rate > 0.0 && page.logged_rate <= 1.0,
+                  "synth config: page.logged_rate must be in (0, 1], got " << page.logged_rate);
 
   STARS_CHECK_ARG(funnel.cart_rate > 0.0 && funnel.cart_rate < 1.0,
                   "synth config: funnel.cart_rate must be in (0, 1), got " << funnel.cart_rate);

@@ -73,6 +73,7 @@ struct PageConfig {
   double sibling_rate = 0.12;       ///< chance each slot shows an item of a sibling subclass, [0, 1]
   double no_click_rate = 0.08;      ///< chance a page is shown and nothing is clicked, [0, 1)
   double second_view_rate = 0.3;    ///< chance the user views a second item of the page before deciding, [0, 1]
+  double logged_rate = 1.0;         ///< share of pages whose impressions impressions.csv keeps, (0, 1]; the rest go unlogged
 
   template <class V>
   void visit(V& v) {
@@ -80,6 +81,7 @@ struct PageConfig {
     v("sibling_rate", sibling_rate, "chance each slot shows an item of a sibling subclass, [0, 1]");
     v("no_click_rate", no_click_rate, "chance a page is shown and nothing is clicked, [0, 1)");
     v("second_view_rate", second_view_rate, "chance the user views a second item of the page before deciding, [0, 1]");
+    v("logged_rate", logged_rate, "share of pages whose impressions impressions.csv keeps (each page independently; the events still name every page), (0, 1]; below 1 truth/impressions.csv holds every page's");
   }
 };
 
