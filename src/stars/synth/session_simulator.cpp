@@ -65,6 +65,16 @@ size_t softmax_draw(const std::vector<float>& scores, Rng& rng, size_t skip = st
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
+// A page's id in events.csv and impressions.csv: u<user>-<session>-<page>.
+void append_page_id(std::string& b, int64_t user, int session, int page) {
+  b += 'u';
+  csv_int(b, user);
+  b += '-';
+  csv_int(b, session);
+  b += '-';
+  csv_int(b, page);
+}
+
 }  // namespace
 
 void SynthCounts::add(const SynthCounts& o) {
@@ -336,14 +346,7 @@ void SessionSimulator::emit_session(int64_t index, int session, UserRows* out) {
     b += '-';
     csv_int(b, session);
     b += ',';
-    if (e.page >= 0) {
-      b += 'u';
-      csv_int(b, index);
-      b += '-';
-      csv_int(b, session);
-      b += '-';
-      csv_int(b, e.page);
-    }
+    if (e.page >= 0) append_page_id(b, index, session, e.page);
     b += ',';
     b += kRegionNames[u.region];
     b += ',';
@@ -470,12 +473,7 @@ void SessionSimulator::simulate_user(int64_t index, UserRows* out) {
       const int page = page_no++;
       auto write_page = [&](std::string& ib) {
         for (int32_t i : page_) {
-          ib += 'u';
-          csv_int(ib, index);
-          ib += '-';
-          csv_int(ib, session_no);
-          ib += '-';
-          csv_int(ib, page);
+          append_page_id(ib, index, session_no, page);
           ib += ",i";
           csv_int(ib, cat.external_id[i]);
           ib += '\n';
