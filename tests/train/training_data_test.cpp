@@ -262,9 +262,11 @@ TEST(NegativeSampler, LogQIsTheExpectedNumberOfOccurrences) {
   const int32_t target = lc.target, page = lc.page, clicked = lc.clicked;
   ASSERT_GE(page, 0);
   ASSERT_GE(clicked, 0);
-  for (const char* mode : {"uniform/uniform", "uniform/popularity", "popularity/uniform", "popularity/popularity"}) {
-    const std::string random = std::string(mode).substr(std::string(mode).find('/') + 1);
-    cfg.subclass_draws = std::string(mode).substr(0, std::string(mode).find('/'));
+  using Draws = std::pair<const char*, const char*>;  // (subclass draws, random draws)
+  for (const auto& [subclass, random] : {Draws{"uniform", "uniform"}, Draws{"uniform", "popularity"},
+                                         Draws{"popularity", "uniform"}, Draws{"popularity", "popularity"}}) {
+    const std::string mode = std::string(subclass) + "/" + random;
+    cfg.subclass_draws = subclass;
     cfg.random_negatives = random;
     NegativeSampler s(*ds, cfg, lc.counts);
     const int shared = 5;

@@ -42,18 +42,28 @@ NegativeSampler::NegativeSampler(const data::Dataset& ds, const TrainConfig& cfg
   std::vector<uint64_t> fill(subclass_offsets_.begin(), subclass_offsets_.end() - 1);
   for (int32_t i = 0; i < N; ++i)
     if (ds.item_subclass(i) >= 0 && !excluded_[i]) subclass_items_[fill[ds.item_subclass(i)]++] = i;
-  subclass_cumulative_.resize(subclass_items_.size());
-  for (int32_t s = 0; s < n_sub; ++s) {
-    double acc = 0;
-    for (uint64_t j = subclass_offsets_[s]; j < subclass_offsets_[s + 1]; ++j) subclass_cumulative_[j] = acc += weight_[subclass_items_[j]];
+  if (subclass_popularity_) {
+    subclass_cumulative_.resize(subclass_items_.size());
+    for (int32_t s = 0; s < n_sub; ++s) {
+      double acc = 0;
+      for (uint64_t j = subclass_offsets_[s]; j < subclass_offsets_[s + 1]; ++j)
+        subclass_cumulative_[j] = acc += weight_[subclass_items_[j]];
+    }
   }
 }
 
+namespace {
+// Index in [0, last - first) drawn by the weights whose running sums are [first, last).
+size_t draw_by_cumulative(const double* first, const double* last, Rng& rng) {
+  const double r = rng.uniform01() * last[-1];
+  const size_t k = std::upper_bound(first, last, r) - first;
+  return std::min(k, static_cast<size_t>(last - first) - 1);
+}
+}  // namespace
+
 int32_t NegativeSampler::draw_random(Rng& rng) const {
   if (!popularity_) return drawable_[rng.uniform(drawable_.size())];
-  const double r = rng.uniform01() * cumulative_.back();
-  const size_t k = std::upper_bound(cumulative_.begin(), cumulative_.end(), r) - cumulative_.begin();
-  return drawable_[std::min(k, drawable_.size() - 1)];
+  return drawable_[draw_by_cumulative(cumulative_.data(), cumulative_.data() + cumulative_.size(), rng)];
 }
 
 float NegativeSampler::log_share(int32_t c) const { return log_share_[c]; }
@@ -124,23 +134,16 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
       const int cap = n + want;
       for (uint64_t j = b; j < e && n < cap; ++j)
         if (hard_ok(subclass_items_[j])) out[n++] = subclass_items_[j];
-    } else if (subclass_popularity_) {  // by weight, with replacement; ineligible draws are drawn again
+    } else {  // distinct uniform draws, or by weight with replacement; ineligible draws are drawn again
       const int start = n;
-      const double total = subclass_cumulative_[e - 1];
+      const double* cum = subclass_cumulative_.data();
       for (int tries = 0; n - start < want && tries < 4 * want; ++tries) {
-        const double r = rng.uniform01() * total;
-        const uint64_t k = std::upper_bound(subclass_cumulative_.begin() + b, subclass_cumulative_.begin() + e, r) -
-                           subclass_cumulative_.begin();
-        const int32_t c = subclass_items_[std::min(k, e - 1)];
-        if (hard_ok(c)) out[n++] = c;
-      }
-    } else {
-      const int start = n;
-      for (int tries = 0; n - start < want && tries < 4 * want; ++tries) {
-        const int32_t c = subclass_items_[b + rng.uniform(size)];
+        const uint64_t k = subclass_popularity_ ? draw_by_cumulative(cum + b, cum + e, rng) : rng.uniform(size);
+        const int32_t c = subclass_items_[b + k];
         if (!hard_ok(c)) continue;
         bool dup = false;
-        for (int j = start; j < n; ++j) dup = dup || out[j] == c;
+        if (!subclass_popularity_)
+          for (int j = start; j < n; ++j) dup = dup || out[j] == c;
         if (!dup) out[n++] = c;
       }
     }
@@ -153,12 +156,14 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
   }
   if (!log_q) return;
   // Expected occurrences of each negative: page draws spread over the m eligible shown items, subclass
-  // draws over the subclass without the target (evenly, or by weight when drawn by popularity: taking
-  // the whole of a small subclass is one each either way), random and shared draws by log_share.
+  // draws over the subclass without the target (p_sub x the item's draw weight: 1 each, or its popularity
+  // weight when drawn by weight; taking the whole of a small subclass is one each either way), random and
+  // shared draws by log_share.
   const double draws = static_cast<double>(n_total_ - n_page - n_sub + shared);
   const double p_page = m > 0 ? static_cast<double>(n_page) / m : 0.0;
-  double p_sub = 0.0;  // expected occurrences of an eligible subclass item per unit of its weight
+  double p_sub = 0.0;
   bool sub_weighted = false;
+  auto sub_weight = [&](int32_t c) { return sub_weighted ? weight_[c] : 1.0; };
   if (sub >= 0) {
     int64_t eligible = 0;
     double eligible_weight = 0;
@@ -168,15 +173,15 @@ void NegativeSampler::sample(int32_t target, int32_t page, Rng& rng, int32_t* ou
         eligible_weight += weight_[subclass_items_[j]];
       }
     sub_weighted = subclass_popularity_ && n_sub < eligible;  // not the whole subclass
-    if (sub_weighted && eligible_weight > 0) p_sub = static_cast<double>(n_sub) / eligible_weight;
-    else if (!sub_weighted && eligible > 0) p_sub = static_cast<double>(n_sub) / static_cast<double>(eligible);
+    const double total = sub_weighted ? eligible_weight : static_cast<double>(eligible);
+    if (total > 0) p_sub = static_cast<double>(n_sub) / total;
   }
   auto on_page = [&](int32_t c) { return p_page > 0 && std::find(buf, buf + m, c) != buf + m; };
   auto in_subclass = [&](int32_t c) { return p_sub > 0 && ds_.item_subclass(c) == sub && hard_ok(c); };
   auto expected = [&](int32_t c) {
     double q = draws * std::exp(static_cast<double>(log_share_[c]));
     if (on_page(c)) q += p_page;
-    if (in_subclass(c)) q += sub_weighted ? p_sub * weight_[c] : p_sub;
+    if (in_subclass(c)) q += p_sub * sub_weight(c);
     return static_cast<float>(std::log(std::max(q, 1e-12)));
   };
   for (int j = 0; j < n_total_; ++j) log_q[j] = expected(out[j]);
