@@ -1,7 +1,7 @@
 // `stars eval` end to end through the built program on the tiny world: --ablations trains two tiny
 // variants with `stars train` and prints the table; evaluating a trained model directory with --model
 // loads it through load_encoder; --compare pairs two evaluations of the same queries, --pool pools them; bad options fail
-// with a message. Skips when the program was built without the model module.
+// with a message; a model is refused on a dataset of other items. Skips when the program was built without the model module.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -106,6 +106,20 @@ TEST(EvalCli, AblationsModelsCompareAndErrors) {
   EXPECT_EQ(r.rc, 2) << r.out;
   r = run("eval --data " + ds + " --model " + dir + "/missing");
   EXPECT_EQ(r.rc, 2) << r.out;
+  // A model is not scored, exported or resumed on a dataset of other items.
+  data::TinyWorldOptions more;
+  more.items_per_group = 9;
+  data::make_tiny_world(dir + "/ds_more", more);
+  for (const std::string& args : {"eval --data " + dir + "/ds_more --model stars=" + abl + "/ablations/full --threads 1",
+                                  "export --data " + dir + "/ds_more --model " + abl + "/ablations/full --out " + dir + "/snap",
+                                  "train --data " + dir + "/ds_more --out " + dir + "/abl_set --preset tiny --epochs 1 --threads 1"
+                                  " --set train.max_steps=2 --set train.subclass_negatives=3 --ablate uniform-negatives --resume"}) {
+    r = run(args);
+    EXPECT_EQ(r.rc, 2) << args << ": " << r.out;
+    EXPECT_NE(r.out.find("features.tbl: the model knows 32 items, " + dir + "/ds_more/items.tbl has 36: it was trained on another dataset"),
+              std::string::npos)
+        << args << ": " << r.out;
+  }
 }
 
 }  // namespace

@@ -365,6 +365,54 @@ TEST(Encoder, SaveLoadGivesIdenticalOutputs) {
   EXPECT_LT((torch::from_blob(items.data(), {enc->num_items(), S}) - table).abs().max().item<double>(), 1e-6);
 }
 
+TEST(ModelDir, ItemIdsAreKeptAndCheckedAgainstTheDataset) {
+  const std::string dir = testing::make_world("itemids");
+  Built w = open_world(dir);
+  ModelFiles files;
+  files.config = test_config();
+  files.schema = w.schema;
+  files.content = w.content;
+  files.calendar = w.calendar;
+  files.item_ids = dataset_item_ids(*w.ds);
+  ASSERT_EQ(files.item_ids.size(), static_cast<size_t>(w.ds->num_items()));
+  const std::string mdir = testing::fresh_dir("itemids_model");
+  save_model_description(mdir, files);
+  EXPECT_EQ(load_model_files(mdir, false).item_ids, files.item_ids);
+  EXPECT_NO_THROW(check_model_items(mdir, *w.ds));
+
+  // Two items swapped: the dataset numbers them otherwise; the error names the first one and the count.
+  std::swap(files.item_ids[3], files.item_ids[5]);
+  const std::string swapped = testing::fresh_dir("itemids_swapped");
+  save_model_description(swapped, files);
+  try {
+    check_model_items(swapped, *w.ds);
+    ADD_FAILURE() << "a model of other items passed";
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("item 3 is '" + files.item_ids[3] + "' in the model, '" + std::string(w.ds->item_raw_id(3)) +
+                        "' in the dataset (2 of " + std::to_string(w.ds->num_items()) + " items differ)"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find(swapped), std::string::npos) << what;
+  }
+
+  // A dataset with more items than the model knows.
+  data::TinyWorldOptions more;
+  more.items_per_group = 9;
+  const std::string bigger = testing::make_world("itemids_bigger", more);
+  auto big = data::Dataset::open(bigger);
+  ASSERT_GT(big->num_items(), w.ds->num_items());
+  EXPECT_THROW(check_model_items(mdir, *big), Error);
+
+  // A model written before item ids were kept is checked by count only.
+  files.item_ids.clear();
+  const std::string old = testing::fresh_dir("itemids_old");
+  save_model_description(old, files);
+  EXPECT_TRUE(load_model_files(old, false).item_ids.empty());
+  EXPECT_NO_THROW(check_model_items(old, *w.ds));
+  EXPECT_THROW(check_model_items(old, *big), Error);
+}
+
 TEST(Encoder, NewItemsFromContentAndContextOffsets) {
   const std::string dir = testing::make_world("content");
   Built w = open_world(dir);

@@ -31,6 +31,7 @@
 #include "stars/model/encoder.h"
 #include "stars/semantics/item_semantics.h"
 #ifdef STARS_WITH_MODEL
+#include "stars/model/model_dir.h"
 #include "stars/train/train_config.h"
 #endif
 
@@ -363,6 +364,7 @@ int run_eval(int argc, char** argv) {
   for (eval::ModelSpec m : specs) {
 #ifdef STARS_WITH_MODEL
     try {
+      model::check_model_items(m.dir, *ds);
       encoders.push_back(model::load_encoder(m.dir, threads));
     } catch (const Error& e) {
       throw e.with_context("loading model " + m.name + " from " + m.dir);

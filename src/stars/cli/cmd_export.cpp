@@ -68,6 +68,7 @@ int run_export(int argc, char** argv) {
 #ifdef STARS_WITH_MODEL
   std::unique_ptr<model::Encoder> encoder;
   try {
+    model::check_model_items(model_dir, *ds);
     encoder = model::load_encoder(model_dir, 1);  // one LibTorch thread per encoding thread
   } catch (const Error& e) {
     throw e.with_context("loading model " + model_dir);

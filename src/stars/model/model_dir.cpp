@@ -4,6 +4,7 @@
 #include "stars/core/error.h"
 #include "stars/core/mmap_file.h"
 #include "stars/core/table_file.h"
+#include "stars/data/dataset.h"
 
 namespace stars::model {
 
@@ -33,6 +34,11 @@ void save_model_description(const std::string& dir, const ModelFiles& f) {
   w.add_column("text", f.content.text);
   w.add_lists("tags", f.content.tag_offsets, f.content.tag_ids);
   w.add_strings("tag_names", f.content.tag_names);
+  if (!f.item_ids.empty()) {
+    STARS_CHECK_ARG(f.item_ids.size() == static_cast<size_t>(f.content.num_items),
+                    dir << ": " << f.item_ids.size() << " item ids for " << f.content.num_items << " items");
+    w.add_strings("item_ids", f.item_ids);
+  }
   const CalendarIndex::Rows rows = f.calendar.rows();
   w.add_column("calendar.day", rows.day);
   w.add_column("calendar.region", rows.region);
@@ -79,6 +85,11 @@ ModelFiles load_model_files(const std::string& dir, bool with_weights) {
   f.content.tag_offsets.assign(toff.begin(), toff.end());
   f.content.tag_ids.assign(tval.begin(), tval.end());
   f.content.tag_names = r.strings("tag_names");
+  if (r.has_strings("item_ids")) {
+    f.item_ids = r.strings("item_ids");
+    STARS_CHECK_DATA(f.item_ids.size() == static_cast<size_t>(f.content.num_items),
+                     fpath << ": " << f.item_ids.size() << " item ids for " << f.content.num_items << " items");
+  }
   f.content.check(fpath);
   STARS_CHECK_DATA(f.content.num_items == f.schema.num_items && f.content.text_dim == f.schema.text_dim,
                    fpath << ": item content (" << f.content.num_items << " x " << f.content.text_dim
@@ -96,6 +107,35 @@ ModelFiles load_model_files(const std::string& dir, bool with_weights) {
 
   if (with_weights) f.weights = read_named_arrays(model_weights_path(dir), "model_weights");
   return f;
+}
+
+std::vector<std::string> dataset_item_ids(const data::Dataset& ds) {
+  std::vector<std::string> ids(static_cast<size_t>(ds.num_items()));
+  for (int32_t i = 0; i < ds.num_items(); ++i) ids[i] = std::string(ds.item_raw_id(i));
+  return ids;
+}
+
+void check_model_items(const std::string& dir, const data::Dataset& ds) {
+  const std::string fpath = path_join(dir, "features.tbl");
+  const std::string items_path = path_join(ds.dir(), "items.tbl");
+  TableReader r(fpath, "model_features", kFeaturesVersion);
+  const int32_t n_model = std::stoi(r.meta("num_items", "0"));
+  STARS_CHECK_ARG(n_model >= ds.num_items(), fpath << ": the model knows " << n_model << " items, " << items_path << " has "
+                                                   << ds.num_items() << ": it was trained on another dataset");
+  if (!r.has_strings("item_ids")) return;  // written before item ids were kept
+  const std::vector<std::string> ids = r.strings("item_ids");
+  STARS_CHECK_DATA(ids.size() == static_cast<size_t>(n_model), fpath << ": " << ids.size() << " item ids for " << n_model << " items");
+  int32_t first = -1, differ = 0;
+  for (int32_t i = 0; i < ds.num_items(); ++i) {
+    if (ids[i] == ds.item_raw_id(i)) continue;
+    if (first < 0) first = i;
+    ++differ;
+  }
+  if (first < 0) return;
+  STARS_THROW(kInvalidArgument, fpath << ": the model was trained on other items than " << items_path << ": item "
+                                      << first << " is '" << ids[first] << "' in the model, '"
+                                      << ds.item_raw_id(first) << "' in the dataset (" << differ << " of "
+                                      << ds.num_items() << " items differ); use the dataset the model was trained on");
 }
 
 }  // namespace stars::model

@@ -9,12 +9,17 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "stars/model/calendar_index.h"
 #include "stars/model/feature_schema.h"
 #include "stars/model/item_content.h"
 #include "stars/model/model_config.h"
 #include "stars/model/named_arrays.h"
+
+namespace stars::data {
+class Dataset;
+}
 
 namespace stars::model {
 
@@ -27,6 +32,9 @@ struct ModelFiles {
   CalendarIndex calendar;
   NamedArrays weights;
   std::string train_config_json = "{}";  // the training configuration, kept for the record
+  // Raw ids of items [0, num_items) in the dataset the model was trained on (features.tbl column
+  // "item_ids"); empty for models written before they were kept.
+  std::vector<std::string> item_ids;
 };
 
 std::string model_config_path(const std::string& dir);
@@ -38,5 +46,15 @@ void save_model_description(const std::string& dir, const ModelFiles& files);
 void save_model_weights(const std::string& dir, const NamedArrays& weights);
 // Reads config.json, features.tbl and weights.tbl; errors name the file.
 ModelFiles load_model_files(const std::string& dir, bool with_weights = true);
+
+// Raw ids of a dataset's items in dense-id order, as a model keeps them.
+std::vector<std::string> dataset_item_ids(const data::Dataset& dataset);
+
+// Checks that `dataset` numbers its items as the model in `dir` was trained to: item i has the same raw id
+// in both for every item of the dataset (the model may know more). A model scored, exported or resumed on a
+// dataset prepared from other items would otherwise give every item another item's vector without a
+// sound. The error names both files, the first item that differs and how many do. Models written before
+// item ids were kept are checked by count only.
+void check_model_items(const std::string& dir, const data::Dataset& dataset);
 
 }  // namespace stars::model

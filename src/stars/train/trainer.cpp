@@ -433,6 +433,7 @@ TrainSummary run_training(const TrainRequest& req) {
   files.content = content;
   files.calendar = calendar;
   files.train_config_json = config_to_json(tc).dump(2);
+  files.item_ids = model::dataset_item_ids(*ds);
   const std::string config_text = config_to_json(cfg).dump(-1);
 
   STARS_INFO("stars train: " << ds->num_users() << " users, " << ds->num_items() << " items, " << ds->num_events()
@@ -485,6 +486,7 @@ TrainSummary run_training(const TrainRequest& req) {
   if (req.resume) {
     const std::string cp = model::model_checkpoint_path(out);
     if (!file_exists(cp)) STARS_THROW(kNotFound, cp << ": no checkpoint to resume from");
+    model::check_model_items(out, *ds);
     model::NamedArrays ck = model::read_named_arrays(cp, "checkpoint");
     STARS_CHECK_ARG(ck.meta["config"] == config_text,
                     cp << ": the checkpoint was written with another configuration; resume with the same --preset/--config/--set");
