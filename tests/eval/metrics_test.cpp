@@ -169,6 +169,23 @@ TEST(Statistics, PairedTestSeparatesRealDifferencesFromNoise) {
   EXPECT_GT(noisy.p_value, 0.001);
 }
 
+TEST(Statistics, SignFlipOverAFewValuesIsExactThenSampled) {
+  EXPECT_TRUE(std::isnan(sign_flip_pvalue({}, 100, 1)));
+  EXPECT_DOUBLE_EQ(sign_flip_pvalue({0.3, 0.1, 0.1}, 100, 1), 0.25) << "only +++ and --- reach |0.5|";
+  EXPECT_DOUBLE_EQ(sign_flip_pvalue({-0.02, -0.01}, 100, 1), 0.5) << "two values: 0.5 at best";
+  EXPECT_DOUBLE_EQ(sign_flip_pvalue({0.3, -0.6}, 100, 1), 1.0);
+  std::vector<double> ten(10, -0.01);
+  ten[3] = 0.002;
+  EXPECT_DOUBLE_EQ(sign_flip_pvalue(ten, 100, 1), 4.0 / 1024) << "+-(all) and +-(all but the small one) of 2^10";
+  // Above 20 values the patterns are sampled: p = (1 + extreme) / (flips + 1).
+  const std::vector<double> same(25, 1.0);
+  EXPECT_DOUBLE_EQ(sign_flip_pvalue(same, 999, 1), 1.0 / 1000) << "2 of 2^25 patterns are as extreme";
+  std::vector<double> balanced(26, 1.0);
+  for (size_t i = 0; i < balanced.size(); i += 2) balanced[i] = -1.0;
+  EXPECT_DOUBLE_EQ(sign_flip_pvalue(balanced, 999, 1), 1.0) << "a zero sum: every pattern is as extreme";
+  EXPECT_TRUE(std::isnan(sign_flip_pvalue(same, 0, 1)));
+}
+
 TEST(TrainingLog, FlattensNumbersAndSkipsBrokenLines) {
   const std::string path = std::string(::testing::TempDir()) + "/stars_eval_log.jsonl";
   write_text_file(path, "{\"epoch\": 1, \"loss\": 2.5, \"valid\": {\"ndcg@10\": 0.1}, \"improved\": true, \"note\": \"x\"}\n"

@@ -383,6 +383,13 @@ TEST(Pooling, AveragesUsersOverEvaluationsAndTestsAgainstTheReference) {
   EXPECT_EQ(half[2], "0.5000") << "hits in one evaluation of two";
   EXPECT_EQ(half[3], "-0.1500");
   EXPECT_GT(std::stod(half[6]), 0.2) << "users better and worse: " << out;
+  // Each comparison again with the evaluations as units: per-evaluation change, signs, exact sign-flip p.
+  EXPECT_NE(out.find("    per evaluation: -100.0% -100.0%; lower in 2, higher in 0 of 2; sign-flip over evaluations p 0.5000\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("    per evaluation: +42.9% -100.0%; lower in 1, higher in 1 of 2; sign-flip over evaluations p 1.0000\n"),
+            std::string::npos)
+      << "half: 1.0 against 0.7, then 0.0 against 0.6: " << out;
 
   RunRanks other = run_of("session", "other-queries");
   other.ranks = b.ranks;

@@ -171,14 +171,21 @@ std::string format_pooled(const std::vector<std::string>& names, const std::vect
       << pad("relative", 10) << pad("interval", 20) << "p\n";
     for (const std::string& m : metrics) {
       // Per user: the metric sum over the user's queries, averaged over the evaluations.
-      std::vector<std::vector<double>> avg(keys.size());
+      // Per evaluation: the metric itself, for the comparison over evaluations (training seeds).
+      std::vector<std::vector<double>> avg(keys.size()), per_eval(keys.size());
       std::vector<double> counts;
       for (size_t k = 0; k < keys.size(); ++k)
         for (const RunRanks* r : same) {
           std::vector<double> sums, cnt;
           per_user_sums(r->users, r->ranks.at(keys[k]), m, sums, cnt);
           if (avg[k].empty()) avg[k].assign(sums.size(), 0.0);
-          for (size_t u = 0; u < sums.size(); ++u) avg[k][u] += sums[u] / static_cast<double>(n_eval);
+          double sum = 0, n = 0;
+          for (size_t u = 0; u < sums.size(); ++u) {
+            avg[k][u] += sums[u] / static_cast<double>(n_eval);
+            sum += sums[u];
+            n += cnt[u];
+          }
+          per_eval[k].push_back(n > 0 ? sum / n : 0.0);
           counts = cnt;
         }
       const std::vector<std::vector<double>> others(avg.begin() + 1, avg.end());
@@ -197,6 +204,19 @@ std::string format_pooled(const std::vector<std::string>& names, const std::vect
         const std::string rel = ref > 0 ? (p.diff > 0 ? "+" : "") + num(100.0 * p.diff / ref, 1) + "%" : "-";
         o << "  " << pad(keys[k + 1], 30) << pad(m, 11) << pad(num(p.a), 10) << pad((p.diff > 0 ? "+" : "") + num(p.diff), 12)
           << pad(rel, 10) << pad("[" + num(p.lo) + "," + num(p.hi) + "]", 20) << num(p.p_value, 4) << "\n";
+        // The same comparison with evaluations as the units: does it hold from seed to seed?
+        std::vector<double> d(n_eval);
+        int lower = 0, higher = 0;
+        o << "    per evaluation:";
+        for (size_t e = 0; e < n_eval; ++e) {
+          d[e] = per_eval[k + 1][e] - per_eval[0][e];
+          lower += d[e] < 0;
+          higher += d[e] > 0;
+          const double base = per_eval[0][e];
+          o << " " << (base > 0 ? (d[e] > 0 ? "+" : "") + num(100.0 * d[e] / base, 1) + "%" : (d[e] > 0 ? "+" : "") + num(d[e]));
+        }
+        o << "; lower in " << lower << ", higher in " << higher << " of " << n_eval << "; sign-flip over evaluations p "
+          << num(sign_flip_pvalue(d, config.permutation_samples, derive_seed(config.seed, 0xB002)), 4) << "\n";
       }
     }
   }

@@ -24,8 +24,10 @@ std::string format_comparison(const EvalResults& a, const EvalResults& b, const 
 // Pools several evaluations of the same queries (the same models trained with different seeds, say): for
 // every protocol run whose query hash and query users agree in all of them, each user's metric sum is
 // averaged over the evaluations, and every model/strategy present in all is compared with `reference`
-// (model/strategy) by the paired bootstrap interval and sign-flip test of those averages. names label the
-// evaluations. Runs that are not in every evaluation, or lack the reference in one, are skipped with a
+// (model/strategy) by the paired bootstrap interval and sign-flip test of those averages (which cover the
+// sampling of queries); then each comparison with the evaluations as units (which cover training seeds):
+// the change in every evaluation, how many are lower and higher, and the exact sign-flip p over them
+// (sign_flip_pvalue; 0.5 at best with two evaluations, 2/1024 with ten). names label the evaluations. Runs that are not in every evaluation, or lack the reference in one, are skipped with a
 // note; kInvalidArgument when no run is left.
 std::string format_pooled(const std::vector<std::string>& names, const std::vector<std::vector<RunRanks>>& ranks,
                           const std::string& reference, const std::vector<std::string>& metrics,
