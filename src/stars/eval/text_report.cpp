@@ -23,6 +23,9 @@ std::string num(double v, int digits = 4) {
   return b;
 }
 
+// A difference with its sign: "+0.0120", "-3.1" (digits 1).
+std::string signed_num(double v, int digits = 4) { return (v > 0 ? "+" : "") + num(v, digits); }
+
 std::string with_ci(const Interval& v) {
   std::string s = num(v.value);
   if (v.has_interval()) s += " [" + num(v.lo) + "," + num(v.hi) + "]";
@@ -62,7 +65,7 @@ std::string format_run_table(const RunResult& run) {
     }
   for (const auto& c : run.comparisons) {
     if (c.metric != run.comparisons.front().metric) continue;
-    o << "  " << pad(c.a + " - " + c.b, 46) << c.metric << " diff " << (c.diff > 0 ? "+" : "") << num(c.diff) << " ["
+    o << "  " << pad(c.a + " - " + c.b, 46) << c.metric << " diff " << signed_num(c.diff) << " ["
       << num(c.lo) << "," << num(c.hi) << "] p=" << num(c.p_value, 4) << "\n";
   }
   return o.str();
@@ -121,7 +124,7 @@ std::string format_comparison(const EvalResults& a, const EvalResults& b, const 
             p = num(pr.p_value, 4);
           }
           o << "  " << pad(key, 30) << pad(m, 11) << pad(with_ci(*va), 26) << pad(with_ci(*vb), 26)
-            << pad((diff > 0 ? "+" : "") + num(diff), 11) << pad(interval, 20) << p << "\n";
+            << pad(signed_num(diff), 11) << pad(interval, 20) << p << "\n";
         }
       }
     }
@@ -201,8 +204,8 @@ std::string format_pooled(const std::vector<std::string>& names, const std::vect
       o << "  " << pad(keys[0], 30) << pad(m, 11) << pad(num(ref), 10) << "\n";
       for (size_t k = 0; k < pr.size(); ++k) {
         const PairedResult& p = pr[k];
-        const std::string rel = ref > 0 ? (p.diff > 0 ? "+" : "") + num(100.0 * p.diff / ref, 1) + "%" : "-";
-        o << "  " << pad(keys[k + 1], 30) << pad(m, 11) << pad(num(p.a), 10) << pad((p.diff > 0 ? "+" : "") + num(p.diff), 12)
+        const std::string rel = ref > 0 ? signed_num(100.0 * p.diff / ref, 1) + "%" : "-";
+        o << "  " << pad(keys[k + 1], 30) << pad(m, 11) << pad(num(p.a), 10) << pad(signed_num(p.diff), 12)
           << pad(rel, 10) << pad("[" + num(p.lo) + "," + num(p.hi) + "]", 20) << num(p.p_value, 4) << "\n";
         // The same comparison with evaluations as the units: does it hold from seed to seed?
         std::vector<double> d(n_eval);
@@ -213,7 +216,7 @@ std::string format_pooled(const std::vector<std::string>& names, const std::vect
           lower += d[e] < 0;
           higher += d[e] > 0;
           const double base = per_eval[0][e];
-          o << " " << (base > 0 ? (d[e] > 0 ? "+" : "") + num(100.0 * d[e] / base, 1) + "%" : (d[e] > 0 ? "+" : "") + num(d[e]));
+          o << " " << (base > 0 ? signed_num(100.0 * d[e] / base, 1) + "%" : signed_num(d[e]));
         }
         o << "; lower in " << lower << ", higher in " << higher << " of " << n_eval << "; sign-flip over evaluations p "
           << num(sign_flip_pvalue(d, config.permutation_samples, derive_seed(config.seed, 0xB002)), 4) << "\n";
@@ -240,7 +243,7 @@ std::string format_ablation_table(const EvalResults& r) {
     o << "  " << pad(a.variant, 22) << pad(get("recall@10"), 28) << pad(get("ndcg@10"), 28);
     if (a.variant != "full" && std::isfinite(full) && full > 0 && a.metrics.count("recall@10")) {
       const double d = 100.0 * (a.metrics.at("recall@10").value / full - 1.0);
-      o << (d > 0 ? "+" : "") << num(d, 1) << "%";
+      o << signed_num(d, 1) << "%";
     }
     o << "\n";
   }
