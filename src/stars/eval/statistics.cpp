@@ -136,34 +136,21 @@ std::vector<double> sign_flip_pvalues(const std::vector<float>& d, size_t n_user
 double sign_flip_pvalue(const std::vector<double>& d, int flips, uint64_t seed) {
   const size_t n = d.size();
   if (n == 0) return kNaN;
+  if (n > 20) return sign_flip_pvalues(std::vector<float>(d.begin(), d.end()), n, 1, flips, seed)[0];
   double observed = 0, scale = 0;
   for (double v : d) {
     observed += v;
     scale += std::fabs(v);
   }
   const double obs = std::fabs(observed) - 1e-9 * (1.0 + scale);  // exact ties count as extreme
-  auto flipped_sum = [&](auto&& flip) {  // |sum_i ±d_i|, d_i negated where flip(i)
+  const uint64_t patterns = uint64_t{1} << n;
+  uint64_t extreme = 0;
+  for (uint64_t bits = 0; bits < patterns; ++bits) {  // d_i negated where bit i is set
     double t = 0;
-    for (size_t i = 0; i < n; ++i) t += flip(i) ? -d[i] : d[i];
-    return std::fabs(t);
-  };
-  if (n <= 20) {
-    const uint64_t patterns = uint64_t{1} << n;
-    uint64_t extreme = 0;
-    for (uint64_t bits = 0; bits < patterns; ++bits) extreme += flipped_sum([bits](size_t i) { return (bits >> i) & 1; }) >= obs;
-    return static_cast<double>(extreme) / static_cast<double>(patterns);
+    for (size_t i = 0; i < n; ++i) t += ((bits >> i) & 1) ? -d[i] : d[i];
+    extreme += std::fabs(t) >= obs;
   }
-  if (flips <= 0) return kNaN;
-  Rng rng(derive_seed(seed, 0x516F));
-  int64_t extreme = 0;
-  for (int r = 0; r < flips; ++r) {
-    uint64_t bits = 0;
-    extreme += flipped_sum([&](size_t i) {
-      if ((i & 63) == 0) bits = rng.next_u64();
-      return (bits >> (i & 63)) & 1;
-    }) >= obs;
-  }
-  return static_cast<double>(extreme + 1) / static_cast<double>(flips + 1);
+  return static_cast<double>(extreme) / static_cast<double>(patterns);
 }
 
 std::vector<PairedResult> paired_differences(const std::vector<std::vector<double>>& a, const std::vector<double>& b,

@@ -43,9 +43,9 @@ std::vector<double> sign_flip_pvalues(const std::vector<float>& d, size_t n_user
                                       uint64_t seed);
 
 // Two-sided sign-flip test of a few paired differences d (one per training seed, say): the share of sign
-// patterns s with |sum_i s_i d_i| >= |sum_i d_i|. Exact over all 2^n patterns up to n = 20, else `flips`
-// random patterns, p = (1 + extreme) / (flips + 1). The smallest exact p is 2 / 2^n (0.5 with two values).
-// NaN without values.
+// patterns s with |sum_i s_i d_i| >= |sum_i d_i|. Exact over all 2^n patterns up to n = 20, else
+// sign_flip_pvalues' `flips` random patterns, p = (1 + extreme) / (flips + 1). The smallest exact p is
+// 2 / 2^n (0.5 with two values). NaN without values.
 double sign_flip_pvalue(const std::vector<double>& d, int flips, uint64_t seed);
 
 // Poisson(1) draws for resampling (exposed for tests).

@@ -27,8 +27,9 @@ std::string format_comparison(const EvalResults& a, const EvalResults& b, const 
 // (model/strategy) by the paired bootstrap interval and sign-flip test of those averages (which cover the
 // sampling of queries); then each comparison with the evaluations as units (which cover training seeds):
 // the change in every evaluation, how many are lower and higher, and the exact sign-flip p over them
-// (sign_flip_pvalue; 0.5 at best with two evaluations, 2/1024 with ten). names label the evaluations. Runs that are not in every evaluation, or lack the reference in one, are skipped with a
-// note; kInvalidArgument when no run is left.
+// (sign_flip_pvalue; 0.5 at best with two evaluations, 2/1024 with ten). names label the evaluations.
+// Runs that are not in every evaluation, or lack the reference in one, are skipped with a note;
+// kInvalidArgument when no run is left.
 std::string format_pooled(const std::vector<std::string>& names, const std::vector<std::vector<RunRanks>>& ranks,
                           const std::string& reference, const std::vector<std::string>& metrics,
                           const EvalConfig& config);
