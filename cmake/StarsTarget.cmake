@@ -25,7 +25,9 @@ endfunction()
 function(stars_add_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;DEPS;LABELS" ${ARGN})
   set(target test_${T_NAME})
-  add_executable(${target} ${T_SOURCES})
+  # crash_report.cpp: a crashing test prints its name and a backtrace (ENABLE_EXPORTS: with function names).
+  add_executable(${target} ${T_SOURCES} ${PROJECT_SOURCE_DIR}/tests/crash_report.cpp)
+  set_target_properties(${target} PROPERTIES ENABLE_EXPORTS ON)
   target_link_libraries(${target} PRIVATE ${T_DEPS} GTest::gtest GTest::gtest_main Threads::Threads)
   target_compile_definitions(${target} PRIVATE
     STARS_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
