@@ -13,13 +13,13 @@
 #      dropout, to 1e-4 (the batches are dumped by bench_train_dump, as in bench_train.sh),
 #   2. alternates ROUNDS runs of `stars train --set train.max_steps=STEPS` (its training-loop targets/s from
 #      train_log.jsonl, warm-up included) and of reference_train.py --device cuda --bf16 on the dumped
-#      batches (preloaded on the GPU, warm-up included the same way),
-#   3. as time allows: both sides with the written attention ops instead of fused attention, stars in
-#      float32, stars on the full synthetic world (extra event column and calendar, which the reference does
-#      not implement), the reference without its first 10 steps, stars with 2 LibTorch CPU threads.
-# Where the PyTorch has scaled_dot_product_attention (2.0 on), both sides use it in steps 2-3 (stars:
-# model.fused_attention on CUDA; the reference: --fused-attention); the loss check of step 1 runs stars
-# fused against the reference's written ops.
+#      batches (preloaded on the GPU, warm-up included the same way), both with the written attention ops,
+#   3. as time allows: both sides with fused attention (where the PyTorch has scaled_dot_product_attention:
+#      stars model.fused_attention=true, the reference --fused-attention), a torch.profiler table of the
+#      reference's GPU time over 10 steps (ref_profile.txt), stars in float32, stars on the full synthetic
+#      world (extra event column and calendar, which the reference does not implement), the reference
+#      without its first 10 steps, stars with 2 LibTorch CPU threads.
+# The test logs and the profile table are kept in OUT.
 # The reference implements neither extra categorical event columns nor calendars, so steps 1-2 use a copy of
 # the world without them.
 #
@@ -100,11 +100,20 @@ with_libs cmake --build build-gpu -j"$(nproc)" --target stars bench_train_dump -
   { grep -E "error|Error" -A3 "$W/build.log" | head -n 80; fail "build"; }
 if [ "$TESTS" = ON ]; then
   step "model and training tests on this LibTorch"
-  with_libs cmake --build build-gpu -j"$(nproc)" --target test_model test_train >"$W/build-tests.log" 2>&1 &&
+  if with_libs cmake --build build-gpu -j"$(nproc)" --target test_model test_train >"$OUT/build-tests.log" 2>&1; then
     for t in model/test_model train/test_train; do
-      with_libs "build-gpu/tests/$t" --gtest_brief=1 >"$W/test.log" 2>&1
-      grep -E "^\[|Failure" -A4 "$W/test.log" | grep -vE "^(epoch|best|stars train|repeat rate)" | tail -n 40
-    done || { grep -E "error|Error" -A3 "$W/build-tests.log" | head -n 40; echo "FAILED: building the tests (the benchmark goes on)"; }
+      # Line-buffered, so that a crash still leaves the name of the test that was running in the log.
+      with_libs stdbuf -oL -eL "build-gpu/tests/$t" >"$OUT/$(basename "$t").log" 2>&1
+      rc=$?
+      grep -E "^\[==========\] [0-9]+ tests? from .* ran|^\[  (PASSED|SKIPPED|FAILED)" "$OUT/$(basename "$t").log"
+      grep -E "Failure" -A6 "$OUT/$(basename "$t").log" | head -n 40
+      [ "$rc" -eq 0 ] || { echo "FAILED: $t exited with $rc (the benchmark goes on); last lines:"; tail -n 80 "$OUT/$(basename "$t").log"; }
+    done
+  else
+    grep -E "error|Error" -A3 "$OUT/build-tests.log" | head -n 40
+    tail -n 15 "$OUT/build-tests.log"
+    echo "FAILED: building the tests (the benchmark goes on)"
+  fi
 else
   echo "(no GoogleTest found: the test suites are not built)"
 fi
@@ -152,24 +161,29 @@ echo "first-step loss: stars $CPP_LOSS, reference $PY_LOSS"
   "$CPP_LOSS" "$PY_LOSS" && echo "same function: yes" || echo "same function: NO (difference above 1e-4)"
 grep -E "NDCG|Recall" "$W/check.log" | tail -n 1
 
-# Both sides use fused attention where the PyTorch has it (stars: model.fused_attention on CUDA, LibTorch >= 2.0).
+# Both sides use the written attention ops (stars' default); fused attention is step 3's first comparison.
 FUSED=()
 "$PYTHON" -c "import sys, torch.nn.functional as F; sys.exit(0 if hasattr(F, 'scaled_dot_product_attention') else 1)" &&
   [ "$DEVICE" = cuda ] && FUSED=(--fused-attention)
-step "throughput: paper preset, bf16 autocast, $STEPS steps, $ROUNDS rounds (fused attention: ${FUSED[*]:-no})"
+step "throughput: paper preset, bf16 autocast, $STEPS steps, $ROUNDS rounds (written attention ops on both sides)"
 RESULTS=()
 for r in $(seq "$ROUNDS"); do
   C=$(run_stars "bf16_r$r" "$W/dsref") || C="failed"
-  P=$(run_ref "${BF16[@]}" "${FUSED[@]}" --warmup 0) || P="failed"
+  P=$(run_ref "${BF16[@]}" --warmup 0) || P="failed"
   echo "round $r: stars train ${C}; PyTorch eager $P targets/s"
   RESULTS+=("${C%% *} $P")
 done
 
 if [ "$SECONDS" -lt "$TIME_BUDGET" ] && [ ${#FUSED[@]} -gt 0 ]; then
-  step "both sides with the written attention ops (stars model.fused_attention=false; reference without --fused-attention)"
-  C=$(run_stars unfused "$W/dsref" --set model.fused_attention=false) || C="failed"
-  P=$(run_ref "${BF16[@]}" --warmup 0) || P="failed"
-  echo "written attention: stars train ${C}; PyTorch eager $P targets/s"
+  step "both sides with fused attention (stars model.fused_attention=true; reference --fused-attention)"
+  C=$(run_stars fused "$W/dsref" --set model.fused_attention=true) || C="failed"
+  P=$(run_ref "${BF16[@]}" "${FUSED[@]}" --warmup 0) || P="failed"
+  echo "fused attention: stars train ${C}; PyTorch eager $P targets/s"
+fi
+if [ "$SECONDS" -lt "$TIME_BUDGET" ] && [ "$DEVICE" = cuda ]; then
+  step "where the reference's GPU time goes: torch.profiler over 10 bf16 steps (table in $OUT/ref_profile.txt)"
+  run_ref "${BF16[@]}" --warmup 3 --steps 10 --profile "$OUT/ref_profile.txt" >/dev/null &&
+    head -n 40 "$OUT/ref_profile.txt" || true
 fi
 if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
   step "stars train in float32 (train.bf16=false)"
@@ -182,7 +196,7 @@ if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
 fi
 if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
   step "reference without its first 10 steps (steady state), bf16"
-  run_ref "${BF16[@]}" "${FUSED[@]}" --warmup 10 || true
+  run_ref "${BF16[@]}" --warmup 10 || true
 fi
 if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
   step "stars train with 2 LibTorch CPU threads (train.threads=2; default: every core, next to the loader threads)"

@@ -349,6 +349,23 @@ def load_batch(d, num_items, n_cands):
     return b
 
 
+def write_profile(prof, path, steps, cuda):
+    """The profiler's table of operators and kernels by self device time (CPU time without a device)."""
+    events = prof.key_averages()
+    table = None
+    # PyTorch 2.4 renamed the CUDA columns to device ones; an unknown key may leave the table unsorted.
+    keys = ("self_device_time_total", "self_cuda_time_total") if cuda else ("self_cpu_time_total",)
+    for key in keys:
+        try:
+            table = events.table(sort_by=key, row_limit=45, max_name_column_width=70)
+            break
+        except (AttributeError, KeyError, ValueError):
+            continue
+    with open(path, "w") as f:
+        f.write("torch.profiler over %d training steps (sorted by self device time where there is a device)\n" % steps)
+        f.write(table if table is not None else "(the profiler gave no table)\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dump")
@@ -360,6 +377,8 @@ def main():
     ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast of the forward pass and losses (CUDA)")
     ap.add_argument("--fused-attention", action="store_true",
                     help="attention through F.scaled_dot_product_attention (PyTorch >= 2.0), as stars train on CUDA")
+    ap.add_argument("--profile", metavar="FILE",
+                    help="run the timed steps under torch.profiler and write its table, by self device time, to FILE")
     a = ap.parse_args()
     if a.fused_attention:
         if not hasattr(F, "scaled_dot_product_attention"):
@@ -427,10 +446,14 @@ def main():
     opt = torch.optim.AdamW(opt_groups, lr=tc["lr"], betas=(tc["beta1"], tc["beta2"]), eps=tc["adam_eps"])
     model.train()
     steps = a.steps if a.steps > 0 else len(batches)
-    tokens, t0 = 0, None
+    tokens, t0, prof = 0, None, None
     for s in range(steps + a.warmup):
         if s == a.warmup:
             sync()
+            if a.profile:
+                acts = [torch.profiler.ProfilerActivity.CPU] + ([torch.profiler.ProfilerActivity.CUDA] if cuda else [])
+                prof = torch.profiler.profile(activities=acts)
+                prof.start()
             t0 = time.perf_counter()
         b = batches[s % len(batches)]
         total, _ = run_losses(b)
@@ -444,6 +467,9 @@ def main():
             tokens += b["n_targets"]
     sync()
     sec = time.perf_counter() - t0
+    if prof is not None:
+        prof.stop()
+        write_profile(prof, a.profile, steps, cuda)
     print(json.dumps({"steps": steps, "tokens": tokens, "seconds": sec, "tokens_per_second": tokens / sec,
                       "threads": a.threads, "device": a.device, "bf16": a.bf16, "parameters": nparams,
                       "last_loss": total.item()}))
