@@ -108,21 +108,8 @@ TEST(Attention, MaskStructure) {
   for (int q = 0; q < 6; ++q) EXPECT_FALSE(a[q][6]) << "nobody reads [USER*]";
 }
 
-struct Built {
-  std::unique_ptr<data::Dataset> ds;
-  ItemContent content;
-  FeatureSchema schema;
-  CalendarIndex calendar;
-};
-
-Built open_world(const std::string& dir) {
-  Built b;
-  b.ds = data::Dataset::open(dir);
-  b.content = load_item_content(*b.ds);
-  b.schema = build_feature_schema(*b.ds, b.content);
-  b.calendar = calendar_from_dataset(*b.ds);
-  return b;
-}
+using testing::Built;
+using testing::open_world;
 
 ModelConfig test_config() {
   ModelConfig c = model_preset("tiny");
@@ -251,7 +238,9 @@ TEST(StarsNet, MakeTensorsCarriesEveryFieldAsIs) {
   same(t.tgt_region, b.tgt_region, {N}, "tgt_region");
   same(t.tgt_cal_ids, b.tgt_cal_ids, {2}, "tgt_cal_ids");
   same(t.tgt_cal_offsets, b.tgt_cal_offsets, {N}, "tgt_cal_offsets");
-  same(t.row_last_target, b.row_last_target, {B}, "row_last_target");
+  // row_last_target {2} becomes the list of rows with a final target and their targets.
+  same(t.final_rows, std::vector<int64_t>{0}, {1}, "final_rows");
+  same(t.final_targets, std::vector<int64_t>{2}, {1}, "final_targets");
   same(t.hist_tgt, b.hist_tgt, {2}, "hist_tgt");
   same(t.hist_item, b.hist_item, {2}, "hist_item");
   same(t.hist_cand, b.hist_cand, {1}, "hist_cand");
@@ -261,6 +250,10 @@ TEST(StarsNet, MakeTensorsCarriesEveryFieldAsIs) {
   same(t.pair_logq_tgt, b.pair_logq_tgt, {1}, "pair_logq_tgt");
   same(t.pair_logq_col, b.pair_logq_col, {1}, "pair_logq_col");
   same(t.pair_logq, b.pair_logq, {1}, "pair_logq");
+  b.row_last_target = {-1};  // no row with a final target: empty lists, still defined
+  const BatchTensors t2 = net.make_tensors(b);
+  same(t2.final_rows, std::vector<int64_t>{}, {0}, "final_rows (none)");
+  same(t2.final_targets, std::vector<int64_t>{}, {0}, "final_targets (none)");
   b = TokenBatch();  // the tensors own their data
   EXPECT_EQ(t.cands[2][0].item<int64_t>(), 3);
   EXPECT_EQ(t.pair_logq[0].item<float>(), -0.75f);

@@ -14,6 +14,9 @@
 #include "stars/core/random.h"
 #include "stars/data/dataset.h"
 #include "stars/data/tiny_world.h"
+#include "stars/model/calendar_index.h"
+#include "stars/model/feature_schema.h"
+#include "stars/model/item_content.h"
 #include "stars/semantics/item_semantics.h"
 
 namespace stars::testing {
@@ -81,6 +84,23 @@ inline std::string make_world(const std::string& name, const data::TinyWorldOpti
   data::make_tiny_world(dir, o);
   if (semantics) write_synthetic_semantics(dir);
   return dir;
+}
+
+// A world opened the way the trainer and the encoder open one: dataset, item content, feature schema and calendar.
+struct Built {
+  std::unique_ptr<data::Dataset> ds;
+  model::ItemContent content;
+  model::FeatureSchema schema;
+  model::CalendarIndex calendar;
+};
+
+inline Built open_world(const std::string& dir) {
+  Built b;
+  b.ds = data::Dataset::open(dir);
+  b.content = model::load_item_content(*b.ds);
+  b.schema = model::build_feature_schema(*b.ds, b.content);
+  b.calendar = model::calendar_from_dataset(*b.ds);
+  return b;
 }
 
 }  // namespace stars::testing

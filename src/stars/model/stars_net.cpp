@@ -487,6 +487,12 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
   t.B = b.B;
   t.T = b.T;
   const int64_t B = b.B, T = b.T;
+  std::vector<int64_t> final_rows, final_targets;
+  for (int64_t r = 0; r < static_cast<int64_t>(b.row_last_target.size()); ++r) {
+    if (b.row_last_target[r] < 0) continue;
+    final_rows.push_back(r);
+    final_targets.push_back(b.row_last_target[r]);
+  }
   BatchPacker pk;
   pk.add(&t.item_local, b.item_local, {B, T});
   pk.add(&t.valid, b.valid, {B, T});
@@ -540,7 +546,8 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
       }
     }
   }
-  pk.add(&t.row_last_target, b.row_last_target);
+  pk.add(&t.final_rows, final_rows);
+  pk.add(&t.final_targets, final_targets);
   pk.move_to(device());
   return t;
 }

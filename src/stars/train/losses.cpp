@@ -1,0 +1,191 @@
+// The losses of `stars train`; see losses.h.
+#include "stars/train/losses.h"
+
+#include <torch/torch.h>
+
+#include <limits>
+#include <utility>
+
+#include "stars/train/full_softmax.h"
+
+namespace stars::train {
+
+using model::BatchTensors;
+using model::NetOutputs;
+using model::StarsNet;
+
+namespace {
+
+// Logits of rows H (n, S) against their candidate slices `cands` (n, C) of `items` (U, S), then against the
+// batch's shared negatives (K) unless undefined, plus the prior: (n, C + K). A shared negative equal to the
+// row's target (`targets`, global ids) is masked out.
+at::Tensor slice_logits(const at::Tensor& H, const at::Tensor& items, const at::Tensor& prior_u, const at::Tensor& cands,
+                        const at::Tensor& shared = at::Tensor(), const at::Tensor& shared_item = at::Tensor(),
+                        const at::Tensor& targets = at::Tensor()) {
+  const int64_t n = cands.size(0), C = cands.size(1), S = H.size(1);
+  const at::Tensor flat = cands.reshape({-1});
+  const at::Tensor E = items.index_select(0, flat).view({n, C, S});          // (n, C, S)
+  // Row-wise dot products as multiply + sum: LibTorch's CPU bmm loops over n tiny (C x S)(S x 1) products.
+  at::Tensor z = (E * H.unsqueeze(1)).sum(2);                                 // (n, C)
+  if (prior_u.defined()) z = z + prior_u.index_select(0, flat).view({n, C});
+  if (!shared.defined()) return z;
+  at::Tensor zs = at::mm(H, items.index_select(0, shared).t());              // (n, K)
+  if (prior_u.defined()) zs = zs + prior_u.index_select(0, shared);
+  zs = zs.masked_fill(targets.unsqueeze(1).eq(shared_item.unsqueeze(0)), -std::numeric_limits<float>::infinity());
+  return at::cat({z, zs}, 1);
+}
+
+// logits with -inf at (rows[i], cols[i]): items the loss must not rank for that row. With `some_rows_out`,
+// pairs whose row is -1 (see rows_in) are left out: they fill a spare element dropped afterwards, so that no
+// shape depends on the data and a GPU step never waits for the host to learn one.
+at::Tensor mask_pairs(const at::Tensor& logits, const at::Tensor& rows, const at::Tensor& cols, bool some_rows_out = false) {
+  if (!rows.defined() || rows.numel() == 0) return logits;
+  const double inf = std::numeric_limits<double>::infinity();
+  const int64_t n = logits.numel();
+  const at::Tensor flat = rows * logits.size(1) + cols;
+  if (!some_rows_out) return logits.reshape({-1}).index_fill(0, flat, -inf).view(logits.sizes());
+  return at::cat({logits.reshape({-1}), logits.new_zeros({1})})
+      .index_fill(0, flat.masked_fill(rows < 0, n), -inf)
+      .narrow(0, 0, n)
+      .view(logits.sizes());
+}
+
+// The target index tgt[i] of each pair renumbered to its position in `sel` (indices into the batch's
+// n_targets), or -1 where the target is not in `sel`.
+at::Tensor rows_in(const at::Tensor& tgt, const at::Tensor& sel, int64_t n_targets) {
+  at::Tensor pos = at::full({n_targets}, -1, sel.options());
+  pos.index_copy_(0, sel, at::arange(sel.numel(), sel.options()));
+  return pos.index_select(0, tgt);
+}
+
+// Of the pairs (tgt[i], value[i]), those whose target is in `sel`, renumbered as rows_in does. The result's
+// size depends on the data (a device sync on a GPU): for the CPU's chunked softmax only.
+std::pair<at::Tensor, at::Tensor> pairs_of(const at::Tensor& tgt, const at::Tensor& value, const at::Tensor& sel, int64_t n_targets) {
+  const at::Tensor r = rows_in(tgt, sel, n_targets);
+  const at::Tensor keep = at::nonzero(r >= 0).squeeze(1);
+  return {r.index_select(0, keep), value.index_select(0, keep)};
+}
+
+// Slice logits z (n, C [+ K]) of the targets `rows` (undefined = all of the batch's n_targets) minus each
+// negative's log expected occurrences (train.logq_correction); z itself when the batch carries no correction.
+at::Tensor corrected(const at::Tensor& z, const BatchTensors& bt, const at::Tensor& rows, int64_t n_targets) {
+  if (!bt.cand_logq.defined()) return z;
+  const at::Tensor cq = rows.defined() ? bt.cand_logq.index_select(0, rows) : bt.cand_logq;  // (n, C)
+  if (z.size(1) == cq.size(1)) return z - cq;
+  const at::Tensor scale = rows.defined() ? bt.tgt_shared_logq.index_select(0, rows) : bt.tgt_shared_logq;  // (n)
+  at::Tensor sq = scale.unsqueeze(1) + bt.shared_logq.unsqueeze(0);                                         // (n, K)
+  if (bt.pair_logq.defined()) {  // shared negatives on the target's page or in its subclass
+    const int64_t n = sq.numel();
+    if (!rows.defined()) {
+      sq = sq.reshape({-1}).index_copy(0, bt.pair_logq_tgt * sq.size(1) + bt.pair_logq_col, bt.pair_logq).view(sq.sizes());
+    } else {  // pairs of targets outside `rows` go to a spare element, dropped after (fixed shapes, as in mask_pairs)
+      const at::Tensor r = rows_in(bt.pair_logq_tgt, rows, n_targets);
+      const at::Tensor flat = (r * sq.size(1) + bt.pair_logq_col).masked_fill(r < 0, n);
+      sq = at::cat({sq.reshape({-1}), sq.new_zeros({1})}).index_copy(0, flat, bt.pair_logq).narrow(0, 0, n).view(sq.sizes());
+    }
+  }
+  return z - at::cat({cq, sq}, 1);
+}
+
+}  // namespace
+
+Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutputs& out, const at::Tensor& prior,
+                      const TrainConfig& cfg, bool full) {
+  Losses L;
+  const int64_t S = out.h_next.size(2);
+  at::Tensor H = out.h_next.reshape({-1, S}).index_select(0, bt.tgt_slot);  // (N_t, S)
+  at::Tensor O;
+  if (net.has_context_head()) {
+    O = net.context_offset(bt.tgt_hour, bt.tgt_dow, bt.tgt_week, bt.tgt_region, bt.tgt_cal_ids, bt.tgt_cal_offsets);
+    H = H + O;
+  }
+  const at::Tensor& items = out.items;  // (U, S) or (N, S)
+  at::Tensor prior_u;
+  if (prior.defined()) prior_u = bt.uniq.defined() ? prior.index_select(0, bt.uniq) : prior;
+  at::Tensor z_slice;  // (N_t, C) candidate-slice logits
+  // History exclusion: (target, item) pairs of the full softmax, (target, column) pairs of the slices.
+  const int64_t n_t = bt.tgt_item.size(0);
+  at::Tensor cand_rows, cand_cols;  // in (N_t, C)
+  if (bt.hist_cand.defined()) {
+    const int64_t C1 = bt.cands.size(1);
+    cand_rows = at::div(bt.hist_cand, C1, "floor");
+    cand_cols = bt.hist_cand - cand_rows * C1;
+  }
+  at::Tensor slice_rows = cand_rows, slice_cols = cand_cols;  // in (N_t, C + K), shared columns included
+  if (bt.hist_shared.defined()) {
+    const int64_t K = bt.shared.size(0), C1 = bt.cands.size(1);
+    const at::Tensor r = at::div(bt.hist_shared, K, "floor");
+    const at::Tensor c = bt.hist_shared - r * K + C1;
+    slice_rows = slice_rows.defined() ? at::cat({slice_rows, r}) : r;
+    slice_cols = slice_cols.defined() ? at::cat({slice_cols, c}) : c;
+  }
+  // The chunked softmax on CPU (float): same loss and gradients, far less memory traffic.
+  const bool chunked = full && cfg.chunked_softmax && H.device().is_cpu() && H.scalar_type() == at::kFloat;
+  if (chunked) {
+    L.main = chunked_full_softmax_loss(H, items, prior_u, bt.tgt_item, bt.hist_tgt, bt.hist_item);
+  } else if (full) {
+    at::Tensor logits = at::mm(H, items.t());  // (N_t, N)
+    if (prior_u.defined()) logits = logits + prior_u;
+    logits = logits.to(at::kFloat);
+    if (bt.hist_tgt.defined()) logits = mask_pairs(logits, bt.hist_tgt, bt.hist_item);
+    L.main = at::cross_entropy_loss(logits, bt.tgt_item);
+  } else {
+    z_slice = slice_logits(H, items, prior_u, bt.cands, bt.shared, bt.shared_item, bt.tgt_item).to(at::kFloat);
+    z_slice = mask_pairs(z_slice, slice_rows, slice_cols);
+    L.main = -at::log_softmax(corrected(z_slice, bt, at::Tensor(), n_t), 1).select(1, 0).mean();
+  }
+  L.total = L.main;
+
+  const at::Tensor& rows = bt.final_rows;     // rows with a final target (listed on the host: no device sync)
+  const at::Tensor& last = bt.final_targets;  // their target index
+  if (cfg.gen_weight > 0 && rows.numel() > 0) {
+    at::Tensor Hg = out.h_gen.index_select(0, rows);
+    if (O.defined()) Hg = Hg + O.index_select(0, last);
+    if (chunked) {
+      at::Tensor mr, mc;
+      if (bt.hist_tgt.defined()) std::tie(mr, mc) = pairs_of(bt.hist_tgt, bt.hist_item, last, n_t);
+      L.gen = chunked_full_softmax_loss(Hg, items, prior_u, bt.tgt_item.index_select(0, last), mr, mc);
+    } else if (full) {
+      at::Tensor logits = at::mm(Hg, items.t());
+      if (prior_u.defined()) logits = logits + prior_u;
+      logits = logits.to(at::kFloat);
+      if (bt.hist_tgt.defined()) logits = mask_pairs(logits, rows_in(bt.hist_tgt, last, n_t), bt.hist_item, true);
+      L.gen = at::cross_entropy_loss(logits, bt.tgt_item.index_select(0, last));
+    } else {
+      at::Tensor z = slice_logits(Hg, items, prior_u, bt.cands.index_select(0, last), bt.shared, bt.shared_item,
+                                  bt.tgt_item.index_select(0, last)).to(at::kFloat);
+      if (slice_rows.defined()) z = mask_pairs(z, rows_in(slice_rows, last, n_t), slice_cols, true);
+      L.gen = -at::log_softmax(corrected(z, bt, last, n_t), 1).select(1, 0).mean();
+    }
+    L.total = L.total + cfg.gen_weight * L.gen;
+  }
+  if ((cfg.logistic_weight > 0 || cfg.slice_weight > 0) && bt.cands.defined() && bt.cands.size(1) > 1) {
+    // On the target's own candidate slice (its hard negatives), without the shared negatives.
+    const at::Tensor z = z_slice.defined() ? z_slice.narrow(1, 0, bt.cands.size(1))
+                                           : mask_pairs(slice_logits(H, items, prior_u, bt.cands).to(at::kFloat), cand_rows, cand_cols);
+    if (cfg.logistic_weight > 0) {
+      L.logistic = -(at::log_sigmoid(z.select(1, 0)) + at::log_sigmoid(-z.narrow(1, 1, z.size(1) - 1)).mean(1)).mean();
+      L.total = L.total + cfg.logistic_weight * L.logistic;
+    }
+    if (cfg.slice_weight > 0) {
+      L.slice = -at::log_softmax(z, 1).select(1, 0).mean();
+      L.total = L.total + cfg.slice_weight * L.slice;
+    }
+  }
+  if (cfg.inbatch_weight > 0 && rows.numel() > 1) {
+    const at::Tensor Hl = H.index_select(0, last);                                        // (R, S)
+    const at::Tensor pos_ids = bt.tgt_item.index_select(0, last);                         // (R) global ids
+    const at::Tensor pos_local = bt.cands.defined() && bt.uniq.defined() ? bt.cands.select(1, 0).index_select(0, last) : pos_ids;
+    const at::Tensor Ep = items.index_select(0, pos_local);                               // (R, S)
+    at::Tensor logits = at::mm(Hl, Ep.t()).to(at::kFloat);                               // (R, R)
+    const int64_t R = rows.numel();
+    const at::Tensor same = pos_ids.unsqueeze(1).eq(pos_ids.unsqueeze(0)).logical_and(
+        at::eye(R, pos_ids.options().dtype(at::kBool)).logical_not());
+    logits = logits.masked_fill(same, -std::numeric_limits<float>::infinity());
+    L.inbatch = at::cross_entropy_loss(logits, at::arange(R, pos_ids.options()));
+    L.total = L.total + cfg.inbatch_weight * L.inbatch;
+  }
+  return L;
+}
+
+}  // namespace stars::train

@@ -1,0 +1,32 @@
+// The losses of `stars train` (paper §4.3, eq. 1-5), on one batch:
+//   main      softmax over the candidate slice [target, negatives] of (h_next(t) + o_t)·e_k + b_k,
+//             or over the whole catalog with loss = full (the SASRec cross-entropy)
+//   gen       the same for h_gen on each sequence's final target, weight gen_weight
+//   logistic  -log σ(z_target) - mean_k log σ(-z_neg_k) on the candidate slice, weight logistic_weight
+//   slice     softmax over the target's own slice [target, its negatives] without logQ correction: the
+//             pick among the page's and subclass's alternatives, weight slice_weight
+//   in-batch  softmax of final h_next against the final targets of the other rows, weight inbatch_weight
+// with b_k = -γ log π_k (training only; serving ranks by (h + o)·e). With the logQ correction each
+// negative's logit loses the log of its expected occurrences; with history exclusion the user's earlier
+// items are masked out of every softmax. No shape depends on the data outside the CPU's chunked softmax,
+// so that a GPU step never waits for the host.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include "stars/model/stars_net.h"
+#include "stars/train/train_config.h"
+
+namespace stars::train {
+
+struct Losses {
+  at::Tensor total;
+  at::Tensor main, gen, logistic, slice, inbatch;  // undefined when off
+};
+
+// The losses of a batch `bt` from the network's outputs `out`; `prior` (N) is b_k (undefined: none);
+// `full` = loss over the whole catalog instead of the candidate slices.
+Losses compute_losses(const model::StarsNet& net, const model::BatchTensors& bt, const model::NetOutputs& out,
+                      const at::Tensor& prior, const TrainConfig& cfg, bool full);
+
+}  // namespace stars::train
