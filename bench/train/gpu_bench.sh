@@ -103,7 +103,9 @@ if [ "$TESTS" = ON ]; then
   if with_libs cmake --build build-gpu -j"$(nproc)" --target test_model test_train >"$OUT/build-tests.log" 2>&1; then
     for t in model/test_model train/test_train; do
       # Line-buffered, so that a crash still leaves the name of the test that was running in the log.
-      with_libs stdbuf -oL -eL "build-gpu/tests/$t" >"$OUT/$(basename "$t").log" 2>&1
+      LINEBUF=()
+      command -v stdbuf >/dev/null && LINEBUF=(stdbuf -oL -eL)
+      with_libs "${LINEBUF[@]}" "build-gpu/tests/$t" >"$OUT/$(basename "$t").log" 2>&1
       rc=$?
       grep -E "^\[==========\] [0-9]+ tests? from .* ran|^\[  (PASSED|SKIPPED|FAILED)" "$OUT/$(basename "$t").log"
       grep -E "Failure" -A6 "$OUT/$(basename "$t").log" | head -n 40
