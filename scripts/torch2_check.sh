@@ -7,8 +7,8 @@
 #
 # How: Debian trixie's libtorch2.6 and its whole dependency closure (glibc 2.41 and libstdc++ 14
 # included) are downloaded with a private apt configuration and unpacked with dpkg -x into DIR/root. The
-# translation units that include torch (src: stars_net, torch_encoder, adamw, full_softmax, trainer;
-# tests/model and tests/train) are compiled against its headers with the system g++ and linked ahead of
+# translation units that include torch (src: stars_net, torch_encoder, adamw, full_softmax, losses, trainer;
+# tests/model and tests/train, with tests/crash_report.cpp) are compiled against its headers with the system g++ and linked ahead of
 # the project's static libraries from the normal build (scripts/build.sh), which are torch-free
 # otherwise; the test programs run under trixie's own loader. The linker needs --allow-shlib-undefined:
 # trixie's libraries use glibc 2.38 symbols that the system's glibc lacks at link time.
@@ -54,8 +54,8 @@ compile() {  # compile SOURCE -> DIR/obj/NAME.o when the object is missing or ol
   fi
 }
 TORCH_SRC=(src/stars/model/stars_net.cpp src/stars/model/torch_encoder.cpp src/stars/train/adamw.cpp
-           src/stars/train/full_softmax.cpp src/stars/train/trainer.cpp)
-for f in "${TORCH_SRC[@]}" tests/model/*.cpp tests/train/*.cpp; do compile "$f"; done
+           src/stars/train/full_softmax.cpp src/stars/train/losses.cpp src/stars/train/trainer.cpp)
+for f in "${TORCH_SRC[@]}" tests/model/*.cpp tests/train/*.cpp tests/crash_report.cpp; do compile "$f"; done
 
 echo "== linking"
 U=/usr/lib/x86_64-linux-gnu
@@ -80,8 +80,8 @@ link() {  # link NAME TEST_SOURCES...
   g++ -o "$DIR/$name" "${objs[@]}" "${TORCH_OBJ[@]}" "${LIBS[@]}" 2> "$DIR/$name.link.log" ||
     { grep -v 'warning:' "$DIR/$name.link.log"; exit 1; }
 }
-link test_model tests/model/*.cpp
-link test_train tests/train/*.cpp
+link test_model tests/model/*.cpp tests/crash_report.cpp
+link test_train tests/train/*.cpp tests/crash_report.cpp
 
 echo "== running under LibTorch 2.6 (trixie's loader and C library)"
 run() {
