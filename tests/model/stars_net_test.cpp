@@ -241,6 +241,7 @@ TEST(StarsNet, MakeTensorsCarriesEveryFieldAsIs) {
   // row_last_target {2} becomes the list of rows with a final target and their targets.
   same(t.final_rows, std::vector<int64_t>{0}, {1}, "final_rows");
   same(t.final_targets, std::vector<int64_t>{2}, {1}, "final_targets");
+  same(t.final_pos, std::vector<int64_t>{-1, -1, 0}, {N}, "final_pos");
   same(t.hist_tgt, b.hist_tgt, {2}, "hist_tgt");
   same(t.hist_item, b.hist_item, {2}, "hist_item");
   same(t.hist_cand, b.hist_cand, {1}, "hist_cand");
@@ -254,6 +255,7 @@ TEST(StarsNet, MakeTensorsCarriesEveryFieldAsIs) {
   const BatchTensors t2 = net.make_tensors(b);
   same(t2.final_rows, std::vector<int64_t>{}, {0}, "final_rows (none)");
   same(t2.final_targets, std::vector<int64_t>{}, {0}, "final_targets (none)");
+  same(t2.final_pos, std::vector<int64_t>{-1, -1, -1}, {N}, "final_pos (none)");
   b = TokenBatch();  // the tensors own their data
   EXPECT_EQ(t.cands[2][0].item<int64_t>(), 3);
   EXPECT_EQ(t.pair_logq[0].item<float>(), -0.75f);

@@ -487,9 +487,10 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
   t.B = b.B;
   t.T = b.T;
   const int64_t B = b.B, T = b.T;
-  std::vector<int64_t> final_rows, final_targets;
+  std::vector<int64_t> final_rows, final_targets, final_pos(static_cast<size_t>(b.n_targets), -1);
   for (int64_t r = 0; r < static_cast<int64_t>(b.row_last_target.size()); ++r) {
     if (b.row_last_target[r] < 0) continue;
+    final_pos[static_cast<size_t>(b.row_last_target[r])] = static_cast<int64_t>(final_rows.size());
     final_rows.push_back(r);
     final_targets.push_back(b.row_last_target[r]);
   }
@@ -548,6 +549,7 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
   }
   pk.add(&t.final_rows, final_rows);
   pk.add(&t.final_targets, final_targets);
+  pk.add(&t.final_pos, final_pos);
   pk.move_to(device());
   return t;
 }

@@ -30,9 +30,10 @@ struct BatchTensors {
   at::Tensor item_local, valid, type, hour, dow, week, region, recency, context, cal_ids, cal_offsets;
   at::Tensor user_num, user_cat, uniq;
   at::Tensor tgt_slot, tgt_item, cands, shared, shared_item, tgt_hour, tgt_dow, tgt_week, tgt_region, tgt_cal_ids, tgt_cal_offsets;
-  // The rows whose last slot has a target (TokenBatch::row_last_target >= 0) and that target's index,
-  // listed on the host so that the h_gen losses need no device sync to find them.
-  at::Tensor final_rows, final_targets;
+  // The rows whose last slot has a target (TokenBatch::row_last_target >= 0), that target's index, and
+  // for every target its position in those lists or -1 (N_t): listed on the host, so that the h_gen
+  // losses need no device sync to find them.
+  at::Tensor final_rows, final_targets, final_pos;
   at::Tensor hist_tgt, hist_item, hist_cand, hist_shared;  // undefined when the batch excludes no history
   at::Tensor cand_logq, tgt_shared_logq, shared_logq;  // undefined without the sampled-softmax correction
   at::Tensor pair_logq_tgt, pair_logq_col, pair_logq;  // undefined when no shared negative needs its own

@@ -36,7 +36,7 @@ at::Tensor slice_logits(const at::Tensor& H, const at::Tensor& items, const at::
 }
 
 // logits with -inf at (rows[i], cols[i]): items the loss must not rank for that row. With `some_rows_out`,
-// pairs whose row is -1 (see rows_in) are left out: they fill a spare element dropped afterwards, so that no
+// pairs whose row is -1 (a target that is not final, BatchTensors::final_pos) are left out: they fill a spare element dropped afterwards, so that no
 // shape depends on the data and a GPU step never waits for the host to learn one.
 at::Tensor mask_pairs(const at::Tensor& logits, const at::Tensor& rows, const at::Tensor& cols, bool some_rows_out = false) {
   if (!rows.defined() || rows.numel() == 0) return logits;
@@ -50,26 +50,21 @@ at::Tensor mask_pairs(const at::Tensor& logits, const at::Tensor& rows, const at
       .view(logits.sizes());
 }
 
-// The target index tgt[i] of each pair renumbered to its position in `sel` (indices into the batch's
-// n_targets), or -1 where the target is not in `sel`.
-at::Tensor rows_in(const at::Tensor& tgt, const at::Tensor& sel, int64_t n_targets) {
-  at::Tensor pos = at::full({n_targets}, -1, sel.options());
-  pos.index_copy_(0, sel, at::arange(sel.numel(), sel.options()));
-  return pos.index_select(0, tgt);
-}
-
-// Of the pairs (tgt[i], value[i]), those whose target is in `sel`, renumbered as rows_in does. The result's
-// size depends on the data (a device sync on a GPU): for the CPU's chunked softmax only.
-std::pair<at::Tensor, at::Tensor> pairs_of(const at::Tensor& tgt, const at::Tensor& value, const at::Tensor& sel, int64_t n_targets) {
-  const at::Tensor r = rows_in(tgt, sel, n_targets);
+// Of the pairs (tgt[i], value[i]), those of final targets, with the target renumbered to its final row
+// (BatchTensors::final_pos). The result's size depends on the data (a device sync on a GPU): for the CPU's
+// chunked softmax only.
+std::pair<at::Tensor, at::Tensor> final_pairs(const BatchTensors& bt, const at::Tensor& tgt, const at::Tensor& value) {
+  const at::Tensor r = bt.final_pos.index_select(0, tgt);
   const at::Tensor keep = at::nonzero(r >= 0).squeeze(1);
   return {r.index_select(0, keep), value.index_select(0, keep)};
 }
 
-// Slice logits z (n, C [+ K]) of the targets `rows` (undefined = all of the batch's n_targets) minus each
-// negative's log expected occurrences (train.logq_correction); z itself when the batch carries no correction.
-at::Tensor corrected(const at::Tensor& z, const BatchTensors& bt, const at::Tensor& rows, int64_t n_targets) {
+// Slice logits z (n, C [+ K]) of every target, or with `finals` of the final targets (bt.final_targets),
+// minus each negative's log expected occurrences (train.logq_correction); z itself when the batch carries
+// no correction.
+at::Tensor corrected(const at::Tensor& z, const BatchTensors& bt, bool finals) {
   if (!bt.cand_logq.defined()) return z;
+  const at::Tensor rows = finals ? bt.final_targets : at::Tensor();
   const at::Tensor cq = rows.defined() ? bt.cand_logq.index_select(0, rows) : bt.cand_logq;  // (n, C)
   if (z.size(1) == cq.size(1)) return z - cq;
   const at::Tensor scale = rows.defined() ? bt.tgt_shared_logq.index_select(0, rows) : bt.tgt_shared_logq;  // (n)
@@ -79,7 +74,7 @@ at::Tensor corrected(const at::Tensor& z, const BatchTensors& bt, const at::Tens
     if (!rows.defined()) {
       sq = sq.reshape({-1}).index_copy(0, bt.pair_logq_tgt * sq.size(1) + bt.pair_logq_col, bt.pair_logq).view(sq.sizes());
     } else {  // pairs of targets outside `rows` go to a spare element, dropped after (fixed shapes, as in mask_pairs)
-      const at::Tensor r = rows_in(bt.pair_logq_tgt, rows, n_targets);
+      const at::Tensor r = bt.final_pos.index_select(0, bt.pair_logq_tgt);
       const at::Tensor flat = (r * sq.size(1) + bt.pair_logq_col).masked_fill(r < 0, n);
       sq = at::cat({sq.reshape({-1}), sq.new_zeros({1})}).index_copy(0, flat, bt.pair_logq).narrow(0, 0, n).view(sq.sizes());
     }
@@ -104,7 +99,6 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
   if (prior.defined()) prior_u = bt.uniq.defined() ? prior.index_select(0, bt.uniq) : prior;
   at::Tensor z_slice;  // (N_t, C) candidate-slice logits
   // History exclusion: (target, item) pairs of the full softmax, (target, column) pairs of the slices.
-  const int64_t n_t = bt.tgt_item.size(0);
   at::Tensor cand_rows, cand_cols;  // in (N_t, C)
   if (bt.hist_cand.defined()) {
     const int64_t C1 = bt.cands.size(1);
@@ -132,7 +126,7 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
   } else {
     z_slice = slice_logits(H, items, prior_u, bt.cands, bt.shared, bt.shared_item, bt.tgt_item).to(at::kFloat);
     z_slice = mask_pairs(z_slice, slice_rows, slice_cols);
-    L.main = -at::log_softmax(corrected(z_slice, bt, at::Tensor(), n_t), 1).select(1, 0).mean();
+    L.main = -at::log_softmax(corrected(z_slice, bt, false), 1).select(1, 0).mean();
   }
   L.total = L.main;
 
@@ -143,19 +137,19 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
     if (O.defined()) Hg = Hg + O.index_select(0, last);
     if (chunked) {
       at::Tensor mr, mc;
-      if (bt.hist_tgt.defined()) std::tie(mr, mc) = pairs_of(bt.hist_tgt, bt.hist_item, last, n_t);
+      if (bt.hist_tgt.defined()) std::tie(mr, mc) = final_pairs(bt, bt.hist_tgt, bt.hist_item);
       L.gen = chunked_full_softmax_loss(Hg, items, prior_u, bt.tgt_item.index_select(0, last), mr, mc);
     } else if (full) {
       at::Tensor logits = at::mm(Hg, items.t());
       if (prior_u.defined()) logits = logits + prior_u;
       logits = logits.to(at::kFloat);
-      if (bt.hist_tgt.defined()) logits = mask_pairs(logits, rows_in(bt.hist_tgt, last, n_t), bt.hist_item, true);
+      if (bt.hist_tgt.defined()) logits = mask_pairs(logits, bt.final_pos.index_select(0, bt.hist_tgt), bt.hist_item, true);
       L.gen = at::cross_entropy_loss(logits, bt.tgt_item.index_select(0, last));
     } else {
       at::Tensor z = slice_logits(Hg, items, prior_u, bt.cands.index_select(0, last), bt.shared, bt.shared_item,
                                   bt.tgt_item.index_select(0, last)).to(at::kFloat);
-      if (slice_rows.defined()) z = mask_pairs(z, rows_in(slice_rows, last, n_t), slice_cols, true);
-      L.gen = -at::log_softmax(corrected(z, bt, last, n_t), 1).select(1, 0).mean();
+      if (slice_rows.defined()) z = mask_pairs(z, bt.final_pos.index_select(0, slice_rows), slice_cols, true);
+      L.gen = -at::log_softmax(corrected(z, bt, true), 1).select(1, 0).mean();
     }
     L.total = L.total + cfg.gen_weight * L.gen;
   }
