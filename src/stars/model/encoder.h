@@ -41,8 +41,13 @@ class Encoder {
   // Serving dimension of h_gen, h_next and item vectors.
   virtual int dim() const = 0;
   virtual int32_t num_items() const = 0;
-  // Encodes n inputs: writes h_gen (n, dim) and h_next (n, dim). Thread-safe.
+  // Encodes n inputs: writes h_gen (n, dim) and h_next (n, dim). Thread-safe. An input without events is a
+  // cold user: when encodes_cold_users(), both vectors are the cold-user vector of its static features
+  // (the [USER] position, which sees only the features); otherwise its vectors carry no information.
   virtual void encode(const EncoderInput* inputs, size_t n, float* h_gen, float* h_next) const = 0;
+  // Whether an input without events gets a trained vector from its static features alone: the model has the
+  // [USER] token and was trained with the cold-user loss (train.cold_user_weight > 0).
+  virtual bool encodes_cold_users() const { return false; }
   // Serving vectors of items [0, num_items()): (num_items, dim).
   virtual void item_vectors(float* out) const = 0;
   // Adds (or replaces, when item < num_items()) an item from its content alone: text vector (size of the
