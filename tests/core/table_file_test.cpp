@@ -5,6 +5,8 @@
 #include <iterator>
 #include <string>
 
+#include <unistd.h>
+
 #include "stars/core/npy.h"
 #include "stars/core/table_file.h"
 
@@ -12,7 +14,7 @@ namespace stars {
 namespace {
 
 std::string temp_path(const std::string& name) {
-  return std::string(::testing::TempDir()) + "/stars_core_" + name;
+  return std::string(::testing::TempDir()) + "/stars_core_" + std::to_string(::getpid()) + "_" + name;
 }
 
 TEST(TableFile, RoundTripAllKinds) {

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -13,7 +14,7 @@ namespace stars::data {
 namespace {
 
 std::string temp_dir(const std::string& name) {
-  const std::string d = std::string(::testing::TempDir()) + "/stars_data_" + name;
+  const std::string d = std::string(::testing::TempDir()) + "/stars_data_" + std::to_string(::getpid()) + "_" + name;
   std::filesystem::remove_all(d);
   return d;
 }

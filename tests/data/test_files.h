@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include <unistd.h>
+
 #include "stars/core/error.h"
 #include "stars/data/dataset.h"
 #include "stars/data/prepare.h"
@@ -16,7 +18,7 @@
 namespace stars::data::testing {
 
 inline std::string fresh_dir(const std::string& name) {
-  const std::string d = std::string(::testing::TempDir()) + "/stars_data_" + name;
+  const std::string d = std::string(::testing::TempDir()) + "/stars_data_" + std::to_string(::getpid()) + "_" + name;
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;

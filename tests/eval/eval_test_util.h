@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "stars/core/random.h"
 #include "stars/data/dataset.h"
 #include "stars/data/tiny_world.h"
@@ -17,8 +19,9 @@
 
 namespace stars::eval::testing {
 
+// Unique to this process: test programs of several checkouts may run at once.
 inline std::string temp_dir(const std::string& name) {
-  const std::string d = std::string(::testing::TempDir()) + "/stars_eval_" + name;
+  const std::string d = std::string(::testing::TempDir()) + "/stars_eval_" + std::to_string(::getpid()) + "_" + name;
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;

@@ -1,6 +1,7 @@
 // Metric code against hand-computed cases: ranks and top lists, the interleave, per-query metrics,
 // summaries with slices and coverage, bootstrap intervals and the paired test.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <numeric>
@@ -187,7 +188,7 @@ TEST(Statistics, SignFlipOverAFewValuesIsExactThenSampled) {
 }
 
 TEST(TrainingLog, FlattensNumbersAndSkipsBrokenLines) {
-  const std::string path = std::string(::testing::TempDir()) + "/stars_eval_log.jsonl";
+  const std::string path = std::string(::testing::TempDir()) + "/stars_eval_log_" + std::to_string(::getpid()) + ".jsonl";
   write_text_file(path, "{\"epoch\": 1, \"loss\": 2.5, \"valid\": {\"ndcg@10\": 0.1}, \"improved\": true, \"note\": \"x\"}\n"
                         "not json\n\n{\"epoch\": 2, \"loss\": 2.0}\n{\"epoch\": 3, \"lo");
   const auto recs = read_training_log(path);

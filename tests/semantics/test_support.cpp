@@ -1,6 +1,7 @@
 #include "test_support.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -14,7 +15,7 @@
 namespace stars::semantics::testing {
 
 std::string temp_dir(const std::string& name) {
-  const std::string d = std::string(::testing::TempDir()) + "/stars_semantics_" + name;
+  const std::string d = std::string(::testing::TempDir()) + "/stars_semantics_" + std::to_string(::getpid()) + "_" + name;
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;
