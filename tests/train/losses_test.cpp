@@ -35,7 +35,7 @@ double slice_nll(const std::vector<double>& z, const std::vector<double>& q, con
   return -(z[0] - q[0] - mx - std::log(sum));
 }
 
-TEST(Losses, MainAndGenLossesAreEachTargetsCorrectedSliceWrittenOut) {
+TEST(Losses, MainGenAndColdUserLossesAreEachTargetsCorrectedSliceWrittenOut) {
   const testing::Built w = testing::open_world(testing::make_world("losses"));
   model::ModelConfig mc = model::model_preset("tiny");
   StarsNet net(mc, w.schema, w.content, 11);
@@ -89,6 +89,7 @@ TEST(Losses, MainAndGenLossesAreEachTargetsCorrectedSliceWrittenOut) {
   TrainConfig cfg = stars_preset("tiny").train;
   cfg.loss = "sampled";
   cfg.gen_weight = 0.7;
+  cfg.cold_user_weight = 0.3;
   cfg.logistic_weight = 0;
   cfg.slice_weight = 0;
   cfg.inbatch_weight = 0;
@@ -98,7 +99,7 @@ TEST(Losses, MainAndGenLossesAreEachTargetsCorrectedSliceWrittenOut) {
   const BatchTensors bt = net.make_tensors(b);
   const NetOutputs out = net.forward(bt);
   const Losses L = compute_losses(net, bt, out, prior, cfg, false);
-  ASSERT_TRUE(L.main.defined() && L.gen.defined());
+  ASSERT_TRUE(L.main.defined() && L.gen.defined() && L.cold.defined());
 
   // Written out: each target's slice [target, negatives, shared], masked and corrected, in double.
   const int64_t S = out.h_next.size(2);
@@ -131,9 +132,14 @@ TEST(Losses, MainAndGenLossesAreEachTargetsCorrectedSliceWrittenOut) {
   double gen = 0;
   for (int32_t r = 0; r < B; ++r) gen += nll(out.h_gen[r], b.row_last_target[r]);
   gen /= B;
+  double cold = 0;  // the [USER] position's vector on the same final targets
+  for (int32_t r = 0; r < B; ++r) cold += nll(out.h_user[r], b.row_last_target[r]);
+  cold /= B;
   EXPECT_NEAR(L.main.item<double>(), main, 1e-5 * std::abs(main));
   EXPECT_NEAR(L.gen.item<double>(), gen, 1e-5 * std::abs(gen));
-  EXPECT_NEAR(L.total.item<double>(), main + cfg.gen_weight * gen, 1e-5 * (main + gen));
+  EXPECT_NEAR(L.cold.item<double>(), cold, 1e-5 * std::abs(cold));
+  EXPECT_GT((out.h_user - out.h_gen).abs().max().item<double>(), 1e-3);  // another vector than h_gen
+  EXPECT_NEAR(L.total.item<double>(), main + cfg.gen_weight * gen + cfg.cold_user_weight * cold, 1e-5 * (main + gen + cold));
 
   // A row without a final target has no gen term: only row 1's is left.
   b.row_last_target = {-1, 4};

@@ -172,6 +172,7 @@ TEST(Trainer, SliceLossIsTheUncorrectedSoftmaxOverTheTargetsSlice) {
   r.config = stars_preset("tiny");
   r.config.train.epochs = 2;
   r.config.train.gen_weight = 0;
+  r.config.train.cold_user_weight = 0;
   r.config.train.gamma = 0.5;  // the prior is part of both
   // A sampled loss without shared negatives or logQ correction is that same softmax: loss = (1 + w) main.
   r.config.train.loss = "sampled";
@@ -198,6 +199,80 @@ TEST(Trainer, SliceLossIsTheUncorrectedSoftmaxOverTheTargetsSlice) {
   EXPECT_GT(slice, 0.5);
   EXPECT_LT(slice, std::log(1.0 + r.config.train.negatives) + 0.5);
   EXPECT_LT(slice, log[0]["loss_main"].get<double>());  // the full softmax ranks all 32 items
+}
+
+TEST(Trainer, ColdUserVectorComesFromTheStaticFeaturesAlone) {
+  // In the tiny world a user's group is both the categorical feature "region" and where all their items
+  // are: trained with the cold-user loss, the [USER] position alone must point at the group.
+  const std::string ds_dir = testing::make_world("cold_user");
+  TrainRequest r;
+  r.data_dir = ds_dir;
+  r.out_dir = testing::fresh_dir("cold_user_model");
+  r.config = stars_preset("tiny");
+  r.config.train.epochs = 30;
+  r.config.train.lr = 1e-2;
+  r.config.train.cold_user_weight = 0.5;
+  run_training(r);
+  auto ds = data::Dataset::open(ds_dir);
+  auto enc = model::load_encoder(r.out_dir, 1);
+  ASSERT_TRUE(enc->encodes_cold_users());
+  const int S = enc->dim();
+  const int32_t N = enc->num_items();
+  std::vector<float> items(static_cast<size_t>(N) * S);
+  enc->item_vectors(items.data());
+  const int per_group = data::TinyWorldOptions{}.items_per_group;
+  const int groups = data::TinyWorldOptions{}.num_groups;
+  // Users 0..3 belong to groups 0..3 (u % groups); no events: only their features.
+  std::vector<model::EncoderInput> in(groups);
+  for (int g = 0; g < groups; ++g) {
+    in[g].user_numeric = {ds->user_numeric(0)[g]};
+    in[g].user_categorical = {ds->user_categorical(0)[g]};
+  }
+  std::vector<float> gen(static_cast<size_t>(groups) * S), next(gen.size());
+  enc->encode(in.data(), in.size(), gen.data(), next.data());
+  for (int g = 0; g < groups; ++g) {
+    std::vector<std::pair<float, int32_t>> scored;
+    for (int32_t i = 0; i < N; ++i) {
+      float z = 0;
+      for (int d = 0; d < S; ++d) z += gen[g * S + d] * items[static_cast<size_t>(i) * S + d];
+      scored.push_back({-z, i});
+    }
+    std::sort(scored.begin(), scored.end());
+    int in_group = 0;
+    for (int k = 0; k < per_group; ++k) in_group += scored[k].second / per_group == g;
+    EXPECT_GE(in_group, per_group - 1) << "group " << g;
+    for (int d = 0; d < S; ++d) ASSERT_EQ(gen[g * S + d], next[g * S + d]);  // one vector for both
+  }
+  // A user with events is still encoded from them: user 0's history gives another vector than no history.
+  model::EncoderInput warm = in[0];
+  warm.events.push_back({0, 1700000000, 0, 0, {}});
+  std::vector<float> wg(S), wn(S);
+  enc->encode(&warm, 1, wg.data(), wn.data());
+  EXPECT_NE(wn, std::vector<float>(next.begin(), next.begin() + S));
+  // A model trained without the loss does not claim cold-user vectors (the weight is read from config.json).
+  const std::string cfg_path = model::model_config_path(r.out_dir);
+  auto cfg = nlohmann::json::parse(read_text_file(cfg_path));
+  EXPECT_EQ(cfg["train"]["cold_user_weight"].get<double>(), 0.5);
+  cfg["train"]["cold_user_weight"] = 0.0;
+  std::ofstream(cfg_path) << cfg.dump(2);
+  EXPECT_FALSE(model::load_encoder(r.out_dir, 1)->encodes_cold_users());
+  cfg["train"].erase("cold_user_weight");  // written before the loss existed
+  std::ofstream(cfg_path) << cfg.dump(2);
+  EXPECT_FALSE(model::load_encoder(r.out_dir, 1)->encodes_cold_users());
+}
+
+TEST(Trainer, ColdUserLossNeedsUserFeatures) {
+  data::TinyWorldOptions o;
+  o.with_user_features = false;
+  const std::string ds_dir = testing::make_world("cold_user_nofeat", o);
+  TrainRequest r;
+  r.data_dir = ds_dir;
+  r.out_dir = testing::fresh_dir("cold_user_nofeat_model");
+  r.config = stars_preset("tiny");
+  r.config.train.epochs = 1;
+  r.config.train.cold_user_weight = 0.5;
+  run_training(r);
+  EXPECT_FALSE(model::load_encoder(r.out_dir, 1)->encodes_cold_users());
 }
 
 }  // namespace

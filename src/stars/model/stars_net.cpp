@@ -394,6 +394,12 @@ struct StarsNet::Impl : nn::Module {
     at::Tensor h_pool = user ? seq.select(1, T + 1) : seq.select(1, T - 1);  // (B, D)
     out.h_next = head_next ? head_next->forward(h_slots) : h_slots;
     out.h_gen = head_gen ? head_gen->forward(h_pool) : h_pool;
+    if (user) {
+      // [USER] attends only to itself in every layer: its output is a function of the static features alone,
+      // the vector of a user without events (the cold-user loss trains it).
+      const at::Tensor h_user = seq.select(1, 0);
+      out.h_user = head_gen ? head_gen->forward(h_user) : h_user;
+    }
     return out;
   }
 };
@@ -408,6 +414,9 @@ const ModelConfig& StarsNet::config() const { return impl_->cfg; }
 const FeatureSchema& StarsNet::schema() const { return impl_->schema; }
 int StarsNet::serving_dim() const { return static_cast<int>(impl_->D); }
 bool StarsNet::has_context_head() const { return impl_->ctx_head; }
+bool StarsNet::trains_cold_users(double weight) const {
+  return weight > 0 && impl_->cfg.use_user_token && impl_->schema.has_user_features();
+}
 int StarsNet::tag_slots() const { return static_cast<int>(impl_->n_tag_slots); }
 
 int64_t StarsNet::num_parameters() const {

@@ -42,6 +42,7 @@ struct BatchTensors {
 struct NetOutputs {
   at::Tensor h_next;  // (B, T, S) user vector after each slot
   at::Tensor h_gen;   // (B, S)
+  at::Tensor h_user;  // (B, S) the [USER] position through the h_gen head: static features alone (undefined without the token)
   at::Tensor items;   // (U, S) serving vectors of the batch's items (all N when uniq is undefined)
 };
 
@@ -65,6 +66,9 @@ class StarsNet {
   int serving_dim() const;
   int64_t num_parameters() const;
   bool has_context_head() const;
+  // Whether a cold-user loss of weight `weight` trains h_user: the model has the [USER] token and the data
+  // static user features (without features, h_user would be one vector for everyone).
+  bool trains_cold_users(double weight) const;
   void set_training(bool on);
   // Seeds the dropout stream of the next forward passes (the trainer reseeds every step).
   void set_dropout_seed(uint64_t seed);

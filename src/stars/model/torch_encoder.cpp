@@ -9,6 +9,7 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "stars/core/config.h"
 #include "stars/core/error.h"
 #include "stars/model/compute_threads.h"
 #include "stars/model/encoder.h"
@@ -29,7 +30,14 @@ class TorchEncoder final : public Encoder {
     torch::NoGradGuard ng;
     table_ = net_->all_item_vectors().contiguous().clone();
     num_items_ = static_cast<int32_t>(table_.size(0));
+    // Models written before the cold-user loss existed have no weight recorded: their [USER] position is untrained.
+    const JsonObject train = JsonObject::parse(files_.train_config_json, model_config_path(dir) + " (train)");
+    double cold_weight = 0.0;
+    if (train.has("cold_user_weight")) train.get("cold_user_weight", cold_weight, model_config_path(dir) + ".train");
+    cold_users_ = net_->trains_cold_users(cold_weight);
   }
+
+  bool encodes_cold_users() const override { return cold_users_; }
 
   int dim() const override { return net_->serving_dim(); }
   int32_t num_items() const override {
@@ -75,8 +83,20 @@ class TorchEncoder final : public Encoder {
       featurizer_->finish(&b);
       const BatchTensors bt = net_->make_tensors(b);
       const NetOutputs o = net_->forward(bt, &table_);
-      const at::Tensor hn = o.h_next.select(1, T - 1).contiguous();  // (m, S)
-      const at::Tensor hg = o.h_gen.contiguous();
+      at::Tensor hn = o.h_next.select(1, T - 1).contiguous();  // (m, S)
+      at::Tensor hg = o.h_gen.contiguous();
+      if (o.h_user.defined()) {
+        // Inputs without events (cold users): both vectors from the static features alone.
+        std::vector<int64_t> cold;
+        for (size_t r = 0; r < m; ++r)
+          if (inputs[s0 + r].events.empty()) cold.push_back(static_cast<int64_t>(r));
+        if (!cold.empty()) {
+          const at::Tensor rows = torch::from_blob(cold.data(), {static_cast<int64_t>(cold.size())}, torch::kInt64);
+          const at::Tensor hu = o.h_user.index_select(0, rows);
+          hn.index_copy_(0, rows, hu);
+          hg.index_copy_(0, rows, hu);
+        }
+      }
       std::memcpy(h_next + s0 * S, hn.data_ptr<float>(), m * S * sizeof(float));
       std::memcpy(h_gen + s0 * S, hg.data_ptr<float>(), m * S * sizeof(float));
     }
@@ -139,6 +159,7 @@ class TorchEncoder final : public Encoder {
   ModelFiles files_;
   std::unique_ptr<StarsNet> net_;
   std::unique_ptr<BatchFeaturizer> featurizer_;
+  bool cold_users_ = false;
   mutable std::shared_mutex mu_;
   at::Tensor table_;  // (num_items_, S) cached item serving vectors
   int32_t num_items_ = 0;

@@ -132,26 +132,34 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
 
   const at::Tensor& rows = bt.final_rows;     // rows with a final target (listed on the host: no device sync)
   const at::Tensor& last = bt.final_targets;  // their target index
-  if (cfg.gen_weight > 0 && rows.numel() > 0) {
-    at::Tensor Hg = out.h_gen.index_select(0, rows);
+  // The loss of a per-row vector h (B, S) on each row's final target, as the main loss ranks it.
+  auto final_target_loss = [&](const at::Tensor& h) {
+    at::Tensor Hg = h.index_select(0, rows);
     if (O.defined()) Hg = Hg + O.index_select(0, last);
     if (chunked) {
       at::Tensor mr, mc;
       if (bt.hist_tgt.defined()) std::tie(mr, mc) = final_pairs(bt, bt.hist_tgt, bt.hist_item);
-      L.gen = chunked_full_softmax_loss(Hg, items, prior_u, bt.tgt_item.index_select(0, last), mr, mc);
-    } else if (full) {
+      return chunked_full_softmax_loss(Hg, items, prior_u, bt.tgt_item.index_select(0, last), mr, mc);
+    }
+    if (full) {
       at::Tensor logits = at::mm(Hg, items.t());
       if (prior_u.defined()) logits = logits + prior_u;
       logits = logits.to(at::kFloat);
       if (bt.hist_tgt.defined()) logits = mask_pairs(logits, bt.final_pos.index_select(0, bt.hist_tgt), bt.hist_item, true);
-      L.gen = at::cross_entropy_loss(logits, bt.tgt_item.index_select(0, last));
-    } else {
-      at::Tensor z = slice_logits(Hg, items, prior_u, bt.cands.index_select(0, last), bt.shared, bt.shared_item,
-                                  bt.tgt_item.index_select(0, last)).to(at::kFloat);
-      if (slice_rows.defined()) z = mask_pairs(z, bt.final_pos.index_select(0, slice_rows), slice_cols, true);
-      L.gen = -at::log_softmax(corrected(z, bt, true), 1).select(1, 0).mean();
+      return at::cross_entropy_loss(logits, bt.tgt_item.index_select(0, last));
     }
+    at::Tensor z = slice_logits(Hg, items, prior_u, bt.cands.index_select(0, last), bt.shared, bt.shared_item,
+                                bt.tgt_item.index_select(0, last)).to(at::kFloat);
+    if (slice_rows.defined()) z = mask_pairs(z, bt.final_pos.index_select(0, slice_rows), slice_cols, true);
+    return -at::log_softmax(corrected(z, bt, true), 1).select(1, 0).mean();
+  };
+  if (cfg.gen_weight > 0 && rows.numel() > 0) {
+    L.gen = final_target_loss(out.h_gen);
     L.total = L.total + cfg.gen_weight * L.gen;
+  }
+  if (net.trains_cold_users(cfg.cold_user_weight) && rows.numel() > 0) {
+    L.cold = final_target_loss(out.h_user);
+    L.total = L.total + cfg.cold_user_weight * L.cold;
   }
   if ((cfg.logistic_weight > 0 || cfg.slice_weight > 0) && bt.cands.defined() && bt.cands.size(1) > 1) {
     // On the target's own candidate slice (its hard negatives), without the shared negatives.

@@ -174,6 +174,17 @@ eval::RankMetrics evaluate(StarsNet& net, const BatchBuilder& builder, const dat
     if (cfg.eval_vector == "next") h = o.h_next.select(1, T - 1);
     else if (cfg.eval_vector == "gen") h = o.h_gen;
     else h = o.h_next.select(1, T - 1) + o.h_gen;
+    if (net.trains_cold_users(cfg.cold_user_weight)) {
+      // Queries without history (a session's first event) get the cold-user vector, as load_encoder gives it.
+      std::vector<int64_t> cold;
+      for (size_t r = 0; r < n; ++r)
+        if (hist_len(order[s0 + r]) == 0) cold.push_back(static_cast<int64_t>(r));
+      if (!cold.empty()) {
+        const at::Tensor rows = torch::from_blob(cold.data(), {static_cast<int64_t>(cold.size())}, torch::kInt64).to(h.device());
+        const at::Tensor hu = o.h_user.index_select(0, rows);
+        h = h.index_copy(0, rows, cfg.eval_vector == "sum" ? hu * 2 : hu);
+      }
+    }
     if (net.has_context_head())
       h = h + net.context_offset(bt.tgt_hour, bt.tgt_dow, bt.tgt_week, bt.tgt_region, bt.tgt_cal_ids, bt.tgt_cal_offsets);
     const at::Tensor scores = at::mm(h, table.t()).to(torch::kCPU, torch::kFloat32).contiguous();  // (n, N)
