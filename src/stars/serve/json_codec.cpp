@@ -248,9 +248,32 @@ std::vector<SessionEvent> parse_events(const json& j, const std::string& key, co
   return out;
 }
 
+// user_features: {"age": 31, "gender": "F", "city": null}; names and which type each needs are checked by
+// the service against the snapshot.
+std::vector<UserFeatureValue> parse_user_features(const json& j, const std::string& where) {
+  STARS_CHECK_ARG(j.is_object(), where << " must be an object of feature values, got " << j.type_name());
+  std::vector<UserFeatureValue> out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    UserFeatureValue f;
+    f.name = it.key();
+    const json& v = it.value();
+    if (v.is_number()) {
+      const double d = v.get<double>();
+      STARS_CHECK_ARG(std::isfinite(d), name(where, it.key()) << " must be finite");
+      f.value = d;
+    } else if (v.is_string()) {
+      f.value = v.get<std::string>();
+    } else {
+      STARS_CHECK_ARG(v.is_null(), name(where, it.key()) << " must be a number, a string or null, got " << v.type_name());
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 RecommendRequest recommend_from(const json& j, const std::string& where) {
   STARS_CHECK_ARG(j.is_object(), (where.empty() ? "the request" : where) << " must be an object, got " << j.type_name());
-  reject_unknown(j, {"user_id", "k", "strategy", "filters", "context", "events"}, where);
+  reject_unknown(j, {"user_id", "k", "strategy", "filters", "context", "events", "user_features"}, where);
   RecommendRequest r;
   STARS_CHECK_ARG(j.contains("user_id"), name(where, "user_id") << " is required");
   r.user_id = get_string(j, "user_id", where);
@@ -282,6 +305,7 @@ RecommendRequest recommend_from(const json& j, const std::string& where) {
     if (c.contains("apply_offset")) r.context.apply_offset = get_bool(c, "apply_offset", cw);
   }
   if (j.contains("events")) r.events = parse_events(j, "events", where);
+  if (j.contains("user_features")) r.user_features = parse_user_features(j.at("user_features"), name(where, "user_features"));
   return r;
 }
 
