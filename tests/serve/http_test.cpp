@@ -190,6 +190,16 @@ TEST_F(HttpTest, BadRequestsGet4xxJsonSayingWhatWasWrong) {
 
 TEST_F(HttpTest, ColdUserFromUserFeatures) {
   start("", {/*cold_users=*/true, nullptr});
+  // GET /v1/meta says what a client may send.
+  auto [ms, meta] = call("GET", "/v1/meta");
+  ASSERT_EQ(ms, 200);
+  EXPECT_EQ(meta["cold_users_from_features"], true);
+  ASSERT_EQ(meta["user_features"].size(), 2u);
+  EXPECT_EQ(meta["user_features"][0], json({{"name", "age"}, {"type", "numeric"}}));
+  EXPECT_EQ(meta["user_features"][1]["name"], "region");
+  EXPECT_EQ(meta["user_features"][1]["type"], "categorical");
+  EXPECT_EQ(meta["user_features"][1]["values"], json({"dairy", "bakery", "produce", "snacks"}));
+
   auto [s1, rec] = call("POST", "/v1/recommend",
                         R"({"user_id": "walk-in", "k": 3, "filters": {"in_stock": false}, "user_features": {"age": 31, "region": "moon"}})");
   ASSERT_EQ(s1, 200) << last_body_;
@@ -219,6 +229,14 @@ TEST_F(HttpTest, ColdUserFromUserFeatures) {
   std::string many = R"({"user_id": "x", "user_features": {)";
   for (int i = 0; i <= svc_->limits().max_user_features; ++i) many += (i ? ", " : "") + std::string("\"f") + std::to_string(i) + "\": 1";
   bad(many + "}}", "user_features holds 257 features, at most 256 are allowed");
+}
+
+TEST_F(HttpTest, MetaSaysWhenColdUsersAreNotServedFromFeatures) {
+  start();
+  auto [ms, meta] = call("GET", "/v1/meta");
+  ASSERT_EQ(ms, 200);
+  EXPECT_EQ(meta["cold_users_from_features"], false);
+  EXPECT_EQ(meta["user_features"].size(), 2u);
 }
 
 TEST(OpenApi, DocumentsEveryRoute) {

@@ -464,6 +464,16 @@ std::string meta_to_json(const ServingState& st, const std::string& store_kind, 
   std::vector<std::string> regions(s.regions().begin() + (s.regions().empty() ? 0 : 1), s.regions().end());
   json ctx = json::array();
   for (const auto& v : s.event_context_vocabs()) ctx.push_back(v.name);
+  // What a request's user_features may hold (values: the first 1000 of each vocabulary, without missing).
+  json user_features = json::array();
+  for (const auto& n : s.user_numeric_names()) user_features.push_back({{"name", n}, {"type", "numeric"}});
+  for (const auto& v : s.user_categorical_vocabs()) {
+    const size_t end = std::min<size_t>(v.values.size(), 1001);
+    user_features.push_back({{"name", v.name}, {"type", "categorical"},
+                             {"values", std::vector<std::string>(v.values.begin() + std::min<size_t>(1, end), v.values.begin() + end)}});
+  }
+  // Whether an unknown user without events is served from the user_features of the request.
+  const bool cold_users = st.encodes_cold_users() && !user_features.empty();
   json j{{"snapshot_id", m.snapshot_id},
          {"snapshot_dir", s.dir()},
          {"created_at", m.created_at},
@@ -474,6 +484,7 @@ std::string meta_to_json(const ServingState& st, const std::string& store_kind, 
          {"snapshot_items", m.num_items},
          {"has_time", m.has_time},
          {"has_model", st.has_encoder()},
+         {"cold_users_from_features", cold_users},
          {"has_text_embedder", st.embedder() != nullptr},
          {"index", st.catalog().index_kind()},
          {"store", store_kind},
@@ -484,6 +495,7 @@ std::string meta_to_json(const ServingState& st, const std::string& store_kind, 
          {"brands", std::vector<std::string>(s.brands().begin() + 1, s.brands().begin() + std::min<size_t>(s.brands().size(), 1001))},
          {"calendar_events", s.calendar_events()},
          {"event_context_features", std::move(ctx)},
+         {"user_features", std::move(user_features)},
          {"loaded_at", st.loaded_at()},
          {"load_seconds", st.load_seconds()}};
   return dumps(j);
