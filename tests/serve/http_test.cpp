@@ -17,10 +17,10 @@ using testing::TempDir;
 
 class HttpTest : public ::testing::Test {
  protected:
-  void start(const std::string& api_key = "") {
+  void start(const std::string& api_key = "", testing::FakeEncoderOptions encoder = {}) {
     dir_ = testing::make_tiny_snapshot(tmp_);
     auto ds = data::Dataset::open(tmp_ / "ds");
-    svc_ = testing::make_service(dir_, ds->num_items());
+    svc_ = testing::make_service(dir_, ds->num_items(), nullptr, std::move(encoder));
     router_ = std::make_unique<Router>(*svc_, api_key);
     HttpOptions o;
     o.port = 0;
@@ -186,6 +186,57 @@ TEST_F(HttpTest, BadRequestsGet4xxJsonSayingWhatWasWrong) {
   // Bad requests are counted by status.
   call("GET", "/metrics");
   EXPECT_NE(last_body_.find("route=\"/v1/recommend\",code=\"400\"} 5"), std::string::npos) << last_body_.substr(0, 3000);
+}
+
+TEST_F(HttpTest, ColdUserFromUserFeatures) {
+  start("", {/*cold_users=*/true, nullptr});
+  // GET /v1/meta says what a client may send.
+  auto [ms, meta] = call("GET", "/v1/meta");
+  ASSERT_EQ(ms, 200);
+  EXPECT_EQ(meta["cold_users_from_features"], true);
+  ASSERT_EQ(meta["user_features"].size(), 2u);
+  EXPECT_EQ(meta["user_features"][0], json({{"name", "age"}, {"type", "numeric"}}));
+  EXPECT_EQ(meta["user_features"][1]["name"], "region");
+  EXPECT_EQ(meta["user_features"][1]["type"], "categorical");
+  EXPECT_EQ(meta["user_features"][1]["values"], json({"dairy", "bakery", "produce", "snacks"}));
+
+  auto [s1, rec] = call("POST", "/v1/recommend",
+                        R"({"user_id": "walk-in", "k": 3, "filters": {"in_stock": false}, "user_features": {"age": 31, "region": "moon"}})");
+  ASSERT_EQ(s1, 200) << last_body_;
+  EXPECT_EQ(rec["source"], "user_features");
+  EXPECT_EQ(rec["known_user"], false);
+  EXPECT_EQ(rec["items"].size(), 3u);
+  ASSERT_EQ(rec["warnings"].size(), 1u);
+  EXPECT_NE(rec["warnings"][0].get<std::string>().find("user_features.region: unknown value 'moon'"), std::string::npos);
+
+  auto [s2, batch] = call("POST", "/v1/recommend/batch",
+                          R"({"requests": [{"user_id": "a", "user_features": {"age": 20}}, {"user_id": "b"}]})");
+  ASSERT_EQ(s2, 200) << last_body_;
+  EXPECT_EQ(batch["responses"][0]["source"], "user_features");
+  EXPECT_EQ(batch["responses"][1]["source"], "popularity");
+
+  auto bad = [&](const std::string& body, const std::string& needle) {
+    auto [s, j] = call("POST", body.find("requests") != std::string::npos ? "/v1/recommend/batch" : "/v1/recommend", body);
+    EXPECT_EQ(s, 400) << body << ": " << last_body_;
+    EXPECT_NE(message(j).find(needle), std::string::npos) << body << ": " << last_body_;
+  };
+  bad(R"({"user_id": "x", "user_features": {"height": 180}})", "unknown field 'user_features.height'; expected one of: age, region");
+  bad(R"({"user_id": "x", "user_features": {"age": "old"}})", "user_features.age must be a number, got a string");
+  bad(R"({"user_id": "x", "user_features": {"region": 2}})", "user_features.region must be a string, got a number");
+  bad(R"({"user_id": "x", "user_features": {"age": false}})", "user_features.age must be a number, a string or null");
+  bad(R"({"requests": [{"user_id": "a"}, {"user_id": "b", "user_features": {"age": "old"}}]})",
+      "requests[1]: user_features.age must be a number");
+  std::string many = R"({"user_id": "x", "user_features": {)";
+  for (int i = 0; i <= svc_->limits().max_user_features; ++i) many += (i ? ", " : "") + std::string("\"f") + std::to_string(i) + "\": 1";
+  bad(many + "}}", "user_features holds 257 features, at most 256 are allowed");
+}
+
+TEST_F(HttpTest, MetaSaysWhenColdUsersAreNotServedFromFeatures) {
+  start();
+  auto [ms, meta] = call("GET", "/v1/meta");
+  ASSERT_EQ(ms, 200);
+  EXPECT_EQ(meta["cold_users_from_features"], false);
+  EXPECT_EQ(meta["user_features"].size(), 2u);
 }
 
 TEST(OpenApi, DocumentsEveryRoute) {

@@ -5,22 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <variant>
 
 #include "stars/core/error.h"
+#include "error_of.h"
 
 namespace stars::serve {
 namespace {
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument) << e.what();
-    return e.what();
-  }
-  ADD_FAILURE() << "no error";
-  return "";
-}
+using testing::error_of;
 
 TEST(JsonCodec, ParsesAFullRecommendRequest) {
   const auto r = parse_recommend_request(R"({
@@ -85,6 +79,29 @@ TEST(JsonCodec, BadRequestsNameTheField) {
             std::string::npos);
   EXPECT_NE(error_of([] { parse_recommend_batch(R"({"requests": [{"user_id": "a"}, {"k": 1}]})"); })
                 .find("requests[1].user_id is required"),
+            std::string::npos);
+}
+
+TEST(JsonCodec, UserFeaturesKeepTheirJsonType) {
+  const auto r = parse_recommend_request(R"({"user_id": "new", "user_features": {"age": 31, "gender": "F", "city": null}})");
+  ASSERT_EQ(r.user_features.size(), 3u);
+  std::map<std::string, std::variant<std::monostate, double, std::string>> by_name;
+  for (const auto& f : r.user_features) by_name[f.name] = f.value;
+  EXPECT_EQ(std::get<double>(by_name.at("age")), 31.0);
+  EXPECT_EQ(std::get<std::string>(by_name.at("gender")), "F");
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(by_name.at("city")));
+  EXPECT_TRUE(parse_recommend_request(R"({"user_id": "new"})").user_features.empty());
+  EXPECT_NE(error_of([] { parse_recommend_request(R"({"user_id": "u", "user_features": {"age": true}})"); })
+                .find("user_features.age must be a number, a string or null, got boolean"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_recommend_request(R"({"user_id": "u", "user_features": {"tags": ["a"]}})"); })
+                .find("user_features.tags must be a number, a string or null, got array"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_recommend_request(R"({"user_id": "u", "user_features": [31]})"); })
+                .find("user_features must be an object"),
+            std::string::npos);
+  EXPECT_NE(error_of([] { parse_recommend_batch(R"({"requests": [{"user_id": "a"}, {"user_id": "b", "user_features": {"x": {}}}]})"); })
+                .find("requests[1].user_features.x must be a number"),
             std::string::npos);
 }
 

@@ -1,20 +1,25 @@
 // RecommendService on a tiny exported world with the fake encoder: sources (snapshot, live session,
-// request events, popularity), strategies, context, exclusions, catalog changes, similar items and
-// atomic snapshot swaps under concurrent load.
+// request events, user features, popularity), strategies, context, exclusions, catalog changes, similar
+// items and atomic snapshot swaps under concurrent load.
 #include "stars/serve/recommend_service.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <mutex>
 #include <set>
 #include <thread>
 
 #include "stars/core/error.h"
+#include "error_of.h"
 #include "test_world.h"
 
 namespace stars::serve {
 namespace {
 
+using testing::error_of;
 using testing::TempDir;
 
 // Records a live purchase of `item` by `user` and returns the event.
@@ -317,6 +322,231 @@ TEST_F(ServiceTest, SnapshotSwapUnderLoadFailsNoRequestAndKeepsNewItems) {
   EXPECT_THROW(svc_->reload(tmp_ / "missing"), Error);
   EXPECT_EQ(svc_->reload_failures.load(), 1u);
   EXPECT_EQ(svc_->recommend(req("u1")).items.size(), 5u);
+}
+
+// Unknown users with static features (user_features): the model's cold-user vector when the encoder was
+// trained for it, popularity with a warning otherwise; features go into the encodings of unknown users'
+// events; a known user's features come from the snapshot.
+class ColdUserTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = testing::make_tiny_snapshot(tmp_);
+    ds_ = data::Dataset::open(tmp_ / "ds");
+    log_ = std::make_shared<testing::EncoderInputLog>();
+    svc_ = testing::make_service(dir_, ds_->num_items(), nullptr, {/*cold_users=*/true, log_});
+  }
+  static RecommendRequest req(const std::string& user, double age, const std::string& region) {
+    RecommendRequest r;
+    r.user_id = user;
+    r.k = 5;
+    r.filters.in_stock = false;
+    r.user_features = {{"age", age}, {"region", region}};
+    return r;
+  }
+  // The code of a value of the categorical user feature "region" (the tiny world's only one).
+  int32_t region_code(const std::string& value) const {
+    const auto& values = svc_->state()->snapshot().user_categorical_vocabs().at(0).values;
+    const auto it = std::find(values.begin(), values.end(), value);
+    EXPECT_NE(it, values.end()) << value;
+    return static_cast<int32_t>(it - values.begin());
+  }
+  // The item the fake encoder's cold-user vector points at, for these features.
+  std::string cold_item(float age, int32_t region) const {
+    model::EncoderInput in;
+    in.user_numeric = {age};
+    in.user_categorical = {region};
+    return std::string(ds_->item_raw_id(testing::FakeEncoder::cold_item(in, ds_->num_items())));
+  }
+  model::EncoderInput last_input() const {
+    std::lock_guard<std::mutex> lock(log_->mu);
+    EXPECT_FALSE(log_->inputs.empty());
+    return log_->inputs.empty() ? model::EncoderInput{} : log_->inputs.back();
+  }
+  size_t encodes() const {
+    std::lock_guard<std::mutex> lock(log_->mu);
+    return log_->inputs.size();
+  }
+  TempDir tmp_;
+  std::string dir_;
+  std::unique_ptr<data::Dataset> ds_;
+  std::shared_ptr<testing::EncoderInputLog> log_;
+  std::unique_ptr<RecommendService> svc_;
+};
+
+TEST_F(ColdUserTest, UnknownUserWithFeaturesIsRankedByTheColdUserVector) {
+  ASSERT_TRUE(svc_->state()->encodes_cold_users());
+  const auto r = svc_->recommend(req("walk-in", 31, "bakery"));
+  EXPECT_EQ(r.source, "user_features");
+  EXPECT_FALSE(r.known_user);
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings[0];
+  // The encoder saw the features and no events ...
+  const auto in = last_input();
+  EXPECT_TRUE(in.events.empty());
+  EXPECT_EQ(in.user_numeric, std::vector<float>{31.0f});
+  EXPECT_EQ(in.user_categorical, std::vector<int32_t>{region_code("bakery")});
+  // ... and the list is ranked by its vector: the fake's cold vector is an item's, which ranks first.
+  ASSERT_EQ(r.items.size(), 5u);
+  EXPECT_EQ(r.items[0].item_id, cold_item(31, region_code("bakery")));
+  EXPECT_EQ(r.items[0].list, "next");
+  for (size_t i = 1; i < r.items.size(); ++i) EXPECT_LE(r.items[i].score, r.items[i - 1].score);
+  // Other features, another vector (both lists of a gen request come from it too).
+  auto other = req("walk-in", 34, "bakery");
+  other.strategy = Strategy::kGen;
+  const auto r2 = svc_->recommend(other);
+  EXPECT_EQ(r2.source, "user_features");
+  ASSERT_NE(cold_item(34, region_code("bakery")), cold_item(31, region_code("bakery")));
+  EXPECT_EQ(r2.items[0].item_id, cold_item(34, region_code("bakery")));
+  EXPECT_EQ(r2.items[0].list, "gen");
+  // Nothing is cached or stored: without features the same user gets popularity.
+  auto bare = req("walk-in", 0, "");
+  bare.user_features.clear();
+  const size_t before = encodes();
+  EXPECT_EQ(svc_->recommend(bare).source, "popularity");
+  EXPECT_EQ(encodes(), before);
+  EXPECT_EQ(svc_->store().session("walk-in").second, 0u);
+}
+
+TEST_F(ColdUserTest, NullAndLeftOutFeaturesAreMissing) {
+  auto r = req("walk-in", 0, "");
+  r.user_features = {{"age", std::monostate{}}};
+  EXPECT_EQ(svc_->recommend(r).source, "user_features");
+  const auto in = last_input();
+  ASSERT_EQ(in.user_numeric.size(), 1u);
+  EXPECT_TRUE(std::isnan(in.user_numeric[0]));
+  EXPECT_EQ(in.user_categorical, std::vector<int32_t>{0});
+}
+
+TEST(ColdUserDefaults, AModelWithoutTheColdUserLossKeepsPopularityAndSaysWhy) {
+  TempDir tmp;
+  const std::string dir = testing::make_tiny_snapshot(tmp);
+  auto ds = data::Dataset::open(tmp / "ds");
+  auto log = std::make_shared<testing::EncoderInputLog>();
+  auto svc = testing::make_service(dir, ds->num_items(), nullptr, {/*cold_users=*/false, log});
+  ASSERT_FALSE(svc->state()->encodes_cold_users());
+  RecommendRequest r;
+  r.user_id = "walk-in";
+  r.k = 4;
+  r.user_features = {{"age", 31.0}, {"region", std::string("bakery")}};
+  const auto resp = svc->recommend(r);
+  EXPECT_EQ(resp.source, "popularity");
+  ASSERT_EQ(resp.items.size(), 4u);
+  EXPECT_EQ(resp.items[0].list, "popular");
+  ASSERT_EQ(resp.warnings.size(), 1u);
+  EXPECT_NE(resp.warnings[0].find("user_features not used"), std::string::npos) << resp.warnings[0];
+  EXPECT_NE(resp.warnings[0].find("cold_user_weight"), std::string::npos) << resp.warnings[0];
+  EXPECT_TRUE(log->inputs.empty());
+  // Without features there is nothing to warn about.
+  r.user_features.clear();
+  EXPECT_TRUE(svc->recommend(r).warnings.empty());
+}
+
+TEST_F(ColdUserTest, BadFeaturesAreRejectedNamingTheField) {
+  auto r = req("walk-in", 31, "bakery");
+  r.user_features.push_back({"height", 180.0});
+  EXPECT_NE(error_of([&] { svc_->recommend(r); }).find("unknown field 'user_features.height'; expected one of: age, region"),
+            std::string::npos);
+  r = req("walk-in", 31, "bakery");
+  r.user_features[0].value = std::string("thirty");
+  EXPECT_NE(error_of([&] { svc_->recommend(r); }).find("user_features.age must be a number, got a string"), std::string::npos);
+  r = req("walk-in", 31, "bakery");
+  r.user_features[1].value = 3.0;
+  EXPECT_NE(error_of([&] { svc_->recommend(r); }).find("user_features.region must be a string, got a number"), std::string::npos);
+  // Checked for known users too, although their features come from the snapshot.
+  r.user_id = "u1";
+  EXPECT_NE(error_of([&] { svc_->recommend(r); }).find("user_features.region"), std::string::npos);
+}
+
+TEST(ColdUserLimits, TooManyFeaturesAreRejected) {
+  TempDir tmp;
+  const std::string dir = testing::make_tiny_snapshot(tmp);
+  auto ds = data::Dataset::open(tmp / "ds");
+  ServiceLimits limits;
+  limits.max_user_features = 1;
+  auto svc = testing::make_service(dir, ds->num_items(), nullptr, {/*cold_users=*/true, nullptr}, limits);
+  RecommendRequest r;
+  r.user_id = "walk-in";
+  r.user_features = {{"age", 31.0}};
+  EXPECT_EQ(svc->recommend(r).source, "user_features");
+  r.user_features.push_back({"region", std::string("bakery")});
+  try {
+    svc->recommend(r);
+    FAIL() << "two features passed a limit of one";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("user_features holds 2 features, at most 1 are allowed"), std::string::npos) << e.what();
+  }
+  limits.max_user_features = 0;
+  EXPECT_THROW(limits.validate(), Error);
+}
+
+TEST_F(ColdUserTest, AnUnknownCategoricalValueIsMissingWithAWarning) {
+  const auto r = svc_->recommend(req("walk-in", 31, "moon"));
+  EXPECT_EQ(r.source, "user_features");
+  EXPECT_EQ(last_input().user_categorical, std::vector<int32_t>{0});
+  EXPECT_EQ(r.items[0].item_id, cold_item(31, 0));
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings[0].find("user_features.region: unknown value 'moon'"), std::string::npos) << r.warnings[0];
+}
+
+TEST_F(ColdUserTest, FeaturesGoIntoTheEncodingOfAnUnknownUsersEvents) {
+  SessionEvent e;
+  e.item_id = "i17";
+  auto r = req("walk-in", 41, "produce");
+  r.events.push_back(e);
+  const auto resp = svc_->recommend(r);
+  EXPECT_EQ(resp.source, "request_events");
+  EXPECT_EQ(resp.items[0].item_id, "i17");  // h_next of the fake = the last event's item
+  auto in = last_input();
+  ASSERT_EQ(in.events.size(), 1u);
+  EXPECT_EQ(in.user_numeric, std::vector<float>{41.0f});
+  EXPECT_EQ(in.user_categorical, std::vector<int32_t>{region_code("produce")});
+  // Without features they are missing.
+  r.user_features.clear();
+  svc_->recommend(r);
+  in = last_input();
+  ASSERT_EQ(in.user_numeric.size(), 1u);
+  EXPECT_TRUE(std::isnan(in.user_numeric[0]));
+  EXPECT_EQ(in.user_categorical, std::vector<int32_t>{0});
+
+  // A stored session of an unknown user: an encoding with request features is not cached for the session.
+  EventsRequest ev;
+  ev.user_id = "walk-in-2";
+  ev.events.push_back(e);
+  svc_->record_events(ev);
+  auto s = req("walk-in-2", 51, "snacks");
+  EXPECT_EQ(svc_->recommend(s).source, "request_events");
+  EXPECT_EQ(last_input().user_numeric, std::vector<float>{51.0f});
+  s.user_features.clear();
+  size_t before = encodes();
+  EXPECT_EQ(svc_->recommend(s).source, "request_events");
+  EXPECT_EQ(encodes(), before + 1);  // re-encoded without the features ...
+  EXPECT_TRUE(std::isnan(last_input().user_numeric[0]));
+  before = encodes();
+  svc_->recommend(s);
+  EXPECT_EQ(encodes(), before);  // ... and that pure session encoding is cached
+  s = req("walk-in-2", 51, "snacks");
+  svc_->recommend(s);
+  EXPECT_EQ(encodes(), before + 1);  // features again: the cache is not used
+  EXPECT_EQ(last_input().user_numeric, std::vector<float>{51.0f});
+}
+
+TEST_F(ColdUserTest, AKnownUsersFeaturesComeFromTheSnapshot) {
+  auto r = req("u3", 99, "snacks");
+  const auto resp = svc_->recommend(r);
+  EXPECT_EQ(resp.source, "snapshot");
+  EXPECT_TRUE(resp.known_user);
+  ASSERT_EQ(resp.warnings.size(), 1u);
+  EXPECT_NE(resp.warnings[0].find("user_features ignored"), std::string::npos) << resp.warnings[0];
+  // Re-encoded with a live event: the snapshot's features, not the request's.
+  SessionEvent e;
+  e.item_id = "i2";
+  r.events.push_back(e);
+  EXPECT_EQ(svc_->recommend(r).source, "live_session");
+  const auto in = last_input();
+  const auto& snap = svc_->state()->snapshot();
+  const int32_t u = *snap.find_user("u3");
+  EXPECT_EQ(in.user_numeric, std::vector<float>(snap.user_numeric(u).begin(), snap.user_numeric(u).end()));
+  EXPECT_NE(in.user_numeric, std::vector<float>{99.0f});
 }
 
 }  // namespace

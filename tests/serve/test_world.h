@@ -60,18 +60,19 @@ inline std::string make_tiny_snapshot(const TempDir& tmp, const std::string& nam
 }
 
 // An encoder loader that builds the fake from model/seed.txt (as load_encoder would read weights).
-inline EncoderLoader fake_encoder_loader(int32_t num_items) {
-  return [num_items](const std::string& dir) -> std::unique_ptr<model::Encoder> {
+inline EncoderLoader fake_encoder_loader(int32_t num_items, FakeEncoderOptions options = {}) {
+  return [num_items, options](const std::string& dir) -> std::unique_ptr<model::Encoder> {
     const uint64_t seed = std::stoull(read_text_file(dir + "/seed.txt"));
-    return std::make_unique<FakeEncoder>(kDim, num_items, kTextDim, seed);
+    return std::make_unique<FakeEncoder>(kDim, num_items, kTextDim, seed, options);
   };
 }
 
 inline std::unique_ptr<RecommendService> make_service(const std::string& snapshot_dir, int32_t num_items,
-                                                      std::unique_ptr<SessionStore> store = nullptr) {
+                                                      std::unique_ptr<SessionStore> store = nullptr,
+                                                      FakeEncoderOptions encoder = {}, ServiceLimits limits = {}) {
   if (!store) store = std::make_unique<MemoryStore>(StoreLimits{});
-  auto svc = std::make_unique<RecommendService>(StateOptions{}, ServiceLimits{}, std::move(store),
-                                                fake_encoder_loader(num_items), nullptr);
+  auto svc = std::make_unique<RecommendService>(StateOptions{}, limits, std::move(store),
+                                                fake_encoder_loader(num_items, std::move(encoder)), nullptr);
   svc->load(snapshot_dir);
   return svc;
 }

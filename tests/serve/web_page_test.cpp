@@ -1,6 +1,7 @@
 // The service's web page in headless Chromium (Debian `chromium`): the scripted tour loads a user, shows
 // the three lists, clicks "view" on an item (a real DOM click that posts an event) and shows the lists
-// re-ranked by the live session. Writes a screenshot to the build folder (serve_web_page.png).
+// re-ranked by the live session; a new user with features filled in from the URL is served from them.
+// Writes a screenshot to the build folder (serve_web_page.png).
 // Skipped when Chromium is not installed.
 #include <gtest/gtest.h>
 
@@ -46,7 +47,7 @@ TEST(WebPage, HeadlessChromiumTour) {
   TempDir tmp;
   const std::string dir = testing::make_tiny_snapshot(tmp);
   auto ds = data::Dataset::open(tmp / "ds");
-  auto svc = testing::make_service(dir, ds->num_items());
+  auto svc = testing::make_service(dir, ds->num_items(), nullptr, {/*cold_users=*/true, nullptr});
   Router router(*svc, "");
   HttpOptions o;
   o.port = 0;
@@ -72,6 +73,12 @@ TEST(WebPage, HeadlessChromiumTour) {
   EXPECT_NE(dom.find("class=\"live\""), std::string::npos);  // the event shows in the history
   // The server saw the click.
   EXPECT_EQ(svc->user("u1").session_version, 1u);
+
+  // A new user with features (from the URL) is served from them.
+  const std::string cold = run("timeout 90 " + browser + flags + " --user-data-dir=" + (tmp / "profile3") + " --dump-dom '" +
+                               base + "/?user=walk-in&f.age=31&f.region=bakery' 2>/dev/null");
+  EXPECT_NE(cold.find("id=\"uf-age\""), std::string::npos) << cold.substr(0, 4000);
+  EXPECT_NE(cold.find("source: user_features"), std::string::npos) << cold.substr(0, 4000);
 
   const std::string png = std::string(STARS_BINARY_DIR) + "/serve_web_page.png";
   std::remove(png.c_str());

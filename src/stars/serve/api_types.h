@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "stars/serve/catalog.h"
@@ -23,6 +24,14 @@ struct ContextSpec {
   bool apply_offset = true;                        // add the context offset to the user vector
 };
 
+// One static user feature sent with a request (`user_features`): a number for a numeric feature, a string
+// for a categorical one, null (monostate) for missing. The service checks names and types against the
+// snapshot's user features (live_input.h, resolve_user_features).
+struct UserFeatureValue {
+  std::string name;
+  std::variant<std::monostate, double, std::string> value;
+};
+
 struct RecommendRequest {
   std::string user_id;
   int k = 10;
@@ -33,6 +42,8 @@ struct RecommendRequest {
   std::optional<bool> exclude_purchased;
   ContextSpec context;
   std::vector<SessionEvent> events;  // recent events sent with the request (not stored)
+  // Static features of a user unknown to the snapshot (a known user's come from the snapshot); empty = none.
+  std::vector<UserFeatureValue> user_features;
 };
 
 struct RecommendedItem {
@@ -56,7 +67,8 @@ struct RecommendResponse {
   Strategy strategy = Strategy::kNext;
   // Where the user vector came from: "snapshot" (daily export), "live_session" (re-encoded with live
   // events), "request_events" (unknown user, encoded from events in the request or session),
-  // "popularity" (no usable history: popular within context and filters).
+  // "user_features" (unknown user without events: the model's cold-user vector of the request's
+  // user_features), "popularity" (no usable history: popular within context and filters).
   std::string source;
   bool known_user = false;
   uint64_t session_events = 0;

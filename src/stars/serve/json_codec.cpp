@@ -248,9 +248,32 @@ std::vector<SessionEvent> parse_events(const json& j, const std::string& key, co
   return out;
 }
 
+// user_features: {"age": 31, "gender": "F", "city": null}; names and which type each needs are checked by
+// the service against the snapshot.
+std::vector<UserFeatureValue> parse_user_features(const json& j, const std::string& where) {
+  STARS_CHECK_ARG(j.is_object(), where << " must be an object of feature values, got " << j.type_name());
+  std::vector<UserFeatureValue> out;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    UserFeatureValue f;
+    f.name = it.key();
+    const json& v = it.value();
+    if (v.is_number()) {
+      const double d = v.get<double>();
+      STARS_CHECK_ARG(std::isfinite(d), name(where, it.key()) << " must be finite");
+      f.value = d;
+    } else if (v.is_string()) {
+      f.value = v.get<std::string>();
+    } else {
+      STARS_CHECK_ARG(v.is_null(), name(where, it.key()) << " must be a number, a string or null, got " << v.type_name());
+    }
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
 RecommendRequest recommend_from(const json& j, const std::string& where) {
   STARS_CHECK_ARG(j.is_object(), (where.empty() ? "the request" : where) << " must be an object, got " << j.type_name());
-  reject_unknown(j, {"user_id", "k", "strategy", "filters", "context", "events"}, where);
+  reject_unknown(j, {"user_id", "k", "strategy", "filters", "context", "events", "user_features"}, where);
   RecommendRequest r;
   STARS_CHECK_ARG(j.contains("user_id"), name(where, "user_id") << " is required");
   r.user_id = get_string(j, "user_id", where);
@@ -282,6 +305,7 @@ RecommendRequest recommend_from(const json& j, const std::string& where) {
     if (c.contains("apply_offset")) r.context.apply_offset = get_bool(c, "apply_offset", cw);
   }
   if (j.contains("events")) r.events = parse_events(j, "events", where);
+  if (j.contains("user_features")) r.user_features = parse_user_features(j.at("user_features"), name(where, "user_features"));
   return r;
 }
 
@@ -440,6 +464,16 @@ std::string meta_to_json(const ServingState& st, const std::string& store_kind, 
   std::vector<std::string> regions(s.regions().begin() + (s.regions().empty() ? 0 : 1), s.regions().end());
   json ctx = json::array();
   for (const auto& v : s.event_context_vocabs()) ctx.push_back(v.name);
+  // What a request's user_features may hold (values: the first 1000 of each vocabulary, without missing).
+  json user_features = json::array();
+  for (const auto& n : s.user_numeric_names()) user_features.push_back({{"name", n}, {"type", "numeric"}});
+  for (const auto& v : s.user_categorical_vocabs()) {
+    const size_t end = std::min<size_t>(v.values.size(), 1001);
+    user_features.push_back({{"name", v.name}, {"type", "categorical"},
+                             {"values", std::vector<std::string>(v.values.begin() + std::min<size_t>(1, end), v.values.begin() + end)}});
+  }
+  // Whether an unknown user without events is served from the user_features of the request.
+  const bool cold_users = st.encodes_cold_users() && !user_features.empty();
   json j{{"snapshot_id", m.snapshot_id},
          {"snapshot_dir", s.dir()},
          {"created_at", m.created_at},
@@ -450,6 +484,7 @@ std::string meta_to_json(const ServingState& st, const std::string& store_kind, 
          {"snapshot_items", m.num_items},
          {"has_time", m.has_time},
          {"has_model", st.has_encoder()},
+         {"cold_users_from_features", cold_users},
          {"has_text_embedder", st.embedder() != nullptr},
          {"index", st.catalog().index_kind()},
          {"store", store_kind},
@@ -460,6 +495,7 @@ std::string meta_to_json(const ServingState& st, const std::string& store_kind, 
          {"brands", std::vector<std::string>(s.brands().begin() + 1, s.brands().begin() + std::min<size_t>(s.brands().size(), 1001))},
          {"calendar_events", s.calendar_events()},
          {"event_context_features", std::move(ctx)},
+         {"user_features", std::move(user_features)},
          {"loaded_at", st.loaded_at()},
          {"load_seconds", st.load_seconds()}};
   return dumps(j);

@@ -2,12 +2,51 @@
 
 #include <algorithm>
 #include <limits>
+#include <variant>
+
+#include "stars/core/error.h"
 
 namespace stars::serve {
 
+UserFeatureCodes resolve_user_features(const ServingState& state, const std::vector<UserFeatureValue>& features,
+                                       std::vector<std::string>* warnings) {
+  const Snapshot& snap = state.snapshot();
+  const auto& numeric = snap.user_numeric_names();
+  const auto& categorical = snap.user_categorical_vocabs();
+  UserFeatureCodes codes;
+  codes.numeric.assign(numeric.size(), std::numeric_limits<float>::quiet_NaN());
+  codes.categorical.assign(categorical.size(), 0);
+  for (const auto& f : features) {
+    const std::string field = "user_features." + f.name;
+    const auto num = std::find(numeric.begin(), numeric.end(), f.name);
+    const auto cat = std::find_if(categorical.begin(), categorical.end(), [&](const NamedVocab& v) { return v.name == f.name; });
+    if (num == numeric.end() && cat == categorical.end()) {
+      std::string known;
+      for (const auto& n : numeric) known += (known.empty() ? "" : ", ") + n;
+      for (const auto& v : categorical) known += (known.empty() ? "" : ", ") + v.name;
+      STARS_THROW(kInvalidArgument, "unknown field '" << field << "'; "
+                                        << (known.empty() ? "this snapshot has no user features" : "expected one of: " + known));
+    }
+    if (std::holds_alternative<std::monostate>(f.value)) continue;  // null: missing
+    if (num != numeric.end()) {
+      const double* v = std::get_if<double>(&f.value);
+      STARS_CHECK_ARG(v, field << " must be a number, got a string");
+      codes.numeric[num - numeric.begin()] = static_cast<float>(*v);
+    } else {
+      const std::string* v = std::get_if<std::string>(&f.value);
+      STARS_CHECK_ARG(v, field << " must be a string, got a number");
+      const size_t c = static_cast<size_t>(cat - categorical.begin());
+      codes.categorical[c] = state.user_categorical_code(c, *v);
+      if (codes.categorical[c] == 0 && !v->empty() && warnings)
+        warnings->push_back(field + ": unknown value '" + *v + "'; taken as missing");
+    }
+  }
+  return codes;
+}
+
 model::EncoderInput build_live_input(const ServingState& state, const Catalog::ReadView& view, int32_t dense,
                                      const std::vector<SessionEvent>& live, int64_t now,
-                                     std::vector<std::string>* warnings) {
+                                     std::vector<std::string>* warnings, const UserFeatureCodes* features) {
   const Snapshot& snap = state.snapshot();
   const size_t n_ctx = snap.event_context_vocabs().size();
   const int32_t n_regions = static_cast<int32_t>(snap.regions().size());
@@ -27,8 +66,10 @@ model::EncoderInput build_live_input(const ServingState& state, const Catalog::R
       last_ts = e.ts;
       in.events.push_back(std::move(e));
     }
-  } else {
-    // Unknown user: static features are missing.
+  } else if (features) {  // unknown user: the static features sent with the request
+    in.user_numeric = features->numeric;
+    in.user_categorical = features->categorical;
+  } else {  // unknown user: static features are missing
     in.user_numeric.assign(snap.user_numeric_names().size(), std::numeric_limits<float>::quiet_NaN());
     in.user_categorical.assign(snap.user_categorical_vocabs().size(), 0);
   }

@@ -94,7 +94,8 @@ std::string Metrics::render(const std::vector<Gauge>& gauges) const {
   for (const auto& e : endpoints_)
     e->latency.render("stars_http_request_duration_seconds",
                       "method=\"" + e->method + "\",route=\"" + e->route + "\"", &out);
-  out += "# HELP stars_live_encode_duration_seconds Re-encoding a user's history plus live events with the model.\n";
+  out += "# HELP stars_live_encode_duration_seconds Encoding a user with the model at request time (history plus live "
+         "events, or a new user's user_features).\n";
   out += "# TYPE stars_live_encode_duration_seconds histogram\n";
   encode_.render("stars_live_encode_duration_seconds", "", &out);
   std::string last;

@@ -7,6 +7,7 @@
 #include <thread>
 #include <cmath>
 #include <ctime>
+#include <optional>
 #include <tuple>
 #include <unordered_set>
 
@@ -195,6 +196,14 @@ RecommendService::UserVectors RecommendService::user_vectors(const ServingState&
   const UserLookup look = store_->lookup(snap, req.user_id, dense);
   resp->session_events = look.session_version;
   const bool live = !req.events.empty() || look.session_version > 0;
+  // Static features sent with the request: always checked; used only for a user unknown to the snapshot
+  // (a known user's come from the snapshot, as the model saw them in training).
+  std::optional<UserFeatureCodes> features;
+  if (!req.user_features.empty()) {
+    UserFeatureCodes codes = resolve_user_features(st, req.user_features, &resp->warnings);
+    if (dense < 0) features = std::move(codes);
+    else resp->warnings.push_back("user_features ignored: the user is known to the snapshot, whose features are used");
+  }
   // The stored session, fetched only when needed (re-encoding or purchase exclusions).
   std::vector<SessionEvent> session;
   uint64_t version = 0;
@@ -204,7 +213,7 @@ RecommendService::UserVectors RecommendService::user_vectors(const ServingState&
     fetched = true;
   };
   if (live && st.has_encoder()) {
-    if (look.has_live_vectors && req.events.empty()) {  // encoded by an earlier request of this session
+    if (look.has_live_vectors && req.events.empty() && !features) {  // encoded by an earlier request of this session
       u.gen = look.live_gen;
       u.next = look.live_next;
     } else {
@@ -214,7 +223,7 @@ RecommendService::UserVectors RecommendService::user_vectors(const ServingState&
       model::EncoderInput input;
       {
         auto view = st.catalog().read();
-        input = build_live_input(st, view, dense, events, now, &resp->warnings);
+        input = build_live_input(st, view, dense, events, now, &resp->warnings, features ? &*features : nullptr);
       }
       if (!input.events.empty()) {
         u.gen.resize(snap.dim());
@@ -222,8 +231,9 @@ RecommendService::UserVectors RecommendService::user_vectors(const ServingState&
         Timer t;
         st.encode(input, u.gen.data(), u.next.data());
         if (on_encode) on_encode(t.seconds());
-        // Request events are not part of the session: only a pure session encoding is cached.
-        if (req.events.empty() && version > 0) store_->put_live_vectors(snap, req.user_id, version, u.gen.data(), u.next.data());
+        // Request events and features are not part of the session: only a pure session encoding is cached.
+        if (req.events.empty() && !features && version > 0)
+          store_->put_live_vectors(snap, req.user_id, version, u.gen.data(), u.next.data());
       }
     }
     if (!u.next.empty()) resp->source = dense >= 0 ? "live_session" : "request_events";
@@ -234,6 +244,26 @@ RecommendService::UserVectors RecommendService::user_vectors(const ServingState&
     resp->source = "snapshot";
     if (live && !st.has_encoder())
       resp->warnings.push_back("this snapshot has no model: live events do not change the user vector");
+  }
+  if (u.next.empty() && features) {
+    if (st.encodes_cold_users()) {
+      // No usable events: the model's cold-user vector of the static features alone (the [USER] position).
+      model::EncoderInput input;
+      input.user_numeric = std::move(features->numeric);
+      input.user_categorical = std::move(features->categorical);
+      input.now = now;
+      u.gen.resize(snap.dim());
+      u.next.resize(snap.dim());
+      Timer t;
+      st.encode(input, u.gen.data(), u.next.data());
+      if (on_encode) on_encode(t.seconds());
+      resp->source = "user_features";
+    } else {
+      resp->warnings.push_back(st.has_encoder()
+                                   ? "user_features not used: the model was not trained to encode cold users "
+                                     "(train.cold_user_weight = 0); popular items instead"
+                                   : "user_features not used: this snapshot has no model; popular items instead");
+    }
   }
   if (u.next.empty()) resp->source = "popularity";
   if (req.exclude_purchased.value_or(snap.manifest().exclude_seen)) {
@@ -254,6 +284,9 @@ RecommendResponse RecommendService::recommend(const RecommendRequest& req) {
   STARS_CHECK_ARG(req.k >= 1 && req.k <= limits_.max_k, "k must be in [1, " << limits_.max_k << "], got " << req.k);
   STARS_CHECK_ARG(req.events.size() <= static_cast<size_t>(limits_.max_events),
                   "events holds " << req.events.size() << " events, at most " << limits_.max_events << " are allowed");
+  STARS_CHECK_ARG(req.user_features.size() <= static_cast<size_t>(limits_.max_user_features),
+                  "user_features holds " << req.user_features.size() << " features, at most "
+                                         << limits_.max_user_features << " are allowed");
   check_filters(req.filters, limits_);
   auto st = state_or_throw();
   const Snapshot& snap = st->snapshot();

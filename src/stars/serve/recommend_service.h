@@ -1,8 +1,8 @@
 // The service's logic, independent of HTTP: recommendations (paper §5, Figure 4: user vector lookup,
 // context offset, filtered maximum inner product search, optional interleaving), live sessions
-// re-encoded with the model, cold start from request events or popularity within context and filters,
-// catalog changes, similar items, and atomic snapshot swaps. routes.cpp maps HTTP requests onto it.
-// Thread-safe. Torch-free.
+// re-encoded with the model, cold start from request events, from static user features (the model's
+// cold-user vector) or popularity within context and filters, catalog changes, similar items, and
+// atomic snapshot swaps. routes.cpp maps HTTP requests onto it. Thread-safe. Torch-free.
 #pragma once
 
 #include <atomic>
@@ -26,6 +26,7 @@ struct ServiceLimits {
   int max_events = 1000;            ///< most events in one request, >= 1
   int max_filter_values = 10000;    ///< most values in one filter list (excluded ids, brands, ...), >= 1
   int max_id_length = 512;          ///< longest user / item id, >= 1
+  int max_user_features = 256;      ///< most keys in a request's user_features, >= 1
 
   template <class V>
   void visit(V& v) {
@@ -34,6 +35,7 @@ struct ServiceLimits {
     v("max_events", max_events, "most events (or availability updates) in one request, >= 1");
     v("max_filter_values", max_filter_values, "most values in one filter list (excluded ids, brands, ...), >= 1");
     v("max_id_length", max_id_length, "longest user / item id in bytes, >= 1");
+    v("max_user_features", max_user_features, "most keys in a recommend request's user_features (static features of a new user), >= 1");
   }
   void validate() const;
 };
@@ -87,7 +89,7 @@ class RecommendService {
   const ServiceLimits& limits() const { return limits_; }
 
   // Observability.
-  std::function<void(double seconds)> on_encode;  // each live re-encoding
+  std::function<void(double seconds)> on_encode;  // each encoding at request time (live events or user_features)
   std::atomic<uint64_t> reloads{0}, reload_failures{0};
 
  private:

@@ -10,6 +10,7 @@ void ServiceLimits::validate() const {
   STARS_CHECK_ARG(max_events >= 1, "limits.max_events must be >= 1, got " << max_events);
   STARS_CHECK_ARG(max_filter_values >= 1, "limits.max_filter_values must be >= 1, got " << max_filter_values);
   STARS_CHECK_ARG(max_id_length >= 1, "limits.max_id_length must be >= 1, got " << max_id_length);
+  STARS_CHECK_ARG(max_user_features >= 1, "limits.max_user_features must be >= 1, got " << max_user_features);
 }
 
 void StoreLimits::validate() const {

@@ -43,11 +43,13 @@ std::shared_ptr<ServingState> ServingState::load(const std::string& dir, const S
                              << "); PUT /v1/items needs 'text_vector'");
     }
   }
-  for (const auto& v : snap.event_context_vocabs()) {
+  auto codes = [](const NamedVocab& v) {
     std::unordered_map<std::string, int32_t> m;
     for (size_t i = 1; i < v.values.size(); ++i) m.emplace(v.values[i], static_cast<int32_t>(i));
-    s->event_context_codes_.push_back(std::move(m));
-  }
+    return m;
+  };
+  for (const auto& v : snap.event_context_vocabs()) s->event_context_codes_.push_back(codes(v));
+  for (const auto& v : snap.user_categorical_vocabs()) s->user_categorical_codes_.push_back(codes(v));
   s->loaded_at_ = static_cast<int64_t>(std::time(nullptr));
   s->load_seconds_ = t.seconds();
   return s;
@@ -101,6 +103,12 @@ int32_t ServingState::event_context_code(size_t feature, const std::string& valu
   if (feature >= event_context_codes_.size()) return 0;
   auto it = event_context_codes_[feature].find(value);
   return it == event_context_codes_[feature].end() ? 0 : it->second;
+}
+
+int32_t ServingState::user_categorical_code(size_t feature, const std::string& value) const {
+  if (feature >= user_categorical_codes_.size()) return 0;
+  auto it = user_categorical_codes_[feature].find(value);
+  return it == user_categorical_codes_[feature].end() ? 0 : it->second;
 }
 
 int ServingState::event_context_feature(const std::string& name) const {

@@ -1,8 +1,8 @@
 // Everything one snapshot serves from, loaded together and swapped atomically as one unit: the
 // memory-mapped snapshot, the live catalog (metadata, filters, search index), the model encoder from
-// the snapshot's model/ directory (live sessions, context offsets, new items) and the content embedder
-// from semantics/. Requests hold a shared_ptr to the state they started with, so a swap never pulls
-// anything from under a running request. Torch-free (the encoder comes through its interface).
+// the snapshot's model/ directory (live sessions, cold users, context offsets, new items) and the
+// content embedder from semantics/. Requests hold a shared_ptr to the state they started with, so a swap
+// never pulls anything from under a running request. Torch-free (the encoder comes through its interface).
 #pragma once
 
 #include <cstdint>
@@ -38,6 +38,9 @@ class ServingState {
   Catalog& catalog() { return *catalog_; }
   const Catalog& catalog() const { return *catalog_; }
   bool has_encoder() const { return encoder_ != nullptr; }
+  // Whether the encoder gives a user without events a trained vector from static features alone
+  // (model::Encoder::encodes_cold_users); false without an encoder.
+  bool encodes_cold_users() const { return encoder_ && encoder_->encodes_cold_users(); }
   ContentEmbedder* embedder() const { return embedder_.get(); }
   int64_t loaded_at() const { return loaded_at_; }
   double load_seconds() const { return load_seconds_; }
@@ -54,6 +57,8 @@ class ServingState {
   int32_t event_context_code(size_t feature, const std::string& value) const;
   // Index of the event context feature called `name`, or -1.
   int event_context_feature(const std::string& name) const;
+  // Code of `value` in categorical user feature f (0 = missing/unknown).
+  int32_t user_categorical_code(size_t feature, const std::string& value) const;
 
  private:
   ServingState() = default;
@@ -66,6 +71,7 @@ class ServingState {
   mutable std::mutex offset_mu_;
   mutable std::unordered_map<std::string, std::vector<float>> offset_cache_;
   std::vector<std::unordered_map<std::string, int32_t>> event_context_codes_;
+  std::vector<std::unordered_map<std::string, int32_t>> user_categorical_codes_;
   int64_t loaded_at_ = 0;
   double load_seconds_ = 0.0;
 };

@@ -61,6 +61,11 @@ const std::string& web_page_html() {
     <label for="region">region</label><select id="region"><option value="">(none)</option></select>
     <label>events / promotions</label><div class="checks" id="events"></div>
     <label><input type="checkbox" id="apply_offset" checked> apply context offset</label>
+    <div id="features-panel" hidden>
+      <h2 style="margin-top:14px">New-user features</h2>
+      <div id="features-note" style="font-size:12px; opacity:.8"></div>
+      <div id="features"></div>
+    </div>
     <h2 style="margin-top:14px">Session</h2>
     <button class="ghost" id="reset">Reset live session</button>
     <label for="apikey">API key (write endpoints)</label><input type="text" id="apikey" placeholder="(none)">
@@ -110,6 +115,26 @@ async function init() {
     l.innerHTML = `<input type="checkbox" value="${e}"> ${e}`;
     $('events').appendChild(l);
   });
+  // Static features for a user unknown to the snapshot (user_features); `?f.<name>=value` fills one in.
+  meta.user_features.forEach(f => {
+    const id = 'uf-' + f.name;
+    const l = document.createElement('label');
+    l.htmlFor = id;
+    l.textContent = f.name;
+    const input = document.createElement(f.type === 'numeric' ? 'input' : 'select');
+    input.id = id;
+    input.dataset.feature = f.name;
+    input.dataset.type = f.type;
+    if (f.type === 'numeric') { input.type = 'number'; input.step = 'any'; input.placeholder = '(missing)'; }
+    else { option(input, '', '(missing)'); f.values.forEach(v => option(input, v)); }
+    if (params.get('f.' + f.name) !== null) input.value = params.get('f.' + f.name);
+    input.addEventListener('change', refresh);
+    $('features').append(l, input);
+  });
+  $('features-panel').hidden = !meta.user_features.length;
+  $('features-note').textContent = meta.cold_users_from_features
+    ? 'sent with every request; an unknown user without events is served from them'
+    : 'sent with every request; this model does not serve users from features alone (popular items instead)';
   const users = await api('GET', '/v1/users?limit=50');
   users.users.forEach(u => option($('userlist'), u));
   if (params.get('user')) $('user').value = params.get('user');
@@ -127,7 +152,13 @@ function request(strategy) {
   if ($('region').value) context.region = $('region').value;
   const ev = [...$('events').querySelectorAll('input:checked')].map(x => x.value);
   if (ev.length) context.events = ev;
-  return {user_id: $('user').value.trim(), k: parseInt($('k').value || '10'), strategy, filters, context};
+  const req = {user_id: $('user').value.trim(), k: parseInt($('k').value || '10'), strategy, filters, context};
+  const features = {};
+  $('features').querySelectorAll('[data-feature]').forEach(x => {
+    if (x.value !== '') features[x.dataset.feature] = x.dataset.type === 'numeric' ? parseFloat(x.value) : x.value;
+  });
+  if (Object.keys(features).length) req.user_features = features;
+  return req;
 }
 
 function render(listId, resp) {
