@@ -53,6 +53,7 @@ show -X POST "$URL/v1/recommend" -d "{\"user_id\":\"$USER_ID\",\"k\":3,\"strateg
 show -X POST "$URL/v1/events" -d "{\"user_id\":\"$USER_ID\",\"events\":[{\"item_id\":\"$ITEM_ID\",\"event_type\":\"purchase\"}]}"
 show -X POST "$URL/v1/recommend" -d "{\"user_id\":\"$USER_ID\",\"k\":3,\"strategy\":\"next\"}"
 show -X POST "$URL/v1/recommend" -d '{"user_id":"a-new-visitor","k":3}'
+show -X POST "$URL/v1/recommend" -d '{"user_id":"a-new-student","k":3,"user_features":{"age_bucket":"18-24","email_domain":"university.edu","household_size":1}}'
 show "$URL/v1/items/$ITEM_ID/similar?k=3"
 kill $SERVE_PID 2>/dev/null || true
 wait $SERVE_PID 2>/dev/null || true
