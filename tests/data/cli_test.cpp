@@ -67,6 +67,26 @@ TEST(Cli, PrepareExitCodesAndMessages) {
   EXPECT_EQ(r.code, 0);
   EXPECT_TRUE(contains(r.out, "event_map.NAME")) << r.out;
   EXPECT_TRUE(contains(r.out, "cold_item_fraction")) << r.out;
+  EXPECT_TRUE(contains(r.out, "cold_user_fraction")) << r.out;
+}
+
+TEST(Cli, PrepareDrawsColdUsersAndStatsPrintsThem) {
+  const std::string d = fresh_dir("cli_cold_users_in");
+  std::string csv = "user_id,item_id,timestamp\n";
+  for (int u = 0; u < 4; ++u)
+    for (int k = 0; k < 3 + u; ++k) csv += "u" + std::to_string(u) + ",i" + std::to_string(k) + "," + std::to_string(10 * u + k) + "\n";
+  csv += "u9,i1,5\n";  // one event: never cold
+  write_file(d, "events.csv", csv);
+  const std::string out = fresh_dir("cli_cold_users_out");
+  CliRun r = stars("prepare --input " + d + " --out " + out + " --set cold_user_fraction=0.5 --set seed=3");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "split: cold users 2 users (fraction 0.50, seed 3)")) << r.out;
+  r = stars("stats --data " + out);
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_TRUE(contains(r.out, "split: cold users 2 users")) << r.out;
+  r = stars("prepare --input " + d + " --out " + out + " --set cold_user_fraction=0.7");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_TRUE(contains(r.out, "cold_user_fraction")) << r.out;
 }
 
 }  // namespace

@@ -5,7 +5,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "stars/core/mmap_file.h"
+#include "stars/core/table_file.h"
 #include "stars/data/dataset.h"
 #include "stars/data/dataset_builder.h"
 #include "stars/data/tiny_world.h"
@@ -117,6 +120,60 @@ TEST(Dataset, SplitsAreReproducibleForASeed) {
   EXPECT_EQ(a->info().splits.temporal_test_start, b->info().splits.temporal_test_start);
   EXPECT_LE(a->info().splits.temporal_valid_start, a->info().splits.temporal_test_start);
   EXPECT_GT(a->info().splits.temporal_test_start, a->info().time_min);
+}
+
+TEST(Dataset, ColdUsersRoundTripThroughTheManifestAndUsersTable) {
+  TinyWorldOptions o;
+  o.cold_user_fraction = 0.25;
+  const std::string dir = temp_dir("cold_users");
+  make_tiny_world(dir, o);
+  auto ds = Dataset::open(dir);
+  const SplitInfo& s = ds->info().splits;
+  EXPECT_EQ(s.num_cold_users, 16) << "a quarter of 64 users, all with 12 events";
+  EXPECT_DOUBLE_EQ(s.cold_user_fraction, 0.25);
+  EXPECT_EQ(s.cold_user_seed, PrepareOptions().seed);
+  int cold = 0;
+  for (int32_t u = 0; u < ds->num_users(); ++u) cold += ds->user_is_cold(u);
+  EXPECT_EQ(cold, 16);
+  const DatasetInfo back = dataset_info_from_json(dataset_info_to_json(ds->info()), "round trip");
+  EXPECT_EQ(back.splits.num_cold_users, s.num_cold_users);
+  EXPECT_DOUBLE_EQ(back.splits.cold_user_fraction, s.cold_user_fraction);
+  EXPECT_EQ(back.splits.cold_user_seed, s.cold_user_seed);
+  EXPECT_EQ(back.splits.num_cold_items, s.num_cold_items);
+  const nlohmann::json stats = nlohmann::json::parse(read_text_file(dir + "/stats.json"));
+  EXPECT_EQ(stats["splits"]["cold_user"]["users"], 16);
+}
+
+TEST(Dataset, DatasetsPreparedBeforeColdUsersOpenWithNone) {
+  const std::string dir = temp_dir("before_cold_users");
+  make_tiny_world(dir);
+  // Rewrite the manifest without its cold_user section and users.tbl without its cold column, as older
+  // versions wrote them.
+  nlohmann::json m = nlohmann::json::parse(read_text_file(dir + "/manifest.json"));
+  ASSERT_TRUE(m["splits"].contains("cold_user"));
+  m["splits"].erase("cold_user");
+  write_text_file(dir + "/manifest.json", m.dump(2));
+  {
+    auto now = Dataset::open(dir);
+    TableWriter w("users", kDatasetVersion);
+    std::vector<std::string> raw;
+    for (int32_t u = 0; u < now->num_users(); ++u) raw.emplace_back(now->user_raw_id(u));
+    w.add_strings("raw_id", raw);
+    const auto age = now->user_numeric(0);
+    const auto region = now->user_categorical(0);
+    w.add_column("num.0", std::vector<float>(age.begin(), age.end()));
+    w.add_column("cat.0", std::vector<int32_t>(region.begin(), region.end()));
+    w.add_strings("catvocab.0", now->user_categorical_features()[0].vocab);
+    w.add_strings("numeric_names", now->user_numeric_names());
+    w.add_strings("categorical_names", {now->user_categorical_features()[0].name});
+    w.write(dir + "/users.tbl");
+  }
+  auto ds = Dataset::open(dir);
+  EXPECT_EQ(ds->info().splits.num_cold_users, 0);
+  EXPECT_EQ(ds->info().splits.cold_user_fraction, 0.0);
+  for (int32_t u = 0; u < ds->num_users(); ++u) EXPECT_FALSE(ds->user_is_cold(u));
+  EXPECT_GT(ds->info().splits.num_cold_items, 0) << "the rest of the splits reads as before";
+  EXPECT_FLOAT_EQ(ds->user_numeric(0)[5], 20.0f + 10.0f * (5 % 4));
 }
 
 TEST(Dataset, OrderOnlyDataGetsOrdinalTimes) {

@@ -98,6 +98,67 @@ TEST(Splits, ColdItemsAreASeededShareOfItemsWithEvents) {
   EXPECT_EQ(cold, a->info().splits.num_cold_items);
 }
 
+// Users with 1 + u % 6 events (so some have fewer than loo_min_events = 3) over 30 items.
+void build_short_and_long_users(const std::string& dir, int n_users, uint64_t seed, double cold_users,
+                                double cold_items) {
+  DatasetBuilder b("test", "memory");
+  for (int i = 0; i < 30; ++i) b.item_id("item" + std::to_string(i), true);
+  for (int u = 0; u < n_users; ++u) {
+    const int32_t user = b.user_id("user" + std::to_string(u));
+    for (int k = 0; k <= u % 6; ++k) {
+      EventRecord e;
+      e.user = user;
+      e.item = (u * 7 + k) % 30;
+      e.ts = 1600000000 + u * 100 + k;
+      e.has_ts = true;
+      b.add_event(e);
+    }
+  }
+  PrepareOptions o;
+  o.cold_user_fraction = cold_users;
+  o.cold_item_fraction = cold_items;
+  o.seed = seed;
+  b.write(dir, o);
+}
+
+TEST(Splits, ColdUsersAreASeededShareOfUsersWithLeaveOneOutTargets) {
+  const std::string d1 = fresh_dir("cold_users1"), d2 = fresh_dir("cold_users2"), d3 = fresh_dir("cold_users3");
+  build_short_and_long_users(d1, 300, 11, 0.3, 0.2);
+  build_short_and_long_users(d2, 300, 11, 0.3, 0.0);
+  build_short_and_long_users(d3, 300, 12, 0.3, 0.2);
+  auto a = Dataset::open(d1), b = Dataset::open(d2), c = Dataset::open(d3);
+  const int min_events = a->info().splits.loo_min_events;
+  int eligible = 0, cold = 0, same = 0, differ = 0;
+  for (int32_t u = 0; u < a->num_users(); ++u) {
+    const bool enough = a->user_events(u).size() >= static_cast<size_t>(min_events);
+    eligible += enough;
+    cold += a->user_is_cold(u);
+    if (a->user_is_cold(u)) {
+      EXPECT_TRUE(enough) << "user " << u << " has " << a->user_events(u).size() << " events";
+    }
+    same += a->user_is_cold(u) == b->user_is_cold(u);
+    differ += a->user_is_cold(u) != c->user_is_cold(u);
+  }
+  ASSERT_GT(eligible, 0);
+  ASSERT_LT(eligible, a->num_users()) << "the data must have users below the minimum";
+  EXPECT_EQ(cold, static_cast<int>(std::llround(0.3 * eligible)));
+  EXPECT_EQ(cold, a->info().splits.num_cold_users);
+  EXPECT_DOUBLE_EQ(a->info().splits.cold_user_fraction, 0.3);
+  EXPECT_EQ(a->info().splits.cold_user_seed, 11u);
+  EXPECT_EQ(same, a->num_users()) << "the cold-user draw does not depend on the cold-item draw";
+  EXPECT_GT(differ, 0) << "another seed draws other users";
+  // ... nor the cold items on the cold users: the item draw is the same as without cold users.
+  const std::string d4 = fresh_dir("cold_users4");
+  build_short_and_long_users(d4, 300, 11, 0.0, 0.2);
+  auto z = Dataset::open(d4);
+  EXPECT_EQ(z->info().splits.num_cold_users, 0);
+  for (int32_t u = 0; u < z->num_users(); ++u) EXPECT_FALSE(z->user_is_cold(u));
+  for (int32_t i = 0; i < a->num_items(); ++i) EXPECT_EQ(a->item_is_cold(i), z->item_is_cold(i)) << "item " << i;
+  PrepareOptions bad;
+  bad.cold_user_fraction = 0.6;
+  EXPECT_THROW(bad.validate(), Error);
+}
+
 TEST(Vocabulary, RawAndDenseIdsRoundTrip) {
   const std::string dir = fresh_dir("vocab");
   build_random(dir, 300, 120, 5000, 3);

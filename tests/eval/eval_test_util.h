@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,16 +44,25 @@ inline std::unique_ptr<data::Dataset> tiny_dataset(const std::string& name, data
 // Item vectors are one-hot; h_next is the one-hot of the item that follows the last history item in the
 // tiny world's cyclic order (so it ranks every leave-one-out target first); h_gen is the one-hot of the
 // last item itself (so it ranks the target low).
+// Cold users: after set_cold_users(table), encodes_cold_users() is true and an input without events gets,
+// as both vectors, the one-hot of the item its first static numeric feature (the tiny world's "age") maps
+// to in the table; without a table (or for an unknown value) such an input gets zero vectors.
 class OracleEncoder : public model::Encoder {
  public:
   OracleEncoder(int32_t n_items, int32_t items_per_group) : n_(n_items), per_group_(items_per_group) {}
+  void set_cold_users(std::map<float, int32_t> item_of_feature) { cold_ = std::move(item_of_feature); }
+  bool encodes_cold_users() const override { return !cold_.empty(); }
   int dim() const override { return n_; }
   int32_t num_items() const override { return n_; }
   void encode(const model::EncoderInput* in, size_t n, float* h_gen, float* h_next) const override {
     std::fill(h_gen, h_gen + n * n_, 0.0f);
     std::fill(h_next, h_next + n * n_, 0.0f);
     for (size_t r = 0; r < n; ++r) {
-      if (in[r].events.empty()) continue;
+      if (in[r].events.empty()) {
+        const auto it = in[r].user_numeric.empty() ? cold_.end() : cold_.find(in[r].user_numeric[0]);
+        if (it != cold_.end()) h_gen[r * n_ + it->second] = h_next[r * n_ + it->second] = 1.0f;
+        continue;
+      }
       const int32_t last = in[r].events.back().item;
       const int32_t g = last / per_group_, k = last % per_group_;
       h_next[r * n_ + g * per_group_ + (k + 1) % per_group_] = 1.0f;
@@ -72,6 +82,7 @@ class OracleEncoder : public model::Encoder {
 
  private:
   int32_t n_, per_group_;
+  std::map<float, int32_t> cold_;
 };
 
 // Random item vectors; h_gen = mean of the history's item vectors, h_next = the last item's vector

@@ -60,6 +60,67 @@ TEST(Protocols, ColdItemTargetsNeverTrain) {
     if (ds->item_is_cold(items[k])) { EXPECT_EQ(qs.train_mask[k], 0) << "event " << k; }
 }
 
+TEST(Protocols, ColdUsersGetTheirFirstEventWithAnEmptyHistoryAndNeverTrain) {
+  data::TinyWorldOptions o;
+  o.cold_user_fraction = 0.25;
+  auto ds = tiny_dataset("cold_users", o);
+  ASSERT_EQ(ds->info().splits.num_cold_users, 16);
+  EXPECT_EQ(parse_protocol("cold_user"), Protocol::kColdUser);
+  EXPECT_STREQ(protocol_name(Protocol::kColdUser), "cold_user");
+  EvalConfig c;
+  const QuerySet test = build_queries(*ds, Protocol::kColdUser, c);
+  ASSERT_EQ(test.queries.size(), 16u);
+  const auto off = ds->user_offsets();
+  const auto items = ds->event_items();
+  const auto ts = ds->event_times();
+  std::set<int32_t> users;
+  for (const auto& q : test.queries) {
+    EXPECT_TRUE(ds->user_is_cold(q.user)) << q.user;
+    users.insert(q.user);
+    EXPECT_EQ(q.history_size(), 0u) << "empty history";
+    EXPECT_EQ(q.hist_end, off[q.user]) << "the request context is the first event";
+    EXPECT_EQ(q.target, items[off[q.user]]) << "the first event's item";
+    EXPECT_EQ(q.ts, ts[off[q.user]]);
+    EXPECT_TRUE(q.full_catalog());
+  }
+  EXPECT_EQ(users.size(), 16u) << "one query per cold user";
+  // Training: leave-one-out minus every event of a cold user.
+  const QuerySet loo = build_queries(*ds, Protocol::kLeaveOneOut, c);
+  for (int32_t u = 0; u < ds->num_users(); ++u)
+    for (uint64_t k = off[u]; k < off[u + 1]; ++k)
+      EXPECT_EQ(test.train_mask[k], ds->user_is_cold(u) ? 0 : loo.train_mask[k]) << "user " << u << " event " << k;
+  EXPECT_NE(test.label.find("cold users"), std::string::npos) << test.label;
+  // Validation: the second event, still without history.
+  c.split = "valid";
+  const QuerySet valid = build_queries(*ds, Protocol::kColdUser, c);
+  ASSERT_EQ(valid.queries.size(), 16u);
+  for (const auto& q : valid.queries) {
+    EXPECT_EQ(q.history_size(), 0u);
+    EXPECT_EQ(q.hist_end, off[q.user] + 1);
+    EXPECT_EQ(q.target, items[off[q.user] + 1]);
+  }
+}
+
+TEST(Protocols, ColdUserNeedsColdUsersAndAutoRunsItOnlyThen) {
+  auto plain = tiny_dataset("no_cold_users");
+  const auto why = protocol_unavailable(*plain, Protocol::kColdUser);
+  ASSERT_TRUE(why.has_value());
+  EXPECT_NE(why->find("cold_user_fraction > 0"), std::string::npos) << *why;
+  EXPECT_THROW(build_queries(*plain, Protocol::kColdUser, EvalConfig{}), Error);
+  const auto a = auto_protocols(*plain);
+  EXPECT_EQ(std::count(a.begin(), a.end(), Protocol::kColdUser), 0);
+  EXPECT_EQ(std::count(a.begin(), a.end(), Protocol::kLeaveOneOut), 1);
+  EXPECT_EQ(std::count(a.begin(), a.end(), Protocol::kColdItem), 1);
+  data::TinyWorldOptions o;
+  o.cold_user_fraction = 0.1;
+  auto cold = tiny_dataset("with_cold_users", o);
+  EXPECT_FALSE(protocol_unavailable(*cold, Protocol::kColdUser).has_value());
+  const auto b = auto_protocols(*cold);
+  EXPECT_EQ(std::count(b.begin(), b.end(), Protocol::kColdUser), 1);
+  EXPECT_EQ(b.size(), a.size() + 1) << "the same protocols plus cold_user";
+  EXPECT_EQ(std::count(b.begin(), b.end(), Protocol::kSampled), 0);
+}
+
 TEST(Protocols, TemporalTargetsAreTheFirstEventOfThePeriod) {
   auto ds = tiny_dataset("temporal");
   EvalConfig c;

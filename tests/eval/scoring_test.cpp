@@ -3,8 +3,10 @@
 // order; popularity cannot), and a full run_evaluation with its outputs.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -309,6 +311,102 @@ TEST(Scoring, ColdProtocolSurvivesAModelWithoutContentPath) {
   EncoderScorer sc2(*ds, oracle, "oracle", &sem, 1);
   sc2.prepare(qs);
   EXPECT_EQ(sc2.content_path_items(), ds->info().splits.num_cold_items);
+}
+
+TEST(Scoring, ColdUserOracleRanksTheFirstItemFirstFromStaticFeaturesAlone) {
+  // One user per group, so the static feature "age" (20 + 10 * group) names the user; the oracle knows
+  // each user's first item from it and ranks it first only when it gets the features and no events.
+  data::TinyWorldOptions o;
+  o.num_users = 16;
+  o.num_groups = 16;
+  o.cold_user_fraction = 0.5;
+  auto ds = tiny_dataset("cold_user_oracle", o);
+  ASSERT_EQ(ds->info().splits.num_cold_users, 8);
+  std::map<float, int32_t> first_item;
+  for (int32_t u = 0; u < ds->num_users(); ++u)
+    first_item[ds->user_numeric(0)[u]] = ds->event_items()[ds->user_offsets()[u]];
+  ASSERT_EQ(first_item.size(), 16u);
+  OracleEncoder enc(ds->num_items(), o.items_per_group);
+  enc.set_cold_users(first_item);
+  EncoderScorer sc(*ds, enc, "oracle", nullptr, 1);
+  const EvalConfig c = fast_config();
+  const QuerySet qs = build_queries(*ds, Protocol::kColdUser, c);
+  ASSERT_EQ(qs.queries.size(), 8u);
+  const ScorerRanks r = rank_queries(*ds, qs, sc, c, 1);
+  ASSERT_EQ(r.strategies.size(), 3u);
+  for (const auto& s : r.strategies)
+    for (size_t q = 0; q < qs.queries.size(); ++q) EXPECT_EQ(s.ranks[q], 0) << s.name << " query " << q;
+}
+
+TEST(Scoring, ColdUsersOfAModelWithoutColdUserVectorsAndOfTheBaselinesRankByPopularity) {
+  data::TinyWorldOptions o;
+  o.cold_user_fraction = 0.25;
+  auto ds = tiny_dataset("cold_user_fallback", o);
+  const EvalConfig c = fast_config();
+  const QuerySet qs = build_queries(*ds, Protocol::kColdUser, c);
+  ASSERT_EQ(qs.queries.size(), 16u);
+  PopularityScorer pop(*ds, false, c.popularity, 1);
+  const std::vector<int32_t> by_popularity = rank_queries(*ds, qs, pop, c, 1).strategies[0].ranks;
+  OracleEncoder enc(ds->num_items(), 8);
+  ASSERT_FALSE(enc.encodes_cold_users());
+  EncoderScorer sc(*ds, enc, "oracle", nullptr, 1);
+  const ScorerRanks r = rank_queries(*ds, qs, sc, c, 1);
+  // Both lists are the popularity scores (their interleave is the same list, ranked without half ties).
+  ASSERT_EQ(r.strategies[0].name, "h_gen");
+  ASSERT_EQ(r.strategies[1].name, "h_next");
+  EXPECT_EQ(r.strategies[0].ranks, by_popularity);
+  EXPECT_EQ(r.strategies[1].ranks, by_popularity);
+  // Co-occurrence has no history to look up: its popularity fallback orders the catalog.
+  CooccurrenceScorer cooc(*ds, c.cooc, 1);
+  EXPECT_EQ(rank_queries(*ds, qs, cooc, c, 1).strategies[0].ranks, by_popularity);
+  // LambdaMART fits on the other users only and ranks empty histories without failing.
+  const QuerySet fit = build_fit_queries(*ds, qs, c);
+  ASSERT_FALSE(fit.queries.empty());
+  for (const auto& q : fit.queries) EXPECT_FALSE(ds->user_is_cold(q.user)) << q.user;
+  LambdaMartScorer lm(*ds, c, 1);
+  const ScorerRanks lr = rank_queries(*ds, qs, lm, c, 1);
+  ASSERT_EQ(lr.strategies[0].ranks.size(), qs.queries.size());
+  for (int32_t rank : lr.strategies[0].ranks) {
+    EXPECT_GE(rank, 0);
+    EXPECT_LT(rank, ds->num_items());
+  }
+}
+
+TEST(Scoring, ColdUserRunsForModelsTrainedWithoutColdUsers) {
+  const std::string dir = testing::temp_dir("cold_user_routing");
+  auto config = [&](const std::string& name, const std::string& train) {
+    std::filesystem::create_directories(dir + "/" + name);
+    write_text_file(dir + "/" + name + "/config.json", "{\"train\": {" + train + "}}");
+    return model_protocols(dir + "/" + name);
+  };
+  auto has = [](const std::vector<Protocol>& ps, Protocol p) { return std::count(ps.begin(), ps.end(), p) == 1; };
+  EXPECT_TRUE(has(config("cold", "\"split\": \"loo\", \"exclude_cold_users\": true"), Protocol::kColdUser));
+  EXPECT_FALSE(has(config("warm", "\"split\": \"loo\", \"exclude_cold_users\": false"), Protocol::kColdUser));
+  EXPECT_FALSE(has(config("temporal", "\"split\": \"temporal\", \"exclude_cold_users\": true"), Protocol::kColdUser));
+  const auto both = config("both", "\"exclude_cold_items\": true, \"exclude_cold_users\": true");
+  EXPECT_TRUE(has(both, Protocol::kColdUser) && has(both, Protocol::kColdItem) && has(both, Protocol::kLeaveOneOut));
+
+  data::TinyWorldOptions o;
+  o.cold_user_fraction = 0.25;
+  auto ds = tiny_dataset("cold_user_e2e", o);
+  OracleEncoder enc(ds->num_items(), 8);
+  EvalRequest req;
+  req.config = fast_config();
+  req.protocols = auto_protocols(*ds);
+  req.baselines = baseline_names();
+  req.models = {ModelSpec{"oracle", dir + "/cold", model_protocols(dir + "/cold"), &enc}};
+  req.threads = 2;
+  const EvalOutput out = run_evaluation(*ds, req);
+  const RunResult* run = testing::find_run(out.results, "cold_user");
+  ASSERT_NE(run, nullptr);
+  EXPECT_EQ(run->num_queries, 16);
+  EXPECT_EQ(run->models.size(), 1u + baseline_names().size());
+  EXPECT_NE(run->model("oracle"), nullptr);
+  EXPECT_EQ(testing::find_run(out.results, "temporal")->model("oracle"), nullptr);
+  EXPECT_EQ(out.results.dataset.num_cold_users, 16);
+  const std::string mdir = testing::temp_dir("cold_user_e2e_out");
+  write_metrics_json(mdir + "/metrics.json", out.results);
+  EXPECT_EQ(read_metrics_json(mdir).dataset.num_cold_users, 16);
 }
 
 TEST(Scoring, BadInputsAreRejectedWithMessages) {

@@ -92,6 +92,45 @@ TEST(TrainingData, LeaveOneOutHoldsOutTheLastTwoAndEveryOtherEventIsATargetOnce)
   EXPECT_EQ(last.windows().size(), static_cast<size_t>(ds->num_users()));
 }
 
+TEST(TrainingData, ExcludeColdUsersDropsTheirWindowsAndHeldOutQueries) {
+  data::TinyWorldOptions o;
+  o.cold_user_fraction = 0.25;
+  const std::string dir = testing::make_world("cold_users", o, false);
+  auto ds = data::Dataset::open(dir);
+  ASSERT_EQ(ds->info().splits.num_cold_users, 16);
+  TrainConfig cfg;
+  const TrainingData all(*ds, cfg, 8);
+  cfg.exclude_cold_users = true;
+  const TrainingData warm(*ds, cfg, 8);
+  std::set<int32_t> cold_in_all, users_in_warm;
+  for (const Window& w : all.windows())
+    if (ds->user_is_cold(w.user)) cold_in_all.insert(w.user);
+  EXPECT_EQ(cold_in_all.size(), 16u) << "without the flag cold users train like any other";
+  for (const Window& w : warm.windows()) {
+    EXPECT_FALSE(ds->user_is_cold(w.user)) << "window of cold user " << w.user;
+    users_in_warm.insert(w.user);
+  }
+  EXPECT_EQ(users_in_warm.size(), static_cast<size_t>(ds->num_users() - 16));
+  const auto off = ds->user_offsets();
+  for (int32_t u = 0; u < ds->num_users(); ++u) {
+    if (!ds->user_is_cold(u)) continue;
+    EXPECT_EQ(warm.user_begin(u), warm.user_begin(u + 1)) << "training events of cold user " << u;
+  }
+  for (int64_t e : warm.train_events()) {
+    const int32_t u = static_cast<int32_t>(std::upper_bound(off.begin(), off.end(), static_cast<uint64_t>(e)) - off.begin()) - 1;
+    EXPECT_FALSE(ds->user_is_cold(u)) << "event " << e;
+  }
+  for (const auto* qs : {&warm.valid(), &warm.test()}) {
+    EXPECT_EQ(qs->size(), static_cast<size_t>(ds->num_users() - 16));
+    for (const EvalQuery& q : *qs) EXPECT_FALSE(ds->user_is_cold(q.user)) << "held-out query of cold user " << q.user;
+  }
+  EXPECT_EQ(all.valid().size(), static_cast<size_t>(ds->num_users()));
+  EXPECT_EQ(warm.num_train_targets(), all.num_train_targets() / ds->num_users() * (ds->num_users() - 16));
+  cfg.valid_protocol = "session";
+  cfg.split = "temporal";
+  EXPECT_THROW(cfg.validate(), Error) << "session validation would rank cold users' sessions";
+}
+
 TEST(NegativeSampler, PagesFirstThenSubclassThenRandomNeverTheTarget) {
   const std::string dir = testing::make_world("sampler", {}, false);
   auto ds = data::Dataset::open(dir);

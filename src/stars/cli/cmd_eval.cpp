@@ -44,12 +44,13 @@ using eval::Protocol;
 const char* kEpilog = R"(Models: --model [NAME=]DIR[@PROTOCOLS]. NAME defaults to the directory name. PROTOCOLS (joined by +)
 are the protocols the model's training data is valid for; by default they are read from DIR/config.json:
 a model trained with split=loo serves loo and sampled, with split=temporal temporal and session, and one
-trained with exclude_cold_items=true also serves cold. Give one NAME several directories to have it in
-every protocol, e.g. --model stars=M --model stars=M_cold@cold.
+trained with exclude_cold_items=true also serves cold, with exclude_cold_users=true cold_user. Give one
+NAME several directories to have it in every protocol, e.g. --model stars=M --model stars=M_cold@cold.
 
-Protocols: loo (leave-one-out, full catalog; the default), temporal, cold, session (paper §6.1), sampled
-(100 sampled negatives, labelled; only for old papers). "auto" = loo, plus cold when the dataset has
-cold items, plus temporal and session when it has timestamps (and purchases).
+Protocols: loo (leave-one-out, full catalog; the default), temporal, cold, cold_user (each cold user's
+first event from its static features alone, empty history), session (paper §6.1), sampled (100 sampled
+negatives, labelled; only for old papers). "auto" = loo, plus cold / cold_user when the dataset has cold
+items / cold users, plus temporal and session when it has timestamps (and purchases).
 
 History: full-catalog rankings leave out the items already in the user's history when under 1% of the
 training events repeat an item of the same user (review data such as Amazon or MovieLens, where a user
@@ -81,39 +82,9 @@ std::vector<Protocol> parse_protocols(const std::string& text) {
     const std::string name(trim(part));
     if (name.empty()) continue;
     const auto p = eval::parse_protocol(name);
-    STARS_CHECK_ARG(p.has_value(), "unknown protocol '" << name << "' (known: loo, temporal, cold, session, sampled, auto)");
+    STARS_CHECK_ARG(p.has_value(),
+                    "unknown protocol '" << name << "' (known: loo, temporal, cold, cold_user, session, sampled, auto)");
     out.push_back(*p);
-  }
-  return out;
-}
-
-std::vector<Protocol> auto_protocols(const data::Dataset& ds) {
-  std::vector<Protocol> out;
-  for (Protocol p : {Protocol::kLeaveOneOut, Protocol::kColdItem, Protocol::kTemporal, Protocol::kSession})
-    if (!eval::protocol_unavailable(ds, p)) out.push_back(p);
-  return out;
-}
-
-// The protocols a model directory's training data is valid for, from config.json's "train" section.
-std::vector<Protocol> model_protocols(const std::string& dir) {
-  std::string split = "loo";
-  bool cold = false;
-  const std::string path = path_join(dir, "config.json");
-  if (file_exists(path)) {
-    const JsonObject j = JsonObject::parse(read_text_file(path), path);
-    if (j.has("train")) {
-      JsonObject t;
-      j.get_object("train", t, path);
-      if (t.has("split")) t.get("split", split, path + ".train");
-      if (t.has("exclude_cold_items")) t.get("exclude_cold_items", cold, path + ".train");
-    }
-  }
-  std::vector<Protocol> out;
-  if (split == "temporal") {
-    out = {Protocol::kTemporal, Protocol::kSession};
-  } else {
-    out = {Protocol::kLeaveOneOut, Protocol::kSampled};
-    if (cold) out.push_back(Protocol::kColdItem);
   }
   return out;
 }
@@ -143,7 +114,7 @@ eval::ModelSpec parse_model_spec(const std::string& text) {
   }
   STARS_CHECK_ARG(!m.name.empty() && !m.dir.empty(), "--model expects [NAME=]DIR[@PROTOCOLS], got '" << text << "'");
   STARS_CHECK_ARG(is_directory(m.dir), "--model " << text << ": '" << m.dir << "' is not a model directory");
-  m.protocols = protocols.empty() ? model_protocols(m.dir) : parse_protocols(protocols);
+  m.protocols = protocols.empty() ? eval::model_protocols(m.dir) : parse_protocols(protocols);
   return m;
 }
 
@@ -212,7 +183,7 @@ std::vector<std::pair<std::string, std::string>> train_ablations(const std::stri
     eval::ModelSpec m;
     m.name = v;
     m.dir = dir;
-    m.protocols = model_protocols(dir);
+    m.protocols = eval::model_protocols(dir);
     models->push_back(m);
     settings.emplace_back(v, "stars train " + record.substr(record.find("--preset")));
   }
@@ -333,7 +304,7 @@ int run_eval(int argc, char** argv) {
     if (!args.given("protocols")) protocols_text = "loo";
     if (!args.given("baselines")) baselines_text = "none";
   }
-  req.protocols = protocols_text == "auto" ? auto_protocols(*ds) : parse_protocols(protocols_text);
+  req.protocols = protocols_text == "auto" ? eval::auto_protocols(*ds) : parse_protocols(protocols_text);
   if (baselines_text == "all") req.baselines = eval::baseline_names();
   else if (baselines_text != "none")
     for (auto b : split(baselines_text, ',')) req.baselines.emplace_back(trim(b));

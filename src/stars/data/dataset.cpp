@@ -43,7 +43,9 @@ std::string dataset_info_to_json(const DatasetInfo& i) {
   j["splits"] = {{"leave_one_out", {{"min_events", i.splits.loo_min_events}}},
                  {"temporal", {{"valid_start", i.splits.temporal_valid_start}, {"test_start", i.splits.temporal_test_start}}},
                  {"cold_item", {{"fraction", i.splits.cold_item_fraction}, {"seed", i.splits.cold_item_seed},
-                                {"items", i.splits.num_cold_items}}}};
+                                {"items", i.splits.num_cold_items}}},
+                 {"cold_user", {{"fraction", i.splits.cold_user_fraction}, {"seed", i.splits.cold_user_seed},
+                                {"users", i.splits.num_cold_users}}}};
   return j.dump(2);
 }
 
@@ -81,6 +83,11 @@ DatasetInfo dataset_info_from_json(const std::string& text, const std::string& w
     i.splits.cold_item_fraction = s.at("cold_item").at("fraction").get<double>();
     i.splits.cold_item_seed = s.at("cold_item").at("seed").get<uint64_t>();
     i.splits.num_cold_items = s.at("cold_item").at("items").get<int32_t>();
+    if (s.contains("cold_user")) {  // absent in datasets prepared before cold users: none
+      i.splits.cold_user_fraction = s.at("cold_user").at("fraction").get<double>();
+      i.splits.cold_user_seed = s.at("cold_user").at("seed").get<uint64_t>();
+      i.splits.num_cold_users = s.at("cold_user").at("users").get<int32_t>();
+    }
   } catch (const nlohmann::json::exception& e) {
     STARS_THROW(kCorrupt, where << ": malformed manifest: " << e.what());
   }
@@ -175,6 +182,16 @@ std::unique_ptr<Dataset> Dataset::open(const std::string& dir, bool verify) {
   for (size_t f = 0; f < cat_names.size(); ++f) {
     d.user_cat_features_.push_back({cat_names[f], d.users_.strings("catvocab." + std::to_string(f))});
     d.user_cat_.push_back(d.users_.column<int32_t>("cat." + std::to_string(f)));
+  }
+  d.us_cold_ = d.users_.column_or_empty<uint8_t>("cold");
+  {
+    const std::string up = d.users_.path();
+    int64_t n_cold = 0;
+    for (uint8_t c : d.us_cold_) n_cold += c != 0;
+    STARS_CHECK_DATA(d.us_cold_.empty() || d.us_cold_.size() == static_cast<size_t>(n_users),
+                     up << ": the cold column has " << d.us_cold_.size() << " rows for " << n_users << " users");
+    STARS_CHECK_DATA(n_cold == d.info_.splits.num_cold_users,
+                     up << ": " << n_cold << " users are flagged cold but the manifest says " << d.info_.splits.num_cold_users);
   }
 
   d.page_off_ = d.impressions_.column<uint64_t>("items.offsets");

@@ -4,7 +4,8 @@
 //   DS/events.tbl        events sorted by (user, time, input order), CSR by user (`user_offsets`)
 //   DS/items.tbl         item table: raw ids, text, taxonomy (subclass = leaf of the category path), brand,
 //                        price, tags, stock, regions, cold-item flag
-//   DS/users.tbl         user raw ids and static features (numeric f32 with NaN = missing; categorical codes)
+//   DS/users.tbl         user raw ids and static features (numeric f32 with NaN = missing; categorical codes),
+//                        cold-user flag (absent in datasets prepared before it: no cold users)
 //   DS/impressions.tbl   items shown on each page (same-page negatives)
 //   DS/calendar.tbl      per day (and region) the active named events/holidays/promotions
 //   DS/stats.json        statistics printed by `stars prepare`
@@ -41,7 +42,10 @@ std::optional<EventType> parse_event_type(std::string_view s);
 // events, event n-1 is the test target and event n-2 the validation target; users with fewer events
 // only train. The temporal split trains on ts < valid_start, validates on [valid_start, test_start),
 // tests on ts >= test_start. Cold items are a seeded fraction of items flagged in items.tbl (`cold`):
-// a model trained for the cold-item protocol never sees their events.
+// a model trained for the cold-item protocol never sees their events. Cold users are a seeded fraction of
+// the users with >= loo_min_events events (an independent draw with the same seed), flagged in users.tbl
+// (`cold`): a model trained for the cold-user protocol never sees their events and ranks their first event
+// from static features alone. Datasets prepared before cold users existed have none.
 struct SplitInfo {
   int loo_min_events = 3;
   int64_t temporal_valid_start = 0;
@@ -49,6 +53,9 @@ struct SplitInfo {
   double cold_item_fraction = 0.0;
   uint64_t cold_item_seed = 0;
   int32_t num_cold_items = 0;
+  double cold_user_fraction = 0.0;
+  uint64_t cold_user_seed = 0;
+  int32_t num_cold_users = 0;
 };
 
 struct DatasetInfo {
@@ -135,6 +142,7 @@ class Dataset {
   Span<const float> user_numeric(size_t feature) const { return user_numeric_[feature]; }  // NaN = missing
   const std::vector<CategoricalFeature>& user_categorical_features() const { return user_cat_features_; }
   Span<const int32_t> user_categorical(size_t feature) const { return user_cat_[feature]; }
+  bool user_is_cold(int32_t u) const { return !us_cold_.empty() && us_cold_[u] != 0; }
 
   // ---- impressions
   int32_t num_pages() const { return info_.num_pages; }
@@ -174,6 +182,7 @@ class Dataset {
   std::vector<Span<const float>> user_numeric_;
   std::vector<CategoricalFeature> user_cat_features_;
   std::vector<Span<const int32_t>> user_cat_;
+  Span<const uint8_t> us_cold_;  // empty when users.tbl has no `cold` column (older datasets)
   Span<const uint64_t> page_off_;
   Span<const int32_t> page_val_;
   std::vector<std::string> calendar_event_names_;

@@ -17,6 +17,8 @@ namespace stars::data {
 void PrepareOptions::validate() const {
   STARS_CHECK_ARG(cold_item_fraction >= 0 && cold_item_fraction <= 0.5,
                   "cold_item_fraction must be in [0, 0.5], got " << cold_item_fraction);
+  STARS_CHECK_ARG(cold_user_fraction >= 0 && cold_user_fraction <= 0.5,
+                  "cold_user_fraction must be in [0, 0.5], got " << cold_user_fraction);
   STARS_CHECK_ARG(temporal_valid_quantile > 0 && temporal_valid_quantile < 1,
                   "temporal_valid_quantile must be in (0, 1), got " << temporal_valid_quantile);
   STARS_CHECK_ARG(temporal_test_quantile >= temporal_valid_quantile && temporal_test_quantile < 1,
@@ -205,6 +207,23 @@ void DatasetBuilder::add_calendar_day(int64_t day, int32_t region, const std::ve
 
 namespace {
 
+// Stream of the cold-user draw: derived from the same seed as the cold items, independent of their draw.
+constexpr uint64_t kColdUserStream = 0xC01D05E5;
+
+// Flags round(fraction * |pool|) ids of `pool` (a seeded partial Fisher-Yates shuffle) in a vector of
+// `n` flags; returns the flags and writes the number drawn to `drawn`.
+std::vector<uint8_t> draw_cold(std::vector<int32_t> pool, size_t n, double fraction, Rng rng, int32_t& drawn) {
+  std::vector<uint8_t> cold(n, 0);
+  const size_t n_cold = static_cast<size_t>(std::llround(fraction * pool.size()));
+  for (size_t k = 0; k < n_cold; ++k) {
+    const size_t j = k + rng.uniform(pool.size() - k);
+    std::swap(pool[k], pool[j]);
+    cold[pool[k]] = 1;
+  }
+  drawn = static_cast<int32_t>(n_cold);
+  return cold;
+}
+
 template <class T>
 std::vector<T> permute(const std::vector<T>& v, const std::vector<uint32_t>& perm) {
   std::vector<T> out(perm.size());
@@ -343,19 +362,19 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
   splits.loo_min_events = opt.loo_min_events;
   splits.cold_item_fraction = opt.cold_item_fraction;
   splits.cold_item_seed = opt.seed;
-  std::vector<uint8_t> cold(n_items, 0);
+  std::vector<uint8_t> cold, cold_users;
   {
-    std::vector<int32_t> with_events;
+    std::vector<int32_t> with_events, with_targets;
     for (int32_t i = 0; i < n_items; ++i)
       if (item_count[i] > 0) with_events.push_back(i);
-    const size_t n_cold = static_cast<size_t>(std::llround(opt.cold_item_fraction * with_events.size()));
-    Rng rng(opt.seed);
-    for (size_t k = 0; k < n_cold; ++k) {
-      const size_t j = k + rng.uniform(with_events.size() - k);
-      std::swap(with_events[k], with_events[j]);
-      cold[with_events[k]] = 1;
-    }
-    splits.num_cold_items = static_cast<int32_t>(n_cold);
+    cold = draw_cold(std::move(with_events), n_items, opt.cold_item_fraction, Rng(opt.seed), splits.num_cold_items);
+    // Cold users: among the users with leave-one-out targets (>= loo_min_events events).
+    for (int32_t u = 0; u < n_users; ++u)
+      if (user_off[u + 1] - user_off[u] >= static_cast<uint64_t>(opt.loo_min_events)) with_targets.push_back(u);
+    splits.cold_user_fraction = opt.cold_user_fraction;
+    splits.cold_user_seed = opt.seed;
+    cold_users = draw_cold(std::move(with_targets), n_users, opt.cold_user_fraction,
+                           Rng(derive_seed(opt.seed, kColdUserStream)), splits.num_cold_users);
   }
   int64_t tmin = 0, tmax = 0;
   if (n_ev > 0) {
@@ -447,6 +466,7 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
       w.add_column("cat." + std::to_string(f), col);
       w.add_strings("catvocab." + std::to_string(f), user_cat_vocab_[f].to_vector());
     }
+    w.add_column("cold", cold_users);
     w.add_strings("numeric_names", user_numeric_names_);
     w.add_strings("categorical_names", user_cat_names_);
     w.write(path_join(dir, "users.tbl"));
@@ -575,7 +595,8 @@ std::string DatasetBuilder::write(const std::string& dir, const PrepareOptions& 
                                   {"test_start", has_time ? format_iso8601(splits.temporal_test_start) : ""},
                                   {"valid_events", t_valid},
                                   {"test_events", t_test}}},
-                    {"cold_item", {{"fraction", opt.cold_item_fraction}, {"seed", opt.seed}, {"items", splits.num_cold_items}}}};
+                    {"cold_item", {{"fraction", opt.cold_item_fraction}, {"seed", opt.seed}, {"items", splits.num_cold_items}}},
+                    {"cold_user", {{"fraction", opt.cold_user_fraction}, {"seed", opt.seed}, {"users", splits.num_cold_users}}}};
   }
   for (const auto& [key, text] : extra_stats_) st[key] = nlohmann::json::parse(text);
   const std::string stats = st.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -18,7 +18,8 @@ namespace stars::data {
 
 struct PrepareOptions {
   double cold_item_fraction = 0.05;     ///< share of items (with events) flagged cold, in [0, 0.5]
-  uint64_t seed = 42;                   ///< seed of the cold-item draw
+  double cold_user_fraction = 0.0;      ///< share of users with >= loo_min_events events flagged cold, in [0, 0.5]
+  uint64_t seed = 42;                   ///< seed of the cold-item and cold-user draws (independent streams)
   double temporal_valid_quantile = 0.90;  ///< events at or after this time quantile are validation/test
   double temporal_test_quantile = 0.95;   ///< events at or after this time quantile are test
   int loo_min_events = 3;               ///< users with fewer events are training-only in leave-one-out
@@ -26,7 +27,8 @@ struct PrepareOptions {
   template <class V>
   void visit(V& v) {
     v("cold_item_fraction", cold_item_fraction, "share of items with events flagged cold, in [0, 0.5]");
-    v("seed", seed, "seed of the cold-item draw");
+    v("cold_user_fraction", cold_user_fraction, "share of users with at least loo_min_events events flagged cold (held out of training for the cold_user protocol), in [0, 0.5]");
+    v("seed", seed, "seed of the cold-item and cold-user draws (independent draws)");
     v("temporal_valid_quantile", temporal_valid_quantile, "time quantile where the temporal validation period starts, in (0, 1)");
     v("temporal_test_quantile", temporal_test_quantile, "time quantile where the temporal test period starts, in (0, 1)");
     v("loo_min_events", loo_min_events, "minimum events for a user to get leave-one-out validation/test targets, >= 3");

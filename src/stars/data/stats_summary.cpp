@@ -109,10 +109,14 @@ std::string format_stats_summary(const std::string& text, const std::string& whe
                                         count(tmp.value("test_events", json(0))) + " events)");
       else
         row(out, "split: temporal", "not available (no timestamps)");
-      const json& cold = sp.value("cold_item", json::object());
-      row(out, "split: cold items", count(cold.value("items", json(0))) + " items (fraction " +
-                                        count(cold.value("fraction", json(0.0))) + ", seed " +
-                                        count(cold.value("seed", json(0))) + ")");
+      for (const std::string what : {"item", "user"}) {
+        if (what == "user" && !sp.contains("cold_user")) continue;  // statistics written before cold users
+        const json& cold = sp.value("cold_" + what, json::object());
+        const std::string unit = what + "s";
+        row(out, ("split: cold " + unit).c_str(), count(cold.value(unit, json(0))) + " " + unit + " (fraction " +
+                                            count(cold.value("fraction", json(0.0))) + ", seed " +
+                                            count(cold.value("seed", json(0))) + ")");
+      }
     }
     const json& ing = get("ingest");
     if (ing.is_object()) {

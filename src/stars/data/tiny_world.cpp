@@ -56,6 +56,7 @@ std::string make_tiny_world(const std::string& dir, const TinyWorldOptions& o) {
   if (o.with_time) b.add_calendar_day(t0 / 86400, 0, {"launch_day"});
   PrepareOptions p;
   p.cold_item_fraction = 0.1;
+  p.cold_user_fraction = o.cold_user_fraction;
   return b.write(dir, p);
 }
 

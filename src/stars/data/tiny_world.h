@@ -17,6 +17,7 @@ struct TinyWorldOptions {
   int32_t start_hours = 1;         // user u starts (u % start_hours) hours later, so UTC days cut sessions at different events
   bool with_pages = true;          // each event's page shows 4 same-subclass items
   bool with_user_features = true;  // numeric "age" + categorical "region" = group name
+  double cold_user_fraction = 0.0; // PrepareOptions::cold_user_fraction (cold items are always 10%)
   uint64_t seed = 7;
 };
 

@@ -2,7 +2,8 @@
 // co-occur with weight 1/distance (both orders unless `directed`), optionally cosine-normalised by the
 // items' counts; each item keeps its strongest neighbours. A query scores the neighbours of its last
 // history items, the t-th last weighted decay^t; items without a neighbour score fall back to popularity
-// (below every neighbour). Torch-free.
+// (below every neighbour); a query with an empty history (cold_user protocol) is ranked by popularity
+// alone. Torch-free.
 #pragma once
 
 #include <cstdint>

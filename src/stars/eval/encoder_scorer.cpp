@@ -6,6 +6,7 @@
 #include "stars/core/log.h"
 #include "stars/core/time.h"
 #include "stars/eval/mips.h"
+#include "stars/eval/popularity.h"
 
 namespace stars::eval {
 
@@ -65,6 +66,12 @@ EncoderScorer::EncoderScorer(const data::Dataset& ds, model::Encoder& encoder, s
 void EncoderScorer::prepare(const QuerySet& qs) {
   items_ = base_items_;
   content_items_ = 0;
+  popularity_.clear();
+  if (qs.protocol == Protocol::kColdUser && !encoder_.encodes_cold_users()) {
+    STARS_WARN("eval " << name_ << ": the model does not encode cold users (Encoder::encodes_cold_users() is false: "
+                          "no cold-user training); its cold_user queries are ranked by training popularity");
+    popularity_ = item_popularity(ds_, qs.train_mask);
+  }
   if (qs.protocol != Protocol::kColdItem) return;
   if (semantics_ == nullptr || semantics_->num_items != ds_.num_items()) {
     STARS_WARN("eval " << name_ << ": no item semantics for this dataset; cold items keep their trained vectors");
@@ -89,6 +96,12 @@ void EncoderScorer::prepare(const QuerySet& qs) {
 }
 
 void EncoderScorer::score(const QuerySet& qs, size_t first, size_t n, float* const* out) const {
+  const size_t n_items = static_cast<size_t>(ds_.num_items());
+  if (!popularity_.empty()) {  // cold-user queries of a model without cold-user vectors (see prepare)
+    for (size_t r = 0; r < n; ++r)
+      for (size_t l = 0; l < 2; ++l) std::copy(popularity_.begin(), popularity_.end(), out[l] + r * n_items);
+    return;
+  }
   Timer timer;
   std::vector<model::EncoderInput> inputs(n);
   for (size_t r = 0; r < n; ++r) inputs[r] = encoder_input(ds_, qs.queries[first + r]);
@@ -119,7 +132,6 @@ void EncoderScorer::score(const QuerySet& qs, size_t first, size_t n, float* con
     }
   }
   encode_seconds_ += timer.seconds();
-  const size_t n_items = static_cast<size_t>(ds_.num_items());
   inner_product_scores(h_gen.data(), n, items_.data(), n_items, dim_, out[0]);
   inner_product_scores(h_next.data(), n, items_.data(), n_items, dim_, out[1]);
 }

@@ -4,8 +4,12 @@
 // one matrix product per block). Two lists, h_gen and h_next; the harness adds their interleave.
 // For the cold-item protocol, cold items get their content-path vector (text + tags, Δ = 0) from
 // Encoder::set_item_content, as a never-seen item would in serving. The request's context offset o_t
-// (time of the target, its region and calendar events) is added to both user vectors, as in serving. Torch-free: the model module
-// implements the Encoder; this file only calls it.
+// (time of the target, its region and calendar events) is added to both user vectors, as in serving.
+// For the cold-user protocol (empty histories) the encoder gets the user's static features without events;
+// a model that does not encode cold users (Encoder::encodes_cold_users() false) would return vectors
+// without information there, so its cold-user queries are ranked by training popularity instead (both
+// lists; a warning says so), and the model scores exactly like the popularity baseline. Torch-free: the
+// model module implements the Encoder; this file only calls it.
 #pragma once
 
 #include <memory>
@@ -52,6 +56,7 @@ class EncoderScorer : public Scorer {
   std::vector<float> base_items_;  // (num_items, dim) as trained
   std::vector<float> items_;       // vectors used by the current protocol
   int64_t content_items_ = 0;
+  std::vector<float> popularity_;  // (num_items) when the current protocol's queries rank by popularity, else empty
   mutable double encode_seconds_ = 0;
   mutable bool use_context_ = true;  // off after the model reported it has no context offset
   mutable std::unordered_map<int64_t, std::vector<float>> context_cache_;  // (day, hour, region) -> o_t

@@ -79,6 +79,11 @@ std::string dataset_fingerprint(const data::Dataset& ds) {
   std::vector<uint8_t> cold(ds.num_items());
   for (int32_t i = 0; i < ds.num_items(); ++i) cold[i] = ds.item_is_cold(i);
   h = checksum64(cold.data(), cold.size(), h);
+  if (ds.info().splits.num_cold_users > 0) {  // (datasets without cold users keep their fingerprint)
+    std::vector<uint8_t> cold_users(ds.num_users());
+    for (int32_t u = 0; u < ds.num_users(); ++u) cold_users[u] = ds.user_is_cold(u);
+    h = checksum64(cold_users.data(), cold_users.size(), h);
+  }
   return hex64(h);
 }
 
@@ -103,6 +108,27 @@ std::string model_dir_hash(const std::string& dir) {
   return hex64(h);
 }
 
+std::vector<Protocol> model_protocols(const std::string& dir) {
+  std::string split = "loo";
+  bool cold_items = false, cold_users = false;
+  const std::string path = path_join(dir, "config.json");
+  if (file_exists(path)) {
+    const JsonObject j = JsonObject::parse(read_text_file(path), path);
+    if (j.has("train")) {
+      JsonObject t;
+      j.get_object("train", t, path);
+      if (t.has("split")) t.get("split", split, path + ".train");
+      if (t.has("exclude_cold_items")) t.get("exclude_cold_items", cold_items, path + ".train");
+      if (t.has("exclude_cold_users")) t.get("exclude_cold_users", cold_users, path + ".train");
+    }
+  }
+  if (split == "temporal") return {Protocol::kTemporal, Protocol::kSession};
+  std::vector<Protocol> out = {Protocol::kLeaveOneOut, Protocol::kSampled};
+  if (cold_items) out.push_back(Protocol::kColdItem);
+  if (cold_users) out.push_back(Protocol::kColdUser);
+  return out;
+}
+
 std::string model_config_hash(const std::string& dir) {
   for (const char* n : {"config.json", "model_config.json", "train_config.json"}) {
     const std::string p = path_join(dir, n);
@@ -125,6 +151,7 @@ DatasetSummary summarize_dataset(const data::Dataset& ds) {
   d.has_event_types = info.has_event_types;
   d.has_categories = info.has_categories;
   d.num_cold_items = info.splits.num_cold_items;
+  d.num_cold_users = info.splits.num_cold_users;
   return d;
 }
 

@@ -27,6 +27,11 @@ struct ModelSpec {
   model::Encoder* encoder = nullptr;
 };
 
+// The protocols a model directory's training data is valid for, from DIR/config.json's "train" section:
+// split=loo serves loo and sampled, plus cold with exclude_cold_items=true and cold_user with
+// exclude_cold_users=true; split=temporal serves temporal and session. No config.json: as split=loo.
+std::vector<Protocol> model_protocols(const std::string& dir);
+
 struct EvalRequest {
   std::vector<Protocol> protocols;
   std::vector<std::string> baselines;

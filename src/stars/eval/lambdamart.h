@@ -3,7 +3,10 @@
 // the protocol's training data only (build_fit_queries: each user's last training event or session,
 // features from statistics without those targets), then refits the statistics on the full training
 // data for scoring. Candidates rank above all other items; the rest follow by popularity, so every
-// query gets a full ranking. Protocols with given candidates (sessions) rerank exactly those. Torch-free.
+// query gets a full ranking. Protocols with given candidates (sessions) rerank exactly those. A query with
+// an empty history (cold_user protocol) has only the popular and recently popular candidates and no
+// history features (affinities 0, co-occurrence 0): the ranker orders them by its item features
+// (popularity, recency, price, age), fitted on queries with histories. Torch-free.
 #pragma once
 
 #include <map>

@@ -76,7 +76,8 @@ std::string results_to_json(const EvalResults& r) {
                   {"has_time", d.has_time},
                   {"has_event_types", d.has_event_types},
                   {"has_categories", d.has_categories},
-                  {"num_cold_items", d.num_cold_items}};
+                  {"num_cold_items", d.num_cold_items},
+                  {"num_cold_users", d.num_cold_users}};
   j["config"] = r.config_json.empty() ? json::object() : json::parse(r.config_json);
   j["config_hash"] = r.config_hash;
   j["threads"] = r.threads;
@@ -184,6 +185,7 @@ EvalResults results_from_json(const std::string& text, const std::string& where)
     r.dataset.has_event_types = d.value("has_event_types", false);
     r.dataset.has_categories = d.value("has_categories", false);
     r.dataset.num_cold_items = d.value("num_cold_items", 0);
+    r.dataset.num_cold_users = d.value("num_cold_users", 0);  // absent before cold users
     r.config_json = j.at("config").dump(2);
     r.config_hash = j.value("config_hash", "");
     r.threads = j.value("threads", 1);

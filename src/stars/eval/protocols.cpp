@@ -17,13 +17,14 @@ const char* protocol_name(Protocol p) {
     case Protocol::kColdItem: return "cold";
     case Protocol::kSession: return "session";
     case Protocol::kSampled: return "sampled";
+    case Protocol::kColdUser: return "cold_user";
   }
   return "?";
 }
 
 std::optional<Protocol> parse_protocol(std::string_view name) {
   for (Protocol p : {Protocol::kLeaveOneOut, Protocol::kTemporal, Protocol::kColdItem, Protocol::kSession,
-                     Protocol::kSampled})
+                     Protocol::kSampled, Protocol::kColdUser})
     if (name == protocol_name(p)) return p;
   return std::nullopt;
 }
@@ -119,6 +120,27 @@ void build_leave_one_out(const data::Dataset& ds, QuerySet& qs, bool cold_only) 
     Query q;
     q.user = u;
     q.hist_begin = off[u];
+    q.hist_end = t;
+    q.target = items[t];
+    q.ts = ts[t];
+    qs.queries.push_back(q);
+  }
+}
+
+// One query per cold user, with an empty history (hist_begin == hist_end == the target event, whose time,
+// region and calendar are the request context): the first event (test) or the second (valid). Cold users
+// have >= loo_min_events >= 3 events, so both exist.
+void build_cold_users(const data::Dataset& ds, QuerySet& qs) {
+  const auto off = ds.user_offsets();
+  const auto items = ds.event_items();
+  const auto ts = ds.event_times();
+  const uint64_t pos = qs.split == "test" ? 0 : 1;
+  for (int32_t u = 0; u < ds.num_users(); ++u) {
+    if (!ds.user_is_cold(u) || off[u] + pos >= off[u + 1]) continue;
+    const uint64_t t = off[u] + pos;
+    Query q;
+    q.user = u;
+    q.hist_begin = t;
     q.hist_end = t;
     q.target = items[t];
     q.ts = ts[t];
@@ -265,6 +287,9 @@ std::optional<std::string> protocol_unavailable(const data::Dataset& ds, Protoco
     case Protocol::kColdItem:
       if (info.splits.num_cold_items == 0) return "the dataset has no cold items (prepare with cold_item_fraction > 0)";
       return std::nullopt;
+    case Protocol::kColdUser:
+      if (info.splits.num_cold_users == 0) return "the dataset has no cold users (prepare with cold_user_fraction > 0)";
+      return std::nullopt;
     case Protocol::kTemporal:
       if (!info.has_time) return "the dataset has no timestamps (events are ordered only), so there is no global time split";
       return std::nullopt;
@@ -274,6 +299,14 @@ std::optional<std::string> protocol_unavailable(const data::Dataset& ds, Protoco
       return std::nullopt;
   }
   return std::nullopt;
+}
+
+std::vector<Protocol> auto_protocols(const data::Dataset& ds) {
+  std::vector<Protocol> out;
+  for (Protocol p : {Protocol::kLeaveOneOut, Protocol::kColdItem, Protocol::kColdUser, Protocol::kTemporal,
+                     Protocol::kSession})
+    if (!protocol_unavailable(ds, p)) out.push_back(p);
+  return out;
 }
 
 QuerySet build_queries(const data::Dataset& ds, Protocol p, const EvalConfig& config) {
@@ -300,6 +333,16 @@ QuerySet build_queries(const data::Dataset& ds, Protocol p, const EvalConfig& co
         if (ds.item_is_cold(items[k])) qs.train_mask[k] = 0;
       qs.exclude_history = exclude_history(ds, qs.train_mask, config);
       build_leave_one_out(ds, qs, true);
+      break;
+    }
+    case Protocol::kColdUser: {
+      qs.label = "cold users: first event from static features alone (empty history), full-catalog ranking" + split_text;
+      qs.train_mask = loo_train_mask(ds);
+      const auto off = ds.user_offsets();
+      for (int32_t u = 0; u < ds.num_users(); ++u)
+        if (ds.user_is_cold(u)) std::fill(qs.train_mask.begin() + off[u], qs.train_mask.begin() + off[u + 1], 0);
+      qs.exclude_history = exclude_history(ds, qs.train_mask, config);
+      build_cold_users(ds, qs);
       break;
     }
     case Protocol::kTemporal:

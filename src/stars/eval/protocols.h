@@ -13,6 +13,9 @@
 //             purchase; only sessions with a purchase count; history = the user's earlier days.
 //   sampled   leave-one-out targets ranked among N sampled negatives the user never touched. Only for
 //             comparison with old papers: its numbers are 3-5x higher and not comparable to full ranking.
+//   cold_user one query per cold user (flagged at prepare time) with an EMPTY history: the target is the
+//             user's first event (valid: its second), ranked over the full catalog from the static user
+//             features alone; training = leave-one-out minus every event of a cold user.
 // Torch-free.
 #pragma once
 
@@ -27,8 +30,8 @@
 
 namespace stars::eval {
 
-enum class Protocol { kLeaveOneOut, kTemporal, kColdItem, kSession, kSampled };
-const char* protocol_name(Protocol p);  // "loo", "temporal", "cold", "session", "sampled"
+enum class Protocol { kLeaveOneOut, kTemporal, kColdItem, kSession, kSampled, kColdUser };
+const char* protocol_name(Protocol p);  // "loo", "temporal", "cold", "session", "sampled", "cold_user"
 std::optional<Protocol> parse_protocol(std::string_view name);
 
 // One ranking query: the user's history (a range of global event indices, time-ordered) and one target.
@@ -63,6 +66,9 @@ struct QuerySet {
 
 // Why a protocol cannot run on this dataset, or nullopt when it can.
 std::optional<std::string> protocol_unavailable(const data::Dataset& ds, Protocol p);
+// What `--protocols auto` runs: loo, plus cold and cold_user when the dataset has cold items / cold users,
+// plus temporal and session when it has timestamps (and purchases). Never sampled.
+std::vector<Protocol> auto_protocols(const data::Dataset& ds);
 
 // Builds the queries of `p` for config.split ("test" or "valid"), honouring config.max_queries (seeded
 // sample), config.exclude_history and config.sampled_negatives. Throws kInvalidArgument naming what the

@@ -63,7 +63,7 @@ struct Comparison {
 };
 
 struct RunResult {
-  std::string protocol;  // "loo", "temporal", "cold", "session", "sampled"
+  std::string protocol;  // "loo", "temporal", "cold", "cold_user", "session", "sampled"
   std::string split;     // "test" or "valid"
   std::string label;     // human description, always says "SAMPLED" for the sampled protocol
   bool sampled = false;
@@ -105,6 +105,7 @@ struct DatasetSummary {
   int64_t num_users = 0, num_items = 0, num_events = 0;
   bool has_time = false, has_event_types = false, has_categories = false;
   int32_t num_cold_items = 0;
+  int32_t num_cold_users = 0;
 };
 
 struct EvalResults {

@@ -56,6 +56,9 @@ void TrainConfig::validate() const {
   STARS_CHECK_ARG(valid_protocol != "session" || split == "temporal",
                   "train.valid_protocol=session ranks sessions of the temporal validation and test periods: it needs train.split=temporal, got '"
                       << split << "'");
+  STARS_CHECK_ARG(!exclude_cold_users || valid_protocol != "session",
+                  "train.exclude_cold_users=true keeps cold users out of validation, but valid_protocol=session ranks "
+                  "every session of the validation period (cold users' too): use valid_protocol=next");
   STARS_CHECK_ARG(max_steps >= 0, "train.max_steps must be >= 0, got " << max_steps);
   STARS_CHECK_ARG(threads >= 0 && threads <= 1024, "train.threads must be in [0, 1024], got " << threads);
   STARS_CHECK_ARG(loader_threads >= 1 && loader_threads <= 256, "train.loader_threads must be in [1, 256], got " << loader_threads);

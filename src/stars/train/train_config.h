@@ -50,6 +50,7 @@ struct TrainConfig {
   std::string split = "loo";          ///< loo (leave-one-out) | temporal
   std::string windows = "all";        ///< all (every event a target once) | last (most recent window only)
   bool exclude_cold_items = false;    ///< drop cold items' events from training (cold-item protocol)
+  bool exclude_cold_users = false;    ///< drop cold users' events from training and validation (cold-user protocol)
   std::string exclude_history = "auto";  ///< neither train nor rank against the user's history items: auto | true | false
   std::string eval_vector = "next";   ///< user vector ranked in validation/test: next | gen | sum
   int patience = 10;                  ///< epochs without a better validation NDCG@10 before stopping, >= 1
@@ -104,6 +105,7 @@ struct TrainConfig {
     v("split", split, "loo | temporal");
     v("windows", windows, "all | last");
     v("exclude_cold_items", exclude_cold_items, "drop cold items' events from training");
+    v("exclude_cold_users", exclude_cold_users, "drop every event of cold users (prepare's cold_user_fraction) from training, validation and the final test, so that stars eval may score the model on the cold_user protocol");
     v("exclude_history", exclude_history, "never rank the user's earlier items, in the loss and in validation: auto (when under 1% of training events repeat an item of the user) | true | false");
     v("eval_vector", eval_vector, "user vector ranked in validation/test: next | gen | sum");
     v("patience", patience, "epochs without a better validation NDCG@10 before stopping, >= 1");

@@ -21,6 +21,10 @@ TrainingData::TrainingData(const data::Dataset& ds, const TrainConfig& cfg, int 
   user_begin_.reserve(static_cast<size_t>(ds.num_users()) + 1);
 
   for (int32_t u = 0; u < ds.num_users(); ++u) {
+    if (cfg.exclude_cold_users && ds.user_is_cold(u)) {  // no training event, no validation or test query
+      user_begin_.push_back(static_cast<uint32_t>(train_events_.size()));
+      continue;
+    }
     const int64_t b = static_cast<int64_t>(offsets[u]), e = static_cast<int64_t>(offsets[u + 1]);
     const int64_t n = e - b;
     int64_t train_end = e;  // absolute end of the events usable for training

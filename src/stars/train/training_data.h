@@ -3,7 +3,8 @@
 // validation and test queries (a user, the end of the history it may read, the target event).
 // Leave-one-out: the last event of a user with >= loo_min_events events is the test target, the one before
 // it the validation target. Temporal: events before the validation start train; a user's first event in
-// the validation (test) period is its validation (test) target. Torch-free.
+// the validation (test) period is its validation (test) target. With train.exclude_cold_users, cold users
+// (data::Dataset::user_is_cold) have no training event and no validation or test query. Torch-free.
 #pragma once
 
 #include <cstdint>
