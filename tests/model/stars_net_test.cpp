@@ -189,6 +189,7 @@ TEST(StarsNet, MakeTensorsCarriesEveryFieldAsIs) {
   b.tgt_cal_ids = {0, 1};
   b.tgt_cal_offsets = {0, 1, 2};
   b.row_last_target = {2};
+  b.row_first_target = {0};
   b.hist_tgt = {0, 2};
   b.hist_item = {4, 2};
   b.hist_cand = {5};  // hist_shared stays empty: its tensor stays undefined
@@ -242,6 +243,10 @@ TEST(StarsNet, MakeTensorsCarriesEveryFieldAsIs) {
   same(t.final_rows, std::vector<int64_t>{0}, {1}, "final_rows");
   same(t.final_targets, std::vector<int64_t>{2}, {1}, "final_targets");
   same(t.final_pos, std::vector<int64_t>{-1, -1, 0}, {N}, "final_pos");
+  // row_first_target {0} (the row starts at its user's first event) likewise, for the cold-user loss.
+  same(t.first_rows, std::vector<int64_t>{0}, {1}, "first_rows");
+  same(t.first_targets, std::vector<int64_t>{0}, {1}, "first_targets");
+  same(t.first_pos, std::vector<int64_t>{0, -1, -1}, {N}, "first_pos");
   same(t.hist_tgt, b.hist_tgt, {2}, "hist_tgt");
   same(t.hist_item, b.hist_item, {2}, "hist_item");
   same(t.hist_cand, b.hist_cand, {1}, "hist_cand");

@@ -72,6 +72,7 @@ TEST(Losses, MainGenAndColdUserLossesAreEachTargetsCorrectedSliceWrittenOut) {
   b.shared = {15, 16, 5, 18};  // item 5 is target 2's own item: masked for it
   b.shared_item = b.shared;
   b.row_last_target = {2, 4};
+  b.row_first_target = {0, 3};  // both rows start at their user's first event
   // History exclusion: candidate and shared columns holding an earlier item of the target's user, for final
   // and non-final targets.
   b.hist_cand = {0 * C + 1, 2 * C + 2, 3 * C + 1, 4 * C + 2};
@@ -132,8 +133,8 @@ TEST(Losses, MainGenAndColdUserLossesAreEachTargetsCorrectedSliceWrittenOut) {
   double gen = 0;
   for (int32_t r = 0; r < B; ++r) gen += nll(out.h_gen[r], b.row_last_target[r]);
   gen /= B;
-  double cold = 0;  // the [USER] position's vector on the same final targets
-  for (int32_t r = 0; r < B; ++r) cold += nll(out.h_user[r], b.row_last_target[r]);
+  double cold = 0;  // the [USER] position's vector on the rows' first targets
+  for (int32_t r = 0; r < B; ++r) cold += nll(out.h_user[r], b.row_first_target[r]);
   cold /= B;
   EXPECT_NEAR(L.main.item<double>(), main, 1e-5 * std::abs(main));
   EXPECT_NEAR(L.gen.item<double>(), gen, 1e-5 * std::abs(gen));
@@ -147,6 +148,14 @@ TEST(Losses, MainGenAndColdUserLossesAreEachTargetsCorrectedSliceWrittenOut) {
   const Losses L1 = compute_losses(net, bt1, net.forward(bt1), prior, cfg, false);
   const double gen1 = nll(out.h_gen[1], 4);
   EXPECT_NEAR(L1.gen.item<double>(), gen1, 1e-5 * std::abs(gen1));
+  EXPECT_NEAR(L1.cold.item<double>(), cold, 1e-5 * std::abs(cold));
+  // Only row 1 starts at its user's first event: its first target alone (pairs of target 0 go to the spare).
+  b.row_first_target = {-1, 3};
+  const BatchTensors bt2 = net.make_tensors(b);
+  const Losses L2 = compute_losses(net, bt2, net.forward(bt2), prior, cfg, false);
+  const double cold2 = nll(out.h_user[1], 3);
+  EXPECT_NEAR(L2.cold.item<double>(), cold2, 1e-5 * std::abs(cold2));
+  EXPECT_NEAR(L2.gen.item<double>(), gen1, 1e-5 * std::abs(gen1));
   EXPECT_NEAR(L1.main.item<double>(), main, 1e-5 * std::abs(main));
 }
 

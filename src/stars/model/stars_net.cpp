@@ -496,13 +496,20 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
   t.B = b.B;
   t.T = b.T;
   const int64_t B = b.B, T = b.T;
-  std::vector<int64_t> final_rows, final_targets, final_pos(static_cast<size_t>(b.n_targets), -1);
-  for (int64_t r = 0; r < static_cast<int64_t>(b.row_last_target.size()); ++r) {
-    if (b.row_last_target[r] < 0) continue;
-    final_pos[static_cast<size_t>(b.row_last_target[r])] = static_cast<int64_t>(final_rows.size());
-    final_rows.push_back(r);
-    final_targets.push_back(b.row_last_target[r]);
-  }
+  // Rows with a selected target (row_target[r] >= 0), those targets, and each target's place among them.
+  const auto select = [&](const std::vector<int64_t>& row_target, std::vector<int64_t>* rows, std::vector<int64_t>* targets,
+                          std::vector<int64_t>* pos) {
+    pos->assign(static_cast<size_t>(b.n_targets), -1);
+    for (int64_t r = 0; r < static_cast<int64_t>(row_target.size()); ++r) {
+      if (row_target[r] < 0) continue;
+      (*pos)[static_cast<size_t>(row_target[r])] = static_cast<int64_t>(rows->size());
+      rows->push_back(r);
+      targets->push_back(row_target[r]);
+    }
+  };
+  std::vector<int64_t> final_rows, final_targets, final_pos, first_rows, first_targets, first_pos;
+  select(b.row_last_target, &final_rows, &final_targets, &final_pos);
+  select(b.row_first_target, &first_rows, &first_targets, &first_pos);
   BatchPacker pk;
   pk.add(&t.item_local, b.item_local, {B, T});
   pk.add(&t.valid, b.valid, {B, T});
@@ -559,6 +566,9 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
   pk.add(&t.final_rows, final_rows);
   pk.add(&t.final_targets, final_targets);
   pk.add(&t.final_pos, final_pos);
+  pk.add(&t.first_rows, first_rows);
+  pk.add(&t.first_targets, first_targets);
+  pk.add(&t.first_pos, first_pos);
   pk.move_to(device());
   return t;
 }

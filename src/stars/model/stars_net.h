@@ -34,6 +34,9 @@ struct BatchTensors {
   // for every target its position in those lists or -1 (N_t): listed on the host, so that the h_gen
   // losses need no device sync to find them.
   at::Tensor final_rows, final_targets, final_pos;
+  // The same for the rows that start at their user's first training event and their first target
+  // (TokenBatch::row_first_target): the cold-user loss.
+  at::Tensor first_rows, first_targets, first_pos;
   at::Tensor hist_tgt, hist_item, hist_cand, hist_shared;  // undefined when the batch excludes no history
   at::Tensor cand_logq, tgt_shared_logq, shared_logq;  // undefined without the sampled-softmax correction
   at::Tensor pair_logq_tgt, pair_logq_col, pair_logq;  // undefined when no shared negative needs its own

@@ -62,6 +62,7 @@ void BatchFeaturizer::begin(TokenBatch* b, int32_t B, int32_t T) const {
   b->tgt_cal_ids.clear();
   b->tgt_cal_offsets.clear();
   b->row_last_target.assign(B, -1);
+  b->row_first_target.assign(B, -1);
   b->hist_tgt.clear();
   b->hist_item.clear();
   b->hist_cand.clear();

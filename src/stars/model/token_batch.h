@@ -41,6 +41,8 @@ struct TokenBatch {
   std::vector<int64_t> tgt_hour, tgt_dow, tgt_week, tgt_region;  // (N_t) context of the target event
   std::vector<int64_t> tgt_cal_ids, tgt_cal_offsets;             // calendar bag per target
   std::vector<int64_t> row_last_target;  // (B) index into N_t of the target after the row's last slot, -1 none
+  std::vector<int64_t> row_first_target; // (B) index into N_t of the row's first target when the row starts at
+                                         // its user's first training event (the cold-user loss), -1 otherwise
   // ---- history exclusion (train.exclude_history): items the loss must not rank for a target
   std::vector<int64_t> hist_tgt, hist_item;  // (H) target index, global id of an earlier item of its user
   std::vector<int64_t> hist_cand;            // flat indices into cands (N_t, C) holding such an item

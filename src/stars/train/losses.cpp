@@ -36,7 +36,7 @@ at::Tensor slice_logits(const at::Tensor& H, const at::Tensor& items, const at::
 }
 
 // logits with -inf at (rows[i], cols[i]): items the loss must not rank for that row. With `some_rows_out`,
-// pairs whose row is -1 (a target that is not final, BatchTensors::final_pos) are left out: they fill a spare element dropped afterwards, so that no
+// pairs whose row is -1 (a target outside the selection, Selection::pos) are left out: they fill a spare element dropped afterwards, so that no
 // shape depends on the data and a GPU step never waits for the host to learn one.
 at::Tensor mask_pairs(const at::Tensor& logits, const at::Tensor& rows, const at::Tensor& cols, bool some_rows_out = false) {
   if (!rows.defined() || rows.numel() == 0) return logits;
@@ -50,21 +50,27 @@ at::Tensor mask_pairs(const at::Tensor& logits, const at::Tensor& rows, const at
       .view(logits.sizes());
 }
 
-// Of the pairs (tgt[i], value[i]), those of final targets, with the target renumbered to its final row
-// (BatchTensors::final_pos). The result's size depends on the data (a device sync on a GPU): for the CPU's
-// chunked softmax only.
-std::pair<at::Tensor, at::Tensor> final_pairs(const BatchTensors& bt, const at::Tensor& tgt, const at::Tensor& value) {
-  const at::Tensor r = bt.final_pos.index_select(0, tgt);
+// A selection of targets, one per selected row: the final targets (h_gen) or the first targets of the rows that
+// start at their user's first event (cold users). `pos` (N_t) gives each target's place among them or -1.
+struct Selection {
+  const at::Tensor& rows;
+  const at::Tensor& targets;
+  const at::Tensor& pos;
+};
+
+// Of the pairs (tgt[i], value[i]), those of selected targets, with the target renumbered to its place in the
+// selection. The result's size depends on the data (a device sync on a GPU): for the CPU's chunked softmax only.
+std::pair<at::Tensor, at::Tensor> selected_pairs(const Selection& sel, const at::Tensor& tgt, const at::Tensor& value) {
+  const at::Tensor r = sel.pos.index_select(0, tgt);
   const at::Tensor keep = at::nonzero(r >= 0).squeeze(1);
   return {r.index_select(0, keep), value.index_select(0, keep)};
 }
 
-// Slice logits z (n, C [+ K]) of every target, or with `finals` of the final targets (bt.final_targets),
-// minus each negative's log expected occurrences (train.logq_correction); z itself when the batch carries
-// no correction.
-at::Tensor corrected(const at::Tensor& z, const BatchTensors& bt, bool finals) {
+// Slice logits z (n, C [+ K]) of every target, or with `sel` of the selected targets, minus each negative's log
+// expected occurrences (train.logq_correction); z itself when the batch carries no correction.
+at::Tensor corrected(const at::Tensor& z, const BatchTensors& bt, const Selection* sel) {
   if (!bt.cand_logq.defined()) return z;
-  const at::Tensor rows = finals ? bt.final_targets : at::Tensor();
+  const at::Tensor rows = sel ? sel->targets : at::Tensor();
   const at::Tensor cq = rows.defined() ? bt.cand_logq.index_select(0, rows) : bt.cand_logq;  // (n, C)
   if (z.size(1) == cq.size(1)) return z - cq;
   const at::Tensor scale = rows.defined() ? bt.tgt_shared_logq.index_select(0, rows) : bt.tgt_shared_logq;  // (n)
@@ -74,7 +80,7 @@ at::Tensor corrected(const at::Tensor& z, const BatchTensors& bt, bool finals) {
     if (!rows.defined()) {
       sq = sq.reshape({-1}).index_copy(0, bt.pair_logq_tgt * sq.size(1) + bt.pair_logq_col, bt.pair_logq).view(sq.sizes());
     } else {  // pairs of targets outside `rows` go to a spare element, dropped after (fixed shapes, as in mask_pairs)
-      const at::Tensor r = bt.final_pos.index_select(0, bt.pair_logq_tgt);
+      const at::Tensor r = sel->pos.index_select(0, bt.pair_logq_tgt);
       const at::Tensor flat = (r * sq.size(1) + bt.pair_logq_col).masked_fill(r < 0, n);
       sq = at::cat({sq.reshape({-1}), sq.new_zeros({1})}).index_copy(0, flat, bt.pair_logq).narrow(0, 0, n).view(sq.sizes());
     }
@@ -126,39 +132,42 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
   } else {
     z_slice = slice_logits(H, items, prior_u, bt.cands, bt.shared, bt.shared_item, bt.tgt_item).to(at::kFloat);
     z_slice = mask_pairs(z_slice, slice_rows, slice_cols);
-    L.main = -at::log_softmax(corrected(z_slice, bt, false), 1).select(1, 0).mean();
+    L.main = -at::log_softmax(corrected(z_slice, bt, nullptr), 1).select(1, 0).mean();
   }
   L.total = L.main;
 
-  const at::Tensor& rows = bt.final_rows;     // rows with a final target (listed on the host: no device sync)
-  const at::Tensor& last = bt.final_targets;  // their target index
-  // The loss of a per-row vector h (B, S) on each row's final target, as the main loss ranks it.
-  auto final_target_loss = [&](const at::Tensor& h) {
-    at::Tensor Hg = h.index_select(0, rows);
-    if (O.defined()) Hg = Hg + O.index_select(0, last);
+  // The loss of a per-row vector h (B, S) on the selected targets of the selected rows, as the main loss ranks them.
+  auto selected_target_loss = [&](const at::Tensor& h, const Selection& sel) {
+    at::Tensor Hg = h.index_select(0, sel.rows);
+    if (O.defined()) Hg = Hg + O.index_select(0, sel.targets);
+    const at::Tensor target_items = bt.tgt_item.index_select(0, sel.targets);
     if (chunked) {
       at::Tensor mr, mc;
-      if (bt.hist_tgt.defined()) std::tie(mr, mc) = final_pairs(bt, bt.hist_tgt, bt.hist_item);
-      return chunked_full_softmax_loss(Hg, items, prior_u, bt.tgt_item.index_select(0, last), mr, mc);
+      if (bt.hist_tgt.defined()) std::tie(mr, mc) = selected_pairs(sel, bt.hist_tgt, bt.hist_item);
+      return chunked_full_softmax_loss(Hg, items, prior_u, target_items, mr, mc);
     }
     if (full) {
       at::Tensor logits = at::mm(Hg, items.t());
       if (prior_u.defined()) logits = logits + prior_u;
       logits = logits.to(at::kFloat);
-      if (bt.hist_tgt.defined()) logits = mask_pairs(logits, bt.final_pos.index_select(0, bt.hist_tgt), bt.hist_item, true);
-      return at::cross_entropy_loss(logits, bt.tgt_item.index_select(0, last));
+      if (bt.hist_tgt.defined()) logits = mask_pairs(logits, sel.pos.index_select(0, bt.hist_tgt), bt.hist_item, true);
+      return at::cross_entropy_loss(logits, target_items);
     }
-    at::Tensor z = slice_logits(Hg, items, prior_u, bt.cands.index_select(0, last), bt.shared, bt.shared_item,
-                                bt.tgt_item.index_select(0, last)).to(at::kFloat);
-    if (slice_rows.defined()) z = mask_pairs(z, bt.final_pos.index_select(0, slice_rows), slice_cols, true);
-    return -at::log_softmax(corrected(z, bt, true), 1).select(1, 0).mean();
+    at::Tensor z = slice_logits(Hg, items, prior_u, bt.cands.index_select(0, sel.targets), bt.shared, bt.shared_item,
+                                target_items).to(at::kFloat);
+    if (slice_rows.defined()) z = mask_pairs(z, sel.pos.index_select(0, slice_rows), slice_cols, true);
+    return -at::log_softmax(corrected(z, bt, &sel), 1).select(1, 0).mean();
   };
+  // Final targets (listed on the host: no device sync).
+  const at::Tensor& rows = bt.final_rows;
+  const at::Tensor& last = bt.final_targets;
   if (cfg.gen_weight > 0 && rows.numel() > 0) {
-    L.gen = final_target_loss(out.h_gen);
+    L.gen = selected_target_loss(out.h_gen, Selection{rows, last, bt.final_pos});
     L.total = L.total + cfg.gen_weight * L.gen;
   }
-  if (net.trains_cold_users(cfg.cold_user_weight) && rows.numel() > 0) {
-    L.cold = final_target_loss(out.h_user);
+  // The cold-user vector on each user's earliest target: what a user without history takes first.
+  if (net.trains_cold_users(cfg.cold_user_weight) && bt.first_rows.numel() > 0) {
+    L.cold = selected_target_loss(out.h_user, Selection{bt.first_rows, bt.first_targets, bt.first_pos});
     L.total = L.total + cfg.cold_user_weight * L.cold;
   }
   if ((cfg.logistic_weight > 0 || cfg.slice_weight > 0) && bt.cands.defined() && bt.cands.size(1) > 1) {
