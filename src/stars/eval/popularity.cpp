@@ -40,21 +40,21 @@ std::vector<float> recent_popularity(const data::Dataset& ds, const std::vector<
   return std::vector<float>(acc.begin(), acc.end());
 }
 
+void GlobalScorer::score(const QuerySet& qs, size_t first, size_t n, float* const* out) const {
+  const size_t n_items = scores_.size();
+  parallel_for(n, threads_, [&](size_t b, size_t e) {
+    for (size_t r = b; r < e; ++r) std::memcpy(out[0] + r * n_items, scores_.data(), n_items * sizeof(float));
+  });
+}
+
 PopularityScorer::PopularityScorer(const data::Dataset& ds, bool recent, const PopularityConfig& config, int threads)
-    : ds_(ds), recent_(recent), config_(config), threads_(threads) {
+    : GlobalScorer(threads), ds_(ds), recent_(recent), config_(config) {
   config_.validate();
 }
 
 void PopularityScorer::prepare(const QuerySet& qs) {
   scores_ = recent_ ? recent_popularity(ds_, qs.train_mask, qs.train_end_time, config_)
                     : item_popularity(ds_, qs.train_mask);
-}
-
-void PopularityScorer::score(const QuerySet& qs, size_t first, size_t n, float* const* out) const {
-  const size_t n_items = scores_.size();
-  parallel_for(n, threads_, [&](size_t b, size_t e) {
-    for (size_t r = b; r < e; ++r) std::memcpy(out[0] + r * n_items, scores_.data(), n_items * sizeof(float));
-  });
 }
 
 }  // namespace stars::eval

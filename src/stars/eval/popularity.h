@@ -20,21 +20,33 @@ std::vector<float> item_popularity(const data::Dataset& ds, const std::vector<ui
 std::vector<float> recent_popularity(const data::Dataset& ds, const std::vector<uint8_t>& mask, int64_t train_end,
                                      const PopularityConfig& config);
 
-class PopularityScorer : public Scorer {
+// A scorer that gives every query the same row of item scores, computed by prepare() into scores_ (the
+// popularity baselines). The harness ranks it like any row: score descending, ties by item id (the
+// target's rank counts half its ties), history items excluded where the protocol says so.
+class GlobalScorer : public Scorer {
+ public:
+  void score(const QuerySet& qs, size_t first, size_t n, float* const* out) const override;
+  const std::vector<float>& scores() const { return scores_; }
+
+ protected:
+  explicit GlobalScorer(int threads) : threads_(threads) {}
+  std::vector<float> scores_;  // (N)
+
+ private:
+  int threads_;
+};
+
+class PopularityScorer : public GlobalScorer {
  public:
   PopularityScorer(const data::Dataset& ds, bool recent, const PopularityConfig& config, int threads);
   std::string name() const override { return recent_ ? "recent-popularity" : "popularity"; }
   std::string kind() const override { return name(); }
   void prepare(const QuerySet& qs) override;
-  void score(const QuerySet& qs, size_t first, size_t n, float* const* out) const override;
-  const std::vector<float>& scores() const { return scores_; }
 
  private:
   const data::Dataset& ds_;
   bool recent_;
   PopularityConfig config_;
-  int threads_;
-  std::vector<float> scores_;
 };
 
 }  // namespace stars::eval
