@@ -1,4 +1,5 @@
-// Helpers shared by the evaluation tests: temporary directories, tiny prepared datasets and two
+// Helpers shared by the evaluation tests: temporary directories, tiny prepared datasets, a quick
+// configuration, baseline-only evaluations and two
 // torch-free stand-ins for a trained model (model::Encoder): an oracle that knows the tiny world's
 // cyclic order, and a random-vector encoder for comparing the batched scorer with a naive reference.
 #pragma once
@@ -8,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -15,6 +17,7 @@
 #include "stars/core/random.h"
 #include "stars/data/dataset.h"
 #include "stars/data/tiny_world.h"
+#include "stars/eval/evaluation.h"
 #include "stars/eval/results.h"
 #include "stars/model/encoder.h"
 
@@ -33,6 +36,26 @@ inline const RunResult* find_run(const EvalResults& r, const std::string& protoc
   for (const auto& run : r.runs)
     if (run.protocol == protocol) return &run;
   return nullptr;
+}
+
+// Fewer resamples and boosting rounds than the defaults: quick, still meaningful on the tiny world.
+inline EvalConfig fast_config() {
+  EvalConfig c;
+  c.bootstrap_samples = 50;
+  c.permutation_samples = 100;
+  c.lambdamart.rounds = 20;
+  return c;
+}
+
+// run_evaluation of `baselines` (no model) on `protocols`; the run of `protocol` is then find_run's.
+inline EvalOutput evaluate_baselines(const data::Dataset& ds, const EvalConfig& config, std::vector<Protocol> protocols,
+                                     std::vector<std::string> baselines, int threads = 2) {
+  EvalRequest req;
+  req.config = config;
+  req.protocols = std::move(protocols);
+  req.baselines = std::move(baselines);
+  req.threads = threads;
+  return run_evaluation(ds, req);
 }
 
 inline std::unique_ptr<data::Dataset> tiny_dataset(const std::string& name, data::TinyWorldOptions o = {}) {

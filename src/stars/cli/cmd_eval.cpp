@@ -57,7 +57,9 @@ training events repeat an item of the same user (review data such as Amazon or M
 never comes back to an item), and keep them otherwise (groceries); --set exclude_history=true|false
 decides it instead of that rule (exclude_history=auto).
 
-Baselines: popularity, recent-popularity, cooccurrence, lambdamart ("all" or "none").
+Baselines: popularity, recent-popularity, cooccurrence, lambdamart (these four by default), first_popularity
+(popularity over each training user's first --set first_popularity_events=K events, default 1: what new
+users take first, the reference of cold_user), "all" (all five) or "none".
 
 Ablations (paper Table 3): --ablations trains one model per variant with `stars train --preset P
 --ablate VARIANT` into OUT/ablations/VARIANT (reusing a finished one trained with the same arguments),
@@ -251,7 +253,7 @@ int run_eval(int argc, char** argv) {
   if (argc >= 3 && std::strcmp(argv[2], "--compare") == 0) return run_compare(argc, argv);
   if (argc >= 3 && std::strcmp(argv[2], "--pool") == 0) return run_pool(argc, argv);
 
-  std::string data_dir, out_dir, protocols_text = "auto", baselines_text = "all", config_file, report_from;
+  std::string data_dir, out_dir, protocols_text = "auto", baselines_text = "default", config_file, report_from;
   std::vector<std::string> model_texts, sets;
   int threads = default_num_threads();
   bool no_report = false, quiet = false, ablations = false, exclude_history = false;
@@ -262,7 +264,7 @@ int run_eval(int argc, char** argv) {
   args.add("data", &data_dir, "prepared dataset directory");
   args.add_multi("model", &model_texts, "[NAME=]DIR[@PROTOCOLS] of a model trained by `stars train`");
   args.add("protocols", &protocols_text, "comma-separated protocols or auto");
-  args.add("baselines", &baselines_text, "comma-separated baselines, all or none");
+  args.add("baselines", &baselines_text, "comma-separated baselines, default, all or none");
   args.add("out", &out_dir, "output directory (default: DS/eval)");
   args.add("config", &config_file, "JSON file with evaluation settings (see docs/EVAL.md)");
   args.add_multi("set", &sets, "override a setting: key=value (e.g. split=valid, lambdamart.rounds=50)");
@@ -305,7 +307,8 @@ int run_eval(int argc, char** argv) {
     if (!args.given("baselines")) baselines_text = "none";
   }
   req.protocols = protocols_text == "auto" ? eval::auto_protocols(*ds) : parse_protocols(protocols_text);
-  if (baselines_text == "all") req.baselines = eval::baseline_names();
+  if (baselines_text == "default") req.baselines = eval::default_baseline_names();
+  else if (baselines_text == "all") req.baselines = eval::baseline_names();
   else if (baselines_text != "none")
     for (auto b : split(baselines_text, ',')) req.baselines.emplace_back(trim(b));
   if (out_dir.empty()) out_dir = path_join(ds->dir(), ablations ? "ablations" : "eval");

@@ -62,6 +62,8 @@ void EvalConfig::validate() const {
   STARS_CHECK_ARG(sampled_negatives >= 1, "sampled_negatives must be >= 1, got " << sampled_negatives);
   STARS_CHECK_ARG(max_queries >= 0, "max_queries must be >= 0, got " << max_queries);
   STARS_CHECK_ARG(max_categories >= 1, "max_categories must be >= 1, got " << max_categories);
+  STARS_CHECK_ARG(first_popularity_events >= 1,
+                  "first_popularity_events must be >= 1, got " << first_popularity_events);
   session.validate();
   popularity.validate();
   cooc.validate();

@@ -108,6 +108,7 @@ struct EvalConfig {
   std::vector<std::string> compare_metrics = {"ndcg@10", "recall@10"};  ///< metrics of the paired comparisons
   std::string reference_strategy = "interleave";  ///< strategy of the first model that others are compared with (if it has it)
   std::string ablation_strategy = "h_next";       ///< strategy reported in the ablation table (h_next: what training validates)
+  int first_popularity_events = 1;                ///< events counted per user by the first_popularity baseline (its first ones), >= 1
   SessionConfig session;
   PopularityConfig popularity;
   CooccurrenceConfig cooc;
@@ -130,6 +131,7 @@ struct EvalConfig {
     v("compare_metrics", compare_metrics, "metrics of the paired model comparisons (e.g. ndcg@10, recall@10, mrr)");
     v("reference_strategy", reference_strategy, "strategy of the first model that every other model is compared with");
     v("ablation_strategy", ablation_strategy, "strategy reported in the ablation table: h_gen, h_next or interleave");
+    v("first_popularity_events", first_popularity_events, "the first_popularity baseline counts each user's first this many training events, >= 1");
     v("session", session, "");
     v("popularity", popularity, "");
     v("cooc", cooc, "");

@@ -17,6 +17,7 @@
 #include "stars/core/time.h"
 #include "stars/eval/cooccurrence.h"
 #include "stars/eval/encoder_scorer.h"
+#include "stars/eval/first_popularity.h"
 #include "stars/eval/harness.h"
 #include "stars/eval/lambdamart.h"
 #include "stars/eval/mips.h"
@@ -43,6 +44,7 @@ std::unique_ptr<Scorer> make_baseline(const data::Dataset& ds, const std::string
   if (name == "popularity") return std::make_unique<PopularityScorer>(ds, false, config.popularity, threads);
   if (name == "recent-popularity") return std::make_unique<PopularityScorer>(ds, true, config.popularity, threads);
   if (name == "cooccurrence") return std::make_unique<CooccurrenceScorer>(ds, config.cooc, threads);
+  if (name == "first_popularity") return std::make_unique<FirstPopularityScorer>(ds, config, threads);
   if (name == "lambdamart") return std::make_unique<LambdaMartScorer>(ds, config, threads);
   STARS_THROW(kInvalidArgument, "unknown baseline '" << name << "' (known: " << join(baseline_names(), ", ") << ")");
 }
@@ -51,6 +53,11 @@ std::string baseline_config_json(const std::string& name, const EvalConfig& conf
   if (name == "popularity") return "{}";
   if (name == "recent-popularity") return config_to_json(config.popularity).dump(-1);
   if (name == "cooccurrence") return config_to_json(config.cooc).dump(-1);
+  if (name == "first_popularity") {
+    JsonObject j;
+    j.set("first_popularity_events", config.first_popularity_events);
+    return j.dump(-1);
+  }
   JsonObject j;
   j.set_object("cooc", config_to_json(config.cooc));
   j.set_object("popularity", config_to_json(config.popularity));
@@ -60,8 +67,17 @@ std::string baseline_config_json(const std::string& name, const EvalConfig& conf
 
 }  // namespace
 
-const std::vector<std::string>& baseline_names() {
+const std::vector<std::string>& default_baseline_names() {
   static const std::vector<std::string> names = {"popularity", "recent-popularity", "cooccurrence", "lambdamart"};
+  return names;
+}
+
+const std::vector<std::string>& baseline_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n = default_baseline_names();
+    n.push_back("first_popularity");
+    return n;
+  }();
   return names;
 }
 

@@ -17,8 +17,12 @@
 
 namespace stars::eval {
 
-// The baselines `stars eval` knows, in report order.
-const std::vector<std::string>& baseline_names();  // popularity, recent-popularity, cooccurrence, lambdamart
+// The baselines `stars eval` knows, in report order (`--baselines all`): popularity, recent-popularity,
+// cooccurrence, lambdamart, first_popularity.
+const std::vector<std::string>& baseline_names();
+// The baselines of `stars eval` without --baselines: every baseline but first_popularity (added later; the
+// default leaves the output of earlier default runs unchanged).
+const std::vector<std::string>& default_baseline_names();
 
 struct ModelSpec {
   std::string name;                  // display name ("stars", "sasrec-id"); one name may have several directories

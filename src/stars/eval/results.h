@@ -38,7 +38,8 @@ struct StrategyResult {
 
 struct ModelResult {
   std::string name;         // "stars", "sasrec-id", "popularity", ...
-  std::string kind;         // "encoder", "popularity", "recent-popularity", "cooccurrence", "lambdamart"
+  std::string kind;         // "encoder", "popularity", "recent-popularity", "first_popularity", "cooccurrence",
+                            // "lambdamart"
   std::string source;       // model directory (encoders) or "baseline"
   std::string model_hash;   // hash of the model directory's files (encoders), of the baseline config otherwise
   std::string config_hash;  // hash of the model's config.json (encoders), of the baseline config otherwise

@@ -15,7 +15,7 @@ class Scorer {
  public:
   virtual ~Scorer() = default;
   // Display name ("stars", "popularity", ...) and family ("encoder", "popularity", "recent-popularity",
-  // "cooccurrence", "lambdamart").
+  // "first_popularity", "cooccurrence", "lambdamart").
   virtual std::string name() const = 0;
   virtual std::string kind() const = 0;
   // The ranked lists this scorer produces; with two lists the harness adds their round-robin interleave.
