@@ -1,5 +1,5 @@
 // Evaluation on the public datasets in ../shared/data (skipped when absent): the baselines on
-// amazon-beauty and ml-100k under the full-catalog, cold-item, temporal and sampled protocols.
+// amazon-beauty and ml-100k under the full-catalog, cold-item, temporal, sampled and cold-user protocols.
 // Checks the properties every honest evaluation must have rather than tuned numbers: co-occurrence
 // clearly beats popularity on Beauty (paired test), nothing that never saw a cold item can recommend
 // it, and the sampled protocol inflates every number.
@@ -15,12 +15,13 @@
 namespace stars::eval {
 namespace {
 
-std::unique_ptr<data::Dataset> prepare_shared(const std::string& name) {
+std::unique_ptr<data::Dataset> prepare_shared(const std::string& name, double cold_user_fraction = 0.0) {
   const std::string in = std::string(STARS_SHARED_DATA_DIR) + "/" + name;
   if (!is_directory(in)) return nullptr;
   data::PrepareRequest req;
   req.input = in;
-  req.out = testing::temp_dir("shared_" + name) + "/ds";
+  req.out = testing::temp_dir("shared_" + name + (cold_user_fraction > 0 ? "_cold_users" : "")) + "/ds";
+  req.config.prepare.cold_user_fraction = cold_user_fraction;
   data::prepare_dataset(req);
   return data::Dataset::open(req.out);
 }
@@ -101,6 +102,28 @@ TEST(SharedDataEval, MovieLensTemporalAndLeaveOneOut) {
     // Every baseline ranks better than chance (1 / 1682 per slot).
     for (const auto& m : run.models) EXPECT_GT(m.strategies.front().metrics.at("recall@50").value, 50.0 / 1682) << m.name;
   }
+}
+
+// New MovieLens users rate the signup flow's movies first (71% of first ratings fall on 10 movies): on the
+// cold_user protocol popularity over the users' first events clearly beats overall popularity.
+TEST(SharedDataEval, MovieLensColdUsersFirstPopularityBeatsPopularity) {
+  auto ds = prepare_shared("ml-100k", 0.2);
+  if (!ds) GTEST_SKIP() << "../shared/data/ml-100k is absent";
+  const EvalOutput out =
+      testing::evaluate_baselines(*ds, quick_config(), {Protocol::kColdUser}, {"first_popularity", "popularity"});
+  const RunResult* run = testing::find_run(out.results, "cold_user");
+  ASSERT_NE(run, nullptr);
+  EXPECT_GT(run->num_queries, 100);
+  EXPECT_GT(only(*run, "first_popularity").metrics.at("ndcg@10").value,
+            only(*run, "popularity").metrics.at("ndcg@10").value);
+  bool found = false;
+  for (const auto& cmp : run->comparisons)
+    if (cmp.a == "popularity/score" && cmp.metric == "ndcg@10") {
+      found = true;
+      EXPECT_LT(cmp.hi, 0) << "popularity minus first_popularity";
+      EXPECT_LT(cmp.p_value, 0.05);
+    }
+  EXPECT_TRUE(found);
 }
 
 }  // namespace
