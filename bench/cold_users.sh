@@ -5,9 +5,10 @@
 # Prepares it with a seeded share F (default 0.2) of its users flagged cold, trains the bench/quality.sh
 # defaults without those users (train.exclude_cold_users=true; the cold-user loss is on by default), then
 # runs `stars eval` on the cold_user protocol (each cold user's first event, ranked over the whole catalog
-# from an empty history) and on leave-one-out, against popularity, co-occurrence and LambdaMART.
+# from an empty history) and on leave-one-out, against popularity, first-event popularity (what training
+# users took first), co-occurrence and LambdaMART.
 # Writes OUT/metrics.json and report.html; prints one line per model on cold_user and ends with
-#   cold_user NDCG@10 <stars> Recall@10 <stars> popularity NDCG@10 <v> Recall@10 <v>
+#   cold_user NDCG@10 <stars> Recall@10 <stars> first_popularity NDCG@10 <v> Recall@10 <v>
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=${1:?usage: bench/cold_users.sh DIR [OUT] [--fraction F] [--threads N] [--epochs N] [--set key=value ...]}
@@ -47,7 +48,7 @@ if [ ! -f "$OUT/model/metrics.json" ]; then
     --set train.exclude_cold_users=true "${SETS[@]}"
 fi
 "$STARS" eval --data "$DATA" --model "stars=$OUT/model" --protocols loo,cold_user \
-  --baselines popularity,cooccurrence,lambdamart --out "$OUT" --threads "$THREADS" --quiet >/dev/null
+  --baselines popularity,first_popularity,cooccurrence,lambdamart --out "$OUT" --threads "$THREADS" --quiet >/dev/null
 python3 - "$OUT/metrics.json" <<'EOF'
 import json, sys
 m = json.load(open(sys.argv[1]))
@@ -66,9 +67,9 @@ for run in m.get("runs", []):
         r = s["metrics"]
         rows[mod["name"]] = r
         print("  %-14s NDCG@10 %.4f Recall@10 %.4f Recall@50 %.4f" % (mod["name"], val(r["ndcg@10"]), val(r["recall@10"]), val(r["recall@50"])))
-if "stars" not in rows or "popularity" not in rows:
-    raise SystemExit("metrics.json has no cold_user result of stars and popularity")
-s, p = rows["stars"], rows["popularity"]
-print("cold_user NDCG@10 %.4f Recall@10 %.4f popularity NDCG@10 %.4f Recall@10 %.4f" %
+if "stars" not in rows or "first_popularity" not in rows:
+    raise SystemExit("metrics.json has no cold_user result of stars and first_popularity")
+s, p = rows["stars"], rows["first_popularity"]
+print("cold_user NDCG@10 %.4f Recall@10 %.4f first_popularity NDCG@10 %.4f Recall@10 %.4f" %
       (val(s["ndcg@10"]), val(s["recall@10"]), val(p["ndcg@10"]), val(p["recall@10"])))
 EOF

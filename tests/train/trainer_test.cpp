@@ -261,6 +261,42 @@ TEST(Trainer, ColdUserVectorComesFromTheStaticFeaturesAlone) {
   EXPECT_FALSE(model::load_encoder(r.out_dir, 1)->encodes_cold_users());
 }
 
+TEST(Trainer, ColdUserLossTrainsOnlyItsHeadAndTheUserFeatures) {
+  // One step with and without the loss (no clipping, whose per-group scale would mix them): every weight
+  // but the cold-user head's and the [USER] token's feature embeddings comes out bitwise the same.
+  const std::string ds_dir = testing::make_world("cold_user_isolated");
+  std::vector<model::NamedArrays> w;
+  for (double weight : {0.0, 0.5}) {
+    TrainRequest r;
+    r.data_dir = ds_dir;
+    r.out_dir = testing::fresh_dir("cold_user_isolated_" + std::to_string(w.size()));
+    r.config = stars_preset("tiny");
+    r.config.train.max_steps = 1;
+    r.config.train.clip_norm = 0;
+    r.config.train.lr = 1e-2;
+    r.config.train.lr_start_frac = 1.0;
+    r.config.train.cold_user_weight = weight;
+    run_training(r);
+    w.push_back(model::load_model_files(r.out_dir).weights);
+  }
+  ASSERT_EQ(w[0].arrays.size(), w[1].arrays.size());
+  int same = 0, changed = 0;
+  for (size_t i = 0; i < w[0].arrays.size(); ++i) {
+    const auto& a = w[0].arrays[i];
+    const auto& b = w[1].arrays[i];
+    ASSERT_EQ(a.name, b.name);
+    const bool cold_path = a.name.rfind("cold_user", 0) == 0 || a.name.rfind("user_", 0) == 0;
+    if (cold_path) {
+      changed += a.data != b.data;
+    } else {
+      EXPECT_EQ(a.data, b.data) << a.name;
+      ++same;
+    }
+  }
+  EXPECT_GE(changed, 3);  // the head's layers and at least one feature table moved
+  EXPECT_GT(same, 10);
+}
+
 TEST(Trainer, ColdUserLossNeedsUserFeatures) {
   data::TinyWorldOptions o;
   o.with_user_features = false;

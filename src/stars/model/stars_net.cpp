@@ -139,6 +139,7 @@ struct StarsNet::Impl : nn::Module {
   nn::ModuleList ctx_embs{nullptr}, user_cats{nullptr}, blocks{nullptr};
   at::Tensor tag_bias, user_base, user_pool;
   nn::Linear tag_mlp{nullptr}, in_proj{nullptr}, user_num{nullptr}, head_next{nullptr}, head_gen{nullptr}, ctx_w{nullptr};
+  nn::Linear cold1{nullptr}, cold2{nullptr};
   nn::LayerNorm ln_f{nullptr};
   nn::Embedding ch_hour{nullptr}, ch_dow{nullptr}, ch_week{nullptr}, ch_region{nullptr};
   nn::EmbeddingBag ch_cal{nullptr};
@@ -253,6 +254,11 @@ struct StarsNet::Impl : nn::Module {
         ++parts;
       }
       ctx_w = register_module("ctx_w", nn::Linear(nn::LinearOptions(parts * dc, D).bias(false)));
+    }
+    // The cold-user head, registered last so that every other weight starts as without it.
+    if (cfg.use_user_token && s.has_user_features()) {
+      cold1 = register_module("cold_user1", nn::Linear(D, D));
+      cold2 = register_module("cold_user2", nn::Linear(D, D));
     }
   }
 
@@ -371,7 +377,7 @@ struct StarsNet::Impl : nn::Module {
     const at::Tensor valid_f = b.valid.unsqueeze(-1).to(x.scalar_type());
     x = x * valid_f;
 
-    at::Tensor seq;
+    at::Tensor seq, u_features;  // u_features: the [USER] token (the cold-user head's input)
     const bool user = cfg.use_user_token;
     if (user) {
       at::Tensor u = user_base.unsqueeze(0).expand({B, D});
@@ -380,6 +386,7 @@ struct StarsNet::Impl : nn::Module {
         for (size_t f = 0; f < user_cats->size(); ++f) u = u + user_cats[f]->as<nn::Embedding>()->forward(b.user_cat.select(1, f));
       }
       seq = at::cat({u.unsqueeze(1), x, (u + user_pool).unsqueeze(1)}, 1);  // (B, L, D)
+      u_features = u;
     } else {
       seq = x;
     }
@@ -394,12 +401,9 @@ struct StarsNet::Impl : nn::Module {
     at::Tensor h_pool = user ? seq.select(1, T + 1) : seq.select(1, T - 1);  // (B, D)
     out.h_next = head_next ? head_next->forward(h_slots) : h_slots;
     out.h_gen = head_gen ? head_gen->forward(h_pool) : h_pool;
-    if (user) {
-      // [USER] attends only to itself in every layer: its output is a function of the static features alone,
-      // the vector of a user without events (the cold-user loss trains it).
-      const at::Tensor h_user = seq.select(1, 0);
-      out.h_user = head_gen ? head_gen->forward(h_user) : h_user;
-    }
+    // A user without events: a small network of the [USER] token, the static features alone. The cold-user
+    // loss trains this head and the feature embeddings, nothing else of the encoder (train/losses.cpp).
+    if (cold1) out.h_user = cold2->forward(at::relu(cold1->forward(u_features)));
     return out;
   }
 };
@@ -414,9 +418,7 @@ const ModelConfig& StarsNet::config() const { return impl_->cfg; }
 const FeatureSchema& StarsNet::schema() const { return impl_->schema; }
 int StarsNet::serving_dim() const { return static_cast<int>(impl_->D); }
 bool StarsNet::has_context_head() const { return impl_->ctx_head; }
-bool StarsNet::trains_cold_users(double weight) const {
-  return weight > 0 && impl_->cfg.use_user_token && impl_->schema.has_user_features();
-}
+bool StarsNet::trains_cold_users(double weight) const { return weight > 0 && impl_->cold1; }
 int StarsNet::tag_slots() const { return static_cast<int>(impl_->n_tag_slots); }
 
 int64_t StarsNet::num_parameters() const {
@@ -616,14 +618,15 @@ std::vector<ParamGroup> StarsNet::param_groups() const {
     if (auto* e = kv.value()->as<nn::Embedding>()) embedding.insert(e->weight.unsafeGetTensorImpl());
     if (auto* e = kv.value()->as<nn::EmbeddingBag>()) embedding.insert(e->weight.unsafeGetTensorImpl());
   }
-  std::vector<ParamGroup> g(4);
+  std::vector<ParamGroup> g(5);
   g[0].name = "delta";
   g[1].name = "embedding";
   g[2].name = "dense";
   g[3].name = "norm_bias";
+  g[4].name = "cold_user";  // its own group: its gradient norm does not change the encoder's clipping
   for (const auto& kv : impl_->named_parameters(true)) {
     const at::Tensor& p = kv.value();
-    const int k = kv.key() == "delta.weight" ? 0 : embedding.count(p.unsafeGetTensorImpl()) ? 1 : p.dim() >= 2 ? 2 : 3;
+    const int k = kv.key() == "delta.weight" ? 0 : kv.key().rfind("cold_user", 0) == 0 ? 4 : embedding.count(p.unsafeGetTensorImpl()) ? 1 : p.dim() >= 2 ? 2 : 3;
     g[k].params.push_back(p);
     g[k].names.push_back(kv.key());
   }

@@ -45,7 +45,7 @@ struct BatchTensors {
 struct NetOutputs {
   at::Tensor h_next;  // (B, T, S) user vector after each slot
   at::Tensor h_gen;   // (B, S)
-  at::Tensor h_user;  // (B, S) the [USER] position through the h_gen head: static features alone (undefined without the token)
+  at::Tensor h_user;  // (B, S) the cold-user vector: static features alone (undefined without [USER] token or features)
   at::Tensor items;   // (U, S) serving vectors of the batch's items (all N when uniq is undefined)
 };
 

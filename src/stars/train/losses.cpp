@@ -137,23 +137,24 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
   L.total = L.main;
 
   // The loss of a per-row vector h (B, S) on the selected targets of the selected rows, as the main loss ranks them.
-  auto selected_target_loss = [&](const at::Tensor& h, const Selection& sel) {
+  auto selected_target_loss = [&](const at::Tensor& h, const Selection& sel, const at::Tensor& item_vectors,
+                                  const at::Tensor& offsets) {
     at::Tensor Hg = h.index_select(0, sel.rows);
-    if (O.defined()) Hg = Hg + O.index_select(0, sel.targets);
+    if (offsets.defined()) Hg = Hg + offsets.index_select(0, sel.targets);
     const at::Tensor target_items = bt.tgt_item.index_select(0, sel.targets);
     if (chunked) {
       at::Tensor mr, mc;
       if (bt.hist_tgt.defined()) std::tie(mr, mc) = selected_pairs(sel, bt.hist_tgt, bt.hist_item);
-      return chunked_full_softmax_loss(Hg, items, prior_u, target_items, mr, mc);
+      return chunked_full_softmax_loss(Hg, item_vectors, prior_u, target_items, mr, mc);
     }
     if (full) {
-      at::Tensor logits = at::mm(Hg, items.t());
+      at::Tensor logits = at::mm(Hg, item_vectors.t());
       if (prior_u.defined()) logits = logits + prior_u;
       logits = logits.to(at::kFloat);
       if (bt.hist_tgt.defined()) logits = mask_pairs(logits, sel.pos.index_select(0, bt.hist_tgt), bt.hist_item, true);
       return at::cross_entropy_loss(logits, target_items);
     }
-    at::Tensor z = slice_logits(Hg, items, prior_u, bt.cands.index_select(0, sel.targets), bt.shared, bt.shared_item,
+    at::Tensor z = slice_logits(Hg, item_vectors, prior_u, bt.cands.index_select(0, sel.targets), bt.shared, bt.shared_item,
                                 target_items).to(at::kFloat);
     if (slice_rows.defined()) z = mask_pairs(z, sel.pos.index_select(0, slice_rows), slice_cols, true);
     return -at::log_softmax(corrected(z, bt, &sel), 1).select(1, 0).mean();
@@ -162,12 +163,15 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
   const at::Tensor& rows = bt.final_rows;
   const at::Tensor& last = bt.final_targets;
   if (cfg.gen_weight > 0 && rows.numel() > 0) {
-    L.gen = selected_target_loss(out.h_gen, Selection{rows, last, bt.final_pos});
+    L.gen = selected_target_loss(out.h_gen, Selection{rows, last, bt.final_pos}, items, O);
     L.total = L.total + cfg.gen_weight * L.gen;
   }
-  // The cold-user vector on each user's earliest target: what a user without history takes first.
+  // The cold-user vector on each user's earliest target: what a user without history takes first. Against
+  // detached item vectors and context offsets: this loss trains the cold-user head and the user feature
+  // embeddings it reads, not the item vectors, the context head or the transformer.
   if (net.trains_cold_users(cfg.cold_user_weight) && bt.first_rows.numel() > 0) {
-    L.cold = selected_target_loss(out.h_user, Selection{bt.first_rows, bt.first_targets, bt.first_pos});
+    L.cold = selected_target_loss(out.h_user, Selection{bt.first_rows, bt.first_targets, bt.first_pos}, items.detach(),
+                                  O.defined() ? O.detach() : O);
     L.total = L.total + cfg.cold_user_weight * L.cold;
   }
   if ((cfg.logistic_weight > 0 || cfg.slice_weight > 0) && bt.cands.defined() && bt.cands.size(1) > 1) {

@@ -305,7 +305,7 @@ TrainSummary run_training(const TrainRequest& req) {
 
   AdamW opt(net.param_groups(), tc.beta1, tc.beta2, tc.adam_eps);
   for (auto& g : opt.groups()) {
-    if (g.name == "dense") g.weight_decay = tc.weight_decay;
+    if (g.name == "dense" || g.name == "cold_user") g.weight_decay = tc.weight_decay;
     if (g.name == "embedding" || g.name == "delta") g.weight_decay = tc.embedding_weight_decay;
     if (g.name == "delta" && text_model) g.lr_scale = tc.delta_lr_scale;
   }
