@@ -203,7 +203,7 @@ TEST(Trainer, SliceLossIsTheUncorrectedSoftmaxOverTheTargetsSlice) {
 
 TEST(Trainer, ColdUserVectorComesFromTheStaticFeaturesAlone) {
   // In the tiny world a user's group is both the categorical feature "region" and where all their items
-  // are: trained with the cold-user loss, the [USER] position alone must point at the group.
+  // are: trained with the cold-user loss, the features alone must point at the group.
   const std::string ds_dir = testing::make_world("cold_user");
   TrainRequest r;
   r.data_dir = ds_dir;
@@ -259,6 +259,21 @@ TEST(Trainer, ColdUserVectorComesFromTheStaticFeaturesAlone) {
   cfg["train"].erase("cold_user_weight");  // written before the loss existed
   std::ofstream(cfg_path) << cfg.dump(2);
   EXPECT_FALSE(model::load_encoder(r.out_dir, 1)->encodes_cold_users());
+  // Weights written before the head existed still load, without cold-user vectors even if the weight is set.
+  cfg["train"]["cold_user_weight"] = 0.5;
+  std::ofstream(cfg_path) << cfg.dump(2);
+  model::NamedArrays old = model::load_model_files(r.out_dir).weights;
+  const size_t n_arrays = old.arrays.size();
+  old.arrays.erase(std::remove_if(old.arrays.begin(), old.arrays.end(),
+                                  [](const model::NamedArray& a) { return a.name.rfind("cold_user", 0) == 0; }),
+                   old.arrays.end());
+  ASSERT_EQ(old.arrays.size(), n_arrays - 4);
+  model::save_model_weights(r.out_dir, old);
+  auto reloaded = model::load_encoder(r.out_dir, 1);
+  EXPECT_FALSE(reloaded->encodes_cold_users());
+  std::vector<float> g2(S), n2(S);
+  reloaded->encode(&warm, 1, g2.data(), n2.data());
+  EXPECT_EQ(n2, wn);  // the encoder itself is the same
 }
 
 TEST(Trainer, ColdUserLossTrainsOnlyItsHeadAndTheUserFeatures) {

@@ -43,7 +43,7 @@ class Encoder {
   virtual int32_t num_items() const = 0;
   // Encodes n inputs: writes h_gen (n, dim) and h_next (n, dim). Thread-safe. An input without events is a
   // cold user: when encodes_cold_users(), both vectors are the cold-user vector of its static features
-  // (the [USER] position, which sees only the features); otherwise its vectors carry no information.
+  // (the model's cold-user head over the [USER] token); otherwise its vectors carry no information.
   virtual void encode(const EncoderInput* inputs, size_t n, float* h_gen, float* h_next) const = 0;
   // Whether an input without events gets a trained vector from its static features alone: the model has the
   // [USER] token and was trained with the cold-user loss (train.cold_user_weight > 0).

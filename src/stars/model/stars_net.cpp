@@ -652,8 +652,13 @@ NamedArrays StarsNet::state() const {
 void StarsNet::load_state(const NamedArrays& w) {
   torch::NoGradGuard ng;
   size_t used = 0;
+  bool cold_head = !impl_->cold1.is_empty();
   for (auto& kv : impl_->named_parameters(true)) {
     const NamedArray* a = w.find(kv.key());
+    if (a == nullptr && kv.key().rfind("cold_user", 0) == 0) {  // written before the cold-user head existed
+      cold_head = false;
+      continue;
+    }
     STARS_CHECK_DATA(a != nullptr, "weights lack parameter '" << kv.key() << "' (model built with another configuration?)");
     STARS_CHECK_DATA(a->shape == kv.value().sizes().vec(), "parameter '" << kv.key() << "' has another shape in the weights");
     const at::Tensor src = torch::from_blob(const_cast<float*>(a->data.data()), a->shape, torch::kFloat32);
@@ -662,6 +667,10 @@ void StarsNet::load_state(const NamedArrays& w) {
   }
   STARS_CHECK_DATA(used == w.arrays.size(), "weights hold " << w.arrays.size() << " arrays, the model has " << used
                                                              << " parameters (model built with another configuration?)");
+  if (!cold_head) {  // no cold-user vectors from an untrained head
+    impl_->cold1 = nullptr;
+    impl_->cold2 = nullptr;
+  }
 }
 
 }  // namespace stars::model

@@ -30,7 +30,7 @@ class TorchEncoder final : public Encoder {
     torch::NoGradGuard ng;
     table_ = net_->all_item_vectors().contiguous().clone();
     num_items_ = static_cast<int32_t>(table_.size(0));
-    // Models written before the cold-user loss existed have no weight recorded: their [USER] position is untrained.
+    // Models written before the cold-user loss existed record no weight (and have no head): no cold-user vectors.
     const JsonObject train = JsonObject::parse(files_.train_config_json, model_config_path(dir) + " (train)");
     double cold_weight = 0.0;
     if (train.has("cold_user_weight")) train.get("cold_user_weight", cold_weight, model_config_path(dir) + ".train");

@@ -247,7 +247,7 @@ RecommendService::UserVectors RecommendService::user_vectors(const ServingState&
   }
   if (u.next.empty() && features) {
     if (st.encodes_cold_users()) {
-      // No usable events: the model's cold-user vector of the static features alone (the [USER] position).
+      // No usable events: the model's cold-user vector of the static features alone (the cold-user head).
       model::EncoderInput input;
       input.user_numeric = std::move(features->numeric);
       input.user_categorical = std::move(features->categorical);

@@ -2,8 +2,9 @@
 //   main      softmax over the candidate slice [target, negatives] of (h_next(t) + o_t)·e_k + b_k,
 //             or over the whole catalog with loss = full (the SASRec cross-entropy)
 //   gen       the same for h_gen on each sequence's final target, weight gen_weight
-//   cold      the same for h_user (the [USER] position: static features alone), weight cold_user_weight, when
-//             the data has static user features: the vector of a user without events
+//   cold      h_user (the cold-user head over the [USER] token: static features alone) on each user's earliest
+//             target, against detached item vectors and offsets, weight cold_user_weight, when the data has
+//             static user features: the vector of a user without events
 //   logistic  -log σ(z_target) - mean_k log σ(-z_neg_k) on the candidate slice, weight logistic_weight
 //   slice     softmax over the target's own slice [target, its negatives] without logQ correction: the
 //             pick among the page's and subclass's alternatives, weight slice_weight

@@ -45,7 +45,7 @@ struct TrainConfig {
   double slice_weight = 0.0;          ///< weight of an uncorrected softmax over each target's own slice [target, negatives], >= 0
   double inbatch_weight = 0.0;        ///< weight of the in-batch contrastive loss on final targets, >= 0
   double gen_weight = 0.5;            ///< weight of the h_gen loss on each sequence's final target, >= 0
-  double cold_user_weight = 0.1;      ///< weight of the cold-user loss ([USER] position, static features only, on final targets), >= 0
+  double cold_user_weight = 0.1;      ///< weight of the cold-user loss (a head over the static features, on users' earliest targets), >= 0
 
   std::string split = "loo";          ///< loo (leave-one-out) | temporal
   std::string windows = "all";        ///< all (every event a target once) | last (most recent window only)
@@ -101,7 +101,7 @@ struct TrainConfig {
     v("slice_weight", slice_weight, "weight of a softmax over each target's own slice [target, its page, subclass and random negatives] without logQ correction, next to the main loss: the pick among the alternatives shown, >= 0");
     v("inbatch_weight", inbatch_weight, "weight of the in-batch contrastive loss, >= 0");
     v("gen_weight", gen_weight, "weight of the h_gen loss on final targets, >= 0");
-    v("cold_user_weight", cold_user_weight, "weight of the cold-user loss: the [USER] position, which sees only the static user features, predicts each sequence's final target, so that a user without events gets a vector from the features alone (stars serve, protocol cold_user); on only when the data has static user features and the model the [USER] token, >= 0");
+    v("cold_user_weight", cold_user_weight, "weight of the cold-user loss: a head over the [USER] token (the static user features alone) learns to predict each user's earliest target, so that a user without events gets a vector from the features alone (stars serve user_features, eval protocol cold_user); it trains only that head and the feature embeddings; on only when the data has static user features and the model the [USER] token, >= 0");
     v("split", split, "loo | temporal");
     v("windows", windows, "all | last");
     v("exclude_cold_items", exclude_cold_items, "drop cold items' events from training");
