@@ -134,7 +134,7 @@ stars prepare --input "$W/rawref" --out "$W/dsref" >"$W/prepare.log" 2>&1 || { c
 grep -E "^  (users|items|events) " "$W/prepare.log"
 stars enrich --data "$W/dsref" --quiet || fail "enrich"
 
-SETS=(--set train.device="$DEVICE" --set train.loader_threads="$LOADER_THREADS")
+SETS=(--set train.device="$DEVICE" --set train.loader_threads="$LOADER_THREADS" --set train.cold_user_weight=0)  # the reference has no cold-user loss
 BF16=()
 [ "$DEVICE" = cuda ] && BF16=(--bf16)
 run_stars() {  # NAME DS extra --set arguments...; prints targets/s and phases of the first epoch

@@ -16,6 +16,7 @@ Usage: reference_train.py DUMP_DIR [--threads N] [--steps N] [--device cpu|cuda]
 import argparse
 import json
 import math
+import sys
 import os
 import time
 
@@ -132,6 +133,10 @@ class StarsRef(nn.Module):
                 self.user_num = nn.Linear(2 * fn, D)
             if cs:
                 self.user_cat = nn.ModuleList([nn.Embedding(c, D) for c in cs])
+            if fn > 0 or cs:
+                # stars' cold-user head, carried so that the weights line up; the benchmarks train stars with
+                # train.cold_user_weight=0, so neither side trains or uses it.
+                self.cold_user1, self.cold_user2 = nn.Linear(D, D), nn.Linear(D, D)
         self.blocks = nn.ModuleList([Block(D, m["n_heads"], m["d_ff"]) for _ in range(m["n_layers"])])
         self.ln_f = nn.LayerNorm(D)
         if m["head"] == "linear":
@@ -405,6 +410,8 @@ def main():
     text = load(os.path.join(a.dump, "text.npy")) if os.path.exists(os.path.join(a.dump, "text.npy")) else None
     tm = os.path.join(a.dump, "tag_matrix.npy")
     tag_matrix = load(tm) if os.path.exists(tm) else None
+    if tc.get("cold_user_weight", 0) > 0 and (schema["user_numeric_names"] or schema["user_categorical_sizes"]):
+        sys.exit("reference_train.py has no cold-user loss: dump and train stars with --set train.cold_user_weight=0")
     torch.manual_seed(tc["seed"])
     model = StarsRef(cfg, schema, text.astype(np.float32) if text is not None else None, tag_matrix)
     params = dict(model.named_parameters())
