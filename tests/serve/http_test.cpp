@@ -89,7 +89,7 @@ TEST_F(HttpTest, EveryEndpointRoundTrip) {
   auto [s2, batch] = call("POST", "/v1/recommend/batch", R"({"requests": [{"user_id": "u1"}, {"user_id": "newbie", "k": 3}]})");
   ASSERT_EQ(s2, 200) << last_body_;
   EXPECT_EQ(batch["responses"].size(), 2u);
-  EXPECT_EQ(batch["responses"][1]["source"], "popularity");
+  EXPECT_EQ(batch["responses"][1]["source"], "new_user_popularity");
 
   auto [s3, ev] = call("POST", "/v1/events", R"({"user_id": "u1", "events": [{"item_id": "i20", "type": "view"}]})");
   ASSERT_EQ(s3, 200) << last_body_;
@@ -213,7 +213,7 @@ TEST_F(HttpTest, ColdUserFromUserFeatures) {
                           R"({"requests": [{"user_id": "a", "user_features": {"age": 20}}, {"user_id": "b"}]})");
   ASSERT_EQ(s2, 200) << last_body_;
   EXPECT_EQ(batch["responses"][0]["source"], "user_features");
-  EXPECT_EQ(batch["responses"][1]["source"], "popularity");
+  EXPECT_EQ(batch["responses"][1]["source"], "new_user_popularity");
 
   auto bad = [&](const std::string& body, const std::string& needle) {
     auto [s, j] = call("POST", body.find("requests") != std::string::npos ? "/v1/recommend/batch" : "/v1/recommend", body);

@@ -34,13 +34,8 @@ SessionEvent record_purchase(RecommendService& svc, const std::string& user, con
   return e;
 }
 
-class ServiceTest : public ::testing::Test {
+class ServiceTest : public testing::TinyServiceTest {
  protected:
-  void SetUp() override {
-    dir_ = testing::make_tiny_snapshot(tmp_);
-    ds_ = data::Dataset::open(tmp_ / "ds");
-    svc_ = testing::make_service(dir_, ds_->num_items());
-  }
   RecommendRequest req(const std::string& user, Strategy s = Strategy::kNext, int k = 5) {
     RecommendRequest r;
     r.user_id = user;
@@ -49,10 +44,6 @@ class ServiceTest : public ::testing::Test {
     r.filters.in_stock = false;
     return r;
   }
-  TempDir tmp_;
-  std::string dir_;
-  std::unique_ptr<data::Dataset> ds_;
-  std::unique_ptr<RecommendService> svc_;
 };
 
 TEST_F(ServiceTest, KnownUserFromSnapshot) {
@@ -86,7 +77,7 @@ TEST_F(ServiceTest, InterleavingTakesBothListsWithoutDuplicates) {
 
 TEST_F(ServiceTest, UnknownUserGetsPopularityThenRequestEvents) {
   auto r = svc_->recommend(req("stranger"));
-  EXPECT_EQ(r.source, "popularity");
+  EXPECT_EQ(r.source, "new_user_popularity");
   EXPECT_FALSE(r.known_user);
   ASSERT_EQ(r.items.size(), 5u);
   EXPECT_EQ(r.items[0].list, "popular");
@@ -98,7 +89,7 @@ TEST_F(ServiceTest, UnknownUserGetsPopularityThenRequestEvents) {
   EXPECT_EQ(r2.source, "request_events");
   EXPECT_EQ(r2.items[0].item_id, "i17");  // h_next = the viewed item's vector
   // Request events are not stored.
-  EXPECT_EQ(svc_->recommend(req("stranger")).source, "popularity");
+  EXPECT_EQ(svc_->recommend(req("stranger")).source, "new_user_popularity");
 }
 
 TEST_F(ServiceTest, LiveSessionReencodesAndFollowsTheSession) {
@@ -401,7 +392,7 @@ TEST_F(ColdUserTest, UnknownUserWithFeaturesIsRankedByTheColdUserVector) {
   auto bare = req("walk-in", 0, "");
   bare.user_features.clear();
   const size_t before = encodes();
-  EXPECT_EQ(svc_->recommend(bare).source, "popularity");
+  EXPECT_EQ(svc_->recommend(bare).source, "new_user_popularity");
   EXPECT_EQ(encodes(), before);
   EXPECT_EQ(svc_->store().session("walk-in").second, 0u);
 }
@@ -428,7 +419,7 @@ TEST(ColdUserDefaults, AModelWithoutTheColdUserLossKeepsPopularityAndSaysWhy) {
   r.k = 4;
   r.user_features = {{"age", 31.0}, {"region", std::string("bakery")}};
   const auto resp = svc->recommend(r);
-  EXPECT_EQ(resp.source, "popularity");
+  EXPECT_EQ(resp.source, "new_user_popularity");
   ASSERT_EQ(resp.items.size(), 4u);
   EXPECT_EQ(resp.items[0].list, "popular");
   ASSERT_EQ(resp.warnings.size(), 1u);

@@ -2,9 +2,11 @@
 // (with a model/ directory so the service loads the fake as its encoder), and random snapshots.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -37,9 +39,11 @@ struct TempDir {
 };
 
 // tiny world -> dataset -> snapshot (via FakeEncoder); returns the snapshot directory.
-// `exclude_seen`: as exported from a model trained without users' earlier items.
+// `exclude_seen`: as exported from a model trained without users' earlier items. `edit` changes the
+// exported data before it is written (e.g. to write a snapshot as an older version would have).
 inline std::string make_tiny_snapshot(const TempDir& tmp, const std::string& name = "snap", uint64_t seed = 5,
-                                      bool exclude_seen = false) {
+                                      bool exclude_seen = false,
+                                      const std::function<void(SnapshotData&)>& edit = nullptr) {
   const std::string ds_dir = tmp / "ds";
   if (!file_exists(ds_dir + "/manifest.json")) data::make_tiny_world(ds_dir);
   auto ds = data::Dataset::open(ds_dir);
@@ -50,6 +54,7 @@ inline std::string make_tiny_snapshot(const TempDir& tmp, const std::string& nam
   cfg.history_len = 8;
   SnapshotData data = build_snapshot_data(*ds, enc, cfg);
   data.manifest.exclude_seen = exclude_seen;
+  if (edit) edit(data);
   const std::string model_dir = tmp / ("model_" + name);
   make_directories(model_dir);
   write_text_file(model_dir + "/seed.txt", std::to_string(seed));
@@ -69,12 +74,28 @@ inline EncoderLoader fake_encoder_loader(int32_t num_items, FakeEncoderOptions o
 
 inline std::unique_ptr<RecommendService> make_service(const std::string& snapshot_dir, int32_t num_items,
                                                       std::unique_ptr<SessionStore> store = nullptr,
-                                                      FakeEncoderOptions encoder = {}, ServiceLimits limits = {}) {
+                                                      FakeEncoderOptions encoder = {}, ServiceLimits limits = {},
+                                                      PopularityOptions popularity = {}) {
   if (!store) store = std::make_unique<MemoryStore>(StoreLimits{});
   auto svc = std::make_unique<RecommendService>(StateOptions{}, limits, std::move(store),
-                                                fake_encoder_loader(num_items, std::move(encoder)), nullptr);
+                                                fake_encoder_loader(num_items, std::move(encoder)), nullptr,
+                                                std::move(popularity));
   svc->load(snapshot_dir);
   return svc;
 }
+
+// A service over the tiny exported world (default settings).
+class TinyServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = make_tiny_snapshot(tmp_);
+    ds_ = data::Dataset::open(tmp_ / "ds");
+    svc_ = make_service(dir_, ds_->num_items());
+  }
+  TempDir tmp_;
+  std::string dir_;
+  std::unique_ptr<data::Dataset> ds_;
+  std::unique_ptr<RecommendService> svc_;
+};
 
 }  // namespace stars::serve::testing

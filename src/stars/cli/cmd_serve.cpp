@@ -115,7 +115,7 @@ int run_serve(int argc, char** argv) {
   state.context_quantum_s = cfg.context_quantum_s;
   state.verify_checksums = cfg.verify_checksums;
   serve::RecommendService service(state, cfg.limits, std::move(store), encoder_loader,
-                                 serve::load_semantic_content_embedder);
+                                 serve::load_semantic_content_embedder, cfg.popularity);
   service.load(snapshot);
   serve::Router router(service, api_key);
   serve::HttpServer server(router, cfg.http);

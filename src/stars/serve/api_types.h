@@ -68,7 +68,9 @@ struct RecommendResponse {
   // Where the user vector came from: "snapshot" (daily export), "live_session" (re-encoded with live
   // events), "request_events" (unknown user, encoded from events in the request or session),
   // "user_features" (unknown user without events: the model's cold-user vector of the request's
-  // user_features), "popularity" (no usable history: popular within context and filters).
+  // user_features), "new_user_popularity" (unknown user without a usable vector: what new users take
+  // first, then popular within context and filters; serve setting popularity.new_users), "popularity"
+  // (no usable history: popular within context and filters).
   std::string source;
   bool known_user = false;
   uint64_t session_events = 0;

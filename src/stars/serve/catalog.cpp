@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <unordered_map>
 
 #include "stars/core/error.h"
@@ -86,10 +87,13 @@ Catalog::Catalog(const Snapshot& s, const index::IndexConfig& index_config) : di
     brand_.push_back(s.item_brand()[i]);
     price_.push_back(s.item_price()[i]);
     popularity_.push_back(std::log1p(std::max(0.0f, s.item_popularity()[i])));
+    first_.push_back(s.has_first_popularity() ? s.item_first_popularity()[i] : 0.0f);
+    if (first_.back() > 0) first_order_.push_back(p);
     std::copy(s.item_vectors().data() + static_cast<size_t>(i) * dim_,
               s.item_vectors().data() + static_cast<size_t>(i + 1) * dim_, vectors.begin() + static_cast<size_t>(p) * dim_);
     id_of_.emplace(raw_id_.back(), i);
   }
+  std::stable_sort(first_order_.begin(), first_order_.end(), [&](int32_t a, int32_t b) { return first_[a] > first_[b]; });
   by_subclass_.resize(subclass_names_.size());
   by_brand_.resize(brand_names_.size());
   sold_in_.resize(region_names_.size());
@@ -176,6 +180,7 @@ std::pair<int32_t, bool> Catalog::upsert(const ItemUpsert& item, const float* ve
     brand_.push_back(0);
     price_.push_back(std::nanf(""));
     popularity_.push_back(0.0f);
+    first_.push_back(0.0f);  // nobody took it first: it follows the counted items
     regions_.emplace_back();
     tags_.emplace_back();
     id_of_.emplace(item.raw_id, id);
@@ -335,10 +340,10 @@ index::Bitmap Catalog::ReadView::allow(const FilterSpec& f, Span<const int32_t> 
   return out;
 }
 
-std::vector<index::Hit> Catalog::ReadView::popular(int k, const index::Bitmap& allow, const Snapshot& snapshot,
-                                                   int32_t region, const std::vector<int32_t>& events) const {
+std::unordered_map<int32_t, float> Catalog::ReadView::context_bonus(const index::Bitmap& allow, const Snapshot& snapshot,
+                                                                  int32_t region,
+                                                                  const std::vector<int32_t>& events) const {
   const Catalog& c = *c_;
-  // Context bonus of the (few) items popular in the region or during the active events.
   std::unordered_map<int32_t, float> bonus;
   auto add = [&](std::pair<Span<const int32_t>, Span<const float>> pop) {
     for (size_t j = 0; j < pop.first.size(); ++j) {
@@ -348,9 +353,17 @@ std::vector<index::Hit> Catalog::ReadView::popular(int k, const index::Bitmap& a
   };
   if (region > 0) add(snapshot.region_popularity(region));
   for (int32_t e : events) add(snapshot.event_popularity(e));
+  return bonus;
+}
+
+std::vector<index::Hit> Catalog::ReadView::top_popular(int k, const index::Bitmap& allow,
+                                                       const std::unordered_map<int32_t, float>& bonus) const {
+  const Catalog& c = *c_;
+  // The (few) items with a context bonus first, then a threshold scan of the rest.
   index::TopK top(k);
   index::Bitmap rest = allow;
   for (const auto& kv : bonus) {
+    if (!allow.test(static_cast<size_t>(kv.first))) continue;
     rest.reset(kv.first);
     top.push(kv.first, c.popularity_[kv.first] + kv.second);
   }
@@ -358,8 +371,40 @@ std::vector<index::Hit> Catalog::ReadView::popular(int k, const index::Bitmap& a
     const float s = c.popularity_[p];
     if (s >= top.threshold()) top.push(static_cast<int32_t>(p), s);
   });
-  // Ties by slot, then ids for the caller.
-  auto hits = top.take_sorted();
+  return top.take_sorted();  // ties by slot
+}
+
+std::vector<index::Hit> Catalog::ReadView::popular(int k, const index::Bitmap& allow, const Snapshot& snapshot,
+                                                   int32_t region, const std::vector<int32_t>& events) const {
+  auto hits = top_popular(k, allow, context_bonus(allow, snapshot, region, events));
+  for (auto& h : hits) h.id = c_->item(h.id);
+  return hits;
+}
+
+std::vector<index::Hit> Catalog::ReadView::new_user_popular(int k, const index::Bitmap& allow, const Snapshot& snapshot,
+                                                            int32_t region, const std::vector<int32_t>& events) const {
+  const Catalog& c = *c_;
+  const auto bonus = context_bonus(allow, snapshot, region, events);
+  auto score = [&](int32_t p) {
+    auto it = bonus.find(p);
+    return c.popularity_[p] + (it == bonus.end() ? 0.0f : it->second);
+  };
+  // Counted items, one group of equal counts at a time (a group is ordered whole, then cut at k).
+  const auto& order = c.first_order_;
+  std::vector<index::Hit> hits;
+  for (size_t b = 0, e = 0; b < order.size() && static_cast<int>(hits.size()) < k; b = e) {
+    const size_t group = hits.size();
+    for (e = b; e < order.size() && c.first_[order[e]] == c.first_[order[b]]; ++e)
+      if (allow.test(static_cast<size_t>(order[e]))) hits.push_back({order[e], score(order[e])});
+    std::sort(hits.begin() + static_cast<std::ptrdiff_t>(group), hits.end(), index::hit_before);
+  }
+  if (static_cast<int>(hits.size()) > k) hits.resize(static_cast<size_t>(k));
+  // Then the items nobody took first, by popularity within context.
+  if (static_cast<int>(hits.size()) < k) {
+    index::Bitmap rest = allow;
+    for (int32_t p : order) rest.reset(p);
+    for (const auto& h : top_popular(k - static_cast<int>(hits.size()), rest, bonus)) hits.push_back(h);
+  }
   for (auto& h : hits) h.id = c.item(h.id);
   return hits;
 }

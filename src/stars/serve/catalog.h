@@ -99,6 +99,8 @@ class Catalog {
   std::vector<std::string> raw_id_, title_, category_;
   std::vector<int32_t> subclass_, department_, brand_;
   std::vector<float> price_, popularity_;
+  std::vector<float> first_;            // users whose first event is the item (0 for items added later)
+  std::vector<int32_t> first_order_;    // slots with first_ > 0: first_ descending, then slot
   std::vector<std::vector<int32_t>> regions_, tags_;
   std::unordered_map<std::string, int32_t> id_of_;  // raw id -> item id
   // Vocabularies (grow when updates bring new names).
@@ -139,8 +141,21 @@ class Catalog::ReadView {
   // Most popular allowed items: score = log1p(overall) + log1p(in region) + sum of log1p(during each event).
   std::vector<index::Hit> popular(int k, const index::Bitmap& allow, const Snapshot& snapshot, int32_t region,
                                   const std::vector<int32_t>& events) const;
+  // What new users take first: allowed items in lexicographic order of (first-event count, descending;
+  // popular()'s score, descending; slot), so the items more users took first lead, and equal counts, then
+  // the items nobody took first (snapshot items without a count, items added later), follow popular()'s
+  // order. Hits carry popular()'s score. Without first-event counts (an older snapshot) this is popular().
+  std::vector<index::Hit> new_user_popular(int k, const index::Bitmap& allow, const Snapshot& snapshot,
+                                           int32_t region, const std::vector<int32_t>& events) const;
 
  private:
+  // log1p scores of the items popular in the region or during the events, by slot (allowed slots only).
+  std::unordered_map<int32_t, float> context_bonus(const index::Bitmap& allow, const Snapshot& snapshot,
+                                                   int32_t region, const std::vector<int32_t>& events) const;
+  // The k best allowed slots by popular()'s score; hits carry slots.
+  std::vector<index::Hit> top_popular(int k, const index::Bitmap& allow,
+                                      const std::unordered_map<int32_t, float>& bonus) const;
+
   const Catalog* c_;
   std::shared_lock<RwLock> lock_;
 };

@@ -69,6 +69,7 @@ SnapshotData make_random_snapshot(const RandomSnapshotOptions& o) {
   for (auto& x : d.user_h_gen) x = static_cast<float>(rng.normal()) * scale;
   for (auto& x : d.user_h_next) x = static_cast<float>(rng.normal()) * scale;
   const int64_t t0 = m.created_at - 30 * 86400;
+  d.item_first_popularity.assign(static_cast<size_t>(o.items), 0.0f);
   for (int32_t u = 0; u < o.users; ++u) {
     d.user_raw_id.push_back("u" + std::to_string(u));
     const int n = static_cast<int>(rng.uniform(static_cast<uint64_t>(o.history_len) + 1));
@@ -76,6 +77,7 @@ SnapshotData make_random_snapshot(const RandomSnapshotOptions& o) {
     for (int j = 0; j < n; ++j) {
       const int32_t item = static_cast<int32_t>(rng.uniform(o.items));
       d.hist_item.push_back(item);
+      if (j == 0) d.item_first_popularity[item] += 1.0f;  // the history is the user's whole history here
       d.hist_ts.push_back(t0 + j * 3600);
       const uint8_t type = rng.bernoulli(0.3) ? 3 : 1;
       d.hist_type.push_back(type);

@@ -57,10 +57,17 @@ void check_filters(const FilterSpec& f, const ServiceLimits& limits) {
 }  // namespace
 
 RecommendService::RecommendService(StateOptions state_options, ServiceLimits limits, std::unique_ptr<SessionStore> store,
-                                   EncoderLoader encoder_loader, ContentEmbedderLoader embedder_loader)
-    : state_options_(std::move(state_options)), limits_(limits), store_(std::move(store)),
-      encoder_loader_(std::move(encoder_loader)), embedder_loader_(std::move(embedder_loader)) {
+                                   EncoderLoader encoder_loader, ContentEmbedderLoader embedder_loader,
+                                   PopularityOptions popularity)
+    : state_options_(std::move(state_options)), limits_(limits), popularity_(std::move(popularity)),
+      store_(std::move(store)), encoder_loader_(std::move(encoder_loader)),
+      embedder_loader_(std::move(embedder_loader)) {
   STARS_CHECK_ARG(store_, "a session store is required");
+  popularity_.validate();
+}
+
+bool RecommendService::serves_first_events(const ServingState& st, int32_t dense) const {
+  return dense < 0 && popularity_.first_event() && st.snapshot().has_first_popularity();
 }
 
 std::string RecommendService::snapshot_dir() const {
@@ -265,7 +272,7 @@ RecommendService::UserVectors RecommendService::user_vectors(const ServingState&
                                    : "user_features not used: this snapshot has no model; popular items instead");
     }
   }
-  if (u.next.empty()) resp->source = "popularity";
+  if (u.next.empty()) resp->source = serves_first_events(st, dense) ? "new_user_popularity" : "popularity";
   if (req.exclude_purchased.value_or(snap.manifest().exclude_seen)) {
     if (live) fetch_session();
     auto add = [&](const std::vector<SessionEvent>& events) {
@@ -316,9 +323,13 @@ RecommendResponse RecommendService::recommend(const RecommendRequest& req) {
   }
   const index::Bitmap allow = view.allow(filters, Span<const int32_t>(exclude.data(), exclude.size()), &resp.warnings);
 
-  // 3. Search: popularity without a user vector; else (h + o_t) . e over allowed items, maybe interleaved.
+  // 3. Search: popularity without a user vector (for a new user: what new users take first); else
+  // (h + o_t) . e over allowed items, maybe interleaved.
   if (u.next.empty()) {
-    resp.items = to_items(view, view.popular(req.k, allow, snap, sctx.region, sctx.calendar_events), "popular");
+    const auto hits = serves_first_events(*st, dense)
+                          ? view.new_user_popular(req.k, allow, snap, sctx.region, sctx.calendar_events)
+                          : view.popular(req.k, allow, snap, sctx.region, sctx.calendar_events);
+    resp.items = to_items(view, hits, "popular");
   } else {
     std::vector<float> offset(snap.dim(), 0.0f);
     if (req.context.apply_offset) resp.context.offset_applied = st->context_offset(sctx, offset.data());

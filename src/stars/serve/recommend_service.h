@@ -40,6 +40,18 @@ struct ServiceLimits {
   void validate() const;
 };
 
+// How users without a usable vector are served from popularity.
+struct PopularityOptions {
+  std::string new_users = "first_event";  ///< users unknown to the snapshot: "first_event" or "overall"
+
+  template <class V>
+  void visit(V& v) {
+    v("new_users", new_users, "users unknown to the snapshot without a usable vector: \"first_event\" (what new users took first: items by the number of users whose first event they were, then by popularity within context; source new_user_popularity) or \"overall\" (popularity within context, as for known users; source popularity)");
+  }
+  void validate() const;
+  bool first_event() const { return new_users == "first_event"; }
+};
+
 struct HistoryEntry {
   std::string item_id, title;
   int64_t ts = 0;
@@ -64,7 +76,8 @@ struct ReloadResult {
 class RecommendService {
  public:
   RecommendService(StateOptions state_options, ServiceLimits limits, std::unique_ptr<SessionStore> store,
-                   EncoderLoader encoder_loader, ContentEmbedderLoader embedder_loader);
+                   EncoderLoader encoder_loader, ContentEmbedderLoader embedder_loader,
+                   PopularityOptions popularity = {});
 
   // Loads a snapshot and swaps it in atomically (the first call makes the service ready). Catalog
   // changes received after the new snapshot was exported are replayed onto it. Throws on failure and
@@ -87,6 +100,7 @@ class RecommendService {
 
   SessionStore& store() { return *store_; }
   const ServiceLimits& limits() const { return limits_; }
+  const PopularityOptions& popularity() const { return popularity_; }
 
   // Observability.
   std::function<void(double seconds)> on_encode;  // each encoding at request time (live events or user_features)
@@ -99,6 +113,9 @@ class RecommendService {
   };
   model::ServingContext resolve_context(const ServingState& st, const ContextSpec& ctx, int64_t now,
                                         RecommendResponse* resp) const;
+  // True when a user without a vector is served what new users take first (unknown user, setting
+  // popularity.new_users = first_event, a snapshot with first-event counts).
+  bool serves_first_events(const ServingState& st, int32_t dense) const;
   UserVectors user_vectors(const ServingState& st, const RecommendRequest& req, int32_t dense, int64_t now,
                            RecommendResponse* resp);
   std::shared_ptr<ServingState> state_or_throw() const;
@@ -111,6 +128,7 @@ class RecommendService {
 
   StateOptions state_options_;
   ServiceLimits limits_;
+  PopularityOptions popularity_;
   std::unique_ptr<SessionStore> store_;
   EncoderLoader encoder_loader_;
   ContentEmbedderLoader embedder_loader_;

@@ -13,6 +13,11 @@ void ServiceLimits::validate() const {
   STARS_CHECK_ARG(max_user_features >= 1, "limits.max_user_features must be >= 1, got " << max_user_features);
 }
 
+void PopularityOptions::validate() const {
+  STARS_CHECK_ARG(new_users == "first_event" || new_users == "overall",
+                  "popularity.new_users must be \"first_event\" or \"overall\", got \"" << new_users << "\"");
+}
+
 void StoreLimits::validate() const {
   STARS_CHECK_ARG(max_session_events >= 1 && max_session_events <= 100000,
                   "sessions.max_session_events must be in [1, 100000], got " << max_session_events);
@@ -25,6 +30,7 @@ void ServeConfig::validate() const {
   index.validate();
   limits.validate();
   sessions.validate();
+  popularity.validate();
   STARS_CHECK_ARG(context_quantum_s >= 1 && context_quantum_s <= 3600,
                   "context_quantum_s must be in [1, 3600], got " << context_quantum_s);
   STARS_CHECK_ARG(!redis_prefix.empty(), "redis_prefix is empty");

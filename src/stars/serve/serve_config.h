@@ -17,6 +17,7 @@ struct ServeConfig {
   index::IndexConfig index;
   ServiceLimits limits;
   StoreLimits sessions;
+  PopularityOptions popularity;
   int context_quantum_s = 3600;   ///< request times are rounded down to this for the context-offset cache, in [1, 3600]
   bool verify_checksums = true;   ///< check every column checksum when loading a snapshot
   std::string redis_prefix = "stars";  ///< key prefix in Redis
@@ -29,6 +30,7 @@ struct ServeConfig {
     v("index", index, "search index over item vectors");
     v("limits", limits, "request size limits");
     v("sessions", sessions, "live sessions");
+    v("popularity", popularity, "popularity for users without a usable vector");
     v("context_quantum_s", context_quantum_s, "request times are rounded down to this for the context-offset cache, seconds, in [1, 3600] (the model's time features are hour, day of week and week, so 3600 loses nothing)");
     v("verify_checksums", verify_checksums, "check every column checksum when loading a snapshot");
     v("redis_prefix", redis_prefix, "key prefix in Redis");

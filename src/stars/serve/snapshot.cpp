@@ -1,6 +1,7 @@
 #include "stars/serve/snapshot.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "stars/core/error.h"
 #include "stars/core/mmap_file.h"
@@ -31,6 +32,8 @@ std::shared_ptr<const Snapshot> Snapshot::open(const std::string& dir, bool veri
   s->item_tag_val_ = it.column<int32_t>("tags.values");
   s->item_vectors_ = it.column<float>("vectors");
   s->item_popularity_ = it.column<float>("popularity");
+  // Absent from snapshots written before it existed: then every item counts 0.
+  s->item_first_popularity_ = it.column_or_empty<float>("first_popularity");
 
   const auto& us = s->users_;
   s->h_gen_ = us.column<float>("h_gen");
@@ -98,6 +101,13 @@ void Snapshot::check_contents() const {
                         "tags", "popularity"})
     rows_are(items_, c, n);
   rows_are(items_, "vectors", n * D);
+  if (items_.has("first_popularity")) {
+    rows_are(items_, "first_popularity", n);
+    for (size_t i = 0; i < n; ++i)
+      STARS_CHECK_DATA(std::isfinite(item_first_popularity_[i]) && item_first_popularity_[i] >= 0,
+                       ip << ": column 'first_popularity' row " << i << " holds " << item_first_popularity_[i]
+                          << ", expected a count >= 0");
+  }
   rows_are(users_, "raw_id", u);
   rows_are(users_, "h_gen", u * D);
   rows_are(users_, "h_next", u * D);

@@ -55,6 +55,10 @@ class Snapshot {
   Span<const int32_t> item_tags(int32_t i) const;
   Span<const float> item_vectors() const { return item_vectors_; }  // (N, D)
   Span<const float> item_popularity() const { return item_popularity_; }
+  // Per item, the users whose first event it is (what new users take first); empty for snapshots written
+  // before the column existed (every item counts 0 then).
+  Span<const float> item_first_popularity() const { return item_first_popularity_; }
+  bool has_first_popularity() const { return items_.has("first_popularity"); }
 
   // ---- users
   std::string_view user_raw_id(int32_t u) const { return users_.string_at("raw_id", u); }
@@ -92,7 +96,7 @@ class Snapshot {
   SnapshotManifest manifest_;
   TableReader items_, users_, vocab_, context_;
   Span<const int32_t> item_subclass_, item_department_, item_brand_;
-  Span<const float> item_price_, item_vectors_, item_popularity_;
+  Span<const float> item_price_, item_vectors_, item_popularity_, item_first_popularity_;
   Span<const uint8_t> item_in_stock_;
   Span<const uint64_t> item_region_off_, item_tag_off_;
   Span<const int32_t> item_region_val_, item_tag_val_;

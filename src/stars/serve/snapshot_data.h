@@ -74,6 +74,7 @@ struct SnapshotData {
   std::vector<int32_t> item_tag_ids;
   std::vector<float> item_vectors;      // (N, D) serving vectors
   std::vector<float> item_popularity;   // (N) recency-weighted event counts
+  std::vector<float> item_first_popularity;  // (N or empty = unknown, as before it existed) users whose first event (time order) is the item
 
   // ---- users (U)
   std::vector<std::string> user_raw_id;

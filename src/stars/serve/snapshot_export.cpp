@@ -216,14 +216,17 @@ SnapshotData build_snapshot_data(const data::Dataset& ds, const model::Encoder& 
     d.cal_offsets.push_back(d.cal_events.size());
   }
 
-  // ---- popularity within context: recency-weighted counts overall, per region, per calendar event
+  // ---- popularity within context: recency-weighted counts overall, per region, per calendar event; and
+  // per item the users whose first event (the dataset's per-user order: time order) it is
   d.item_popularity.assign(n_items, 0.0f);
+  d.item_first_popularity.assign(n_items, 0.0f);
   std::vector<std::unordered_map<int32_t, float>> by_region(d.regions.size()), by_event(d.calendar_events.size());
   const double half_life = config.popularity_half_life_days * 86400.0;
   const int64_t t_max = ds.info().time_max;
   std::unordered_map<int64_t, std::vector<int32_t>> day_events;  // (day, region) -> active events
   for (int32_t u = 0; u < n_users; ++u) {
     const auto ev = ds.user_events(u);
+    if (ev.size() > 0) d.item_first_popularity[ev.items[0]] += 1.0f;  // what new users take first
     for (size_t j = 0; j < ev.size(); ++j) {
       const float w = ds.info().has_time ? static_cast<float>(std::exp2(-(t_max - ev.ts[j]) / half_life)) : 1.0f;
       const int32_t item = ev.items[j];

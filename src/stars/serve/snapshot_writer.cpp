@@ -64,6 +64,11 @@ void validate_snapshot_data(const SnapshotData& d) {
   STARS_CHECK_ARG(d.item_subclass.size() == n && d.item_department.size() == n && d.item_brand.size() == n &&
                       d.item_price.size() == n && d.item_in_stock.size() == n && d.item_popularity.size() == n,
                   "item attribute columns must have num_items = " << n << " rows");
+  STARS_CHECK_ARG(d.item_first_popularity.empty() || d.item_first_popularity.size() == n,
+                  "item_first_popularity has " << d.item_first_popularity.size() << " rows, expected 0 or num_items = " << n);
+  for (size_t i = 0; i < d.item_first_popularity.size(); ++i)
+    STARS_CHECK_ARG(std::isfinite(d.item_first_popularity[i]) && d.item_first_popularity[i] >= 0,
+                    "item_first_popularity[" << i << "] must be a count >= 0, got " << d.item_first_popularity[i]);
   STARS_CHECK_ARG(d.item_vectors.size() == n * D, "item_vectors has " << d.item_vectors.size() << " floats, expected " << n * D);
   check_csr(d.item_region_offsets, n, d.item_region_ids.size(), "item_region_offsets");
   check_csr(d.item_tag_offsets, n, d.item_tag_ids.size(), "item_tag_offsets");
@@ -137,6 +142,8 @@ void write_snapshot(const std::string& dir, SnapshotData& d, const SnapshotWrite
       t.add_lists("tags", d.item_tag_offsets, d.item_tag_ids);
       t.add_column("vectors", d.item_vectors);
       t.add_column("popularity", d.item_popularity);
+      // Left out when not given, as in snapshots written before it existed (readers count 0 then).
+      if (!d.item_first_popularity.empty()) t.add_column("first_popularity", d.item_first_popularity);
       t.set_meta("dim", std::to_string(m.dim));
       t.write(path_join(tmp, snapshot_files::kItems));
     }
