@@ -255,7 +255,13 @@ TEST(Trainer, ColdUserVectorComesFromTheStaticFeaturesAlone) {
   EXPECT_EQ(cfg["train"]["cold_user_weight"].get<double>(), 0.5);
   cfg["train"]["cold_user_weight"] = 0.0;
   std::ofstream(cfg_path) << cfg.dump(2);
-  EXPECT_FALSE(model::load_encoder(r.out_dir, 1)->encodes_cold_users());
+  auto no_cold = model::load_encoder(r.out_dir, 1);
+  EXPECT_FALSE(no_cold->encodes_cold_users());
+  std::vector<float> g0(S), n0(S);  // its untrained head is not used for an input without events
+  no_cold->encode(&in[0], 1, g0.data(), n0.data());
+  float apart = 0;
+  for (int d = 0; d < S; ++d) apart = std::max(apart, std::abs(n0[d] - next[d]));
+  EXPECT_GT(apart, 1e-3f);
   cfg["train"].erase("cold_user_weight");  // written before the loss existed
   std::ofstream(cfg_path) << cfg.dump(2);
   EXPECT_FALSE(model::load_encoder(r.out_dir, 1)->encodes_cold_users());

@@ -377,7 +377,7 @@ struct StarsNet::Impl : nn::Module {
     const at::Tensor valid_f = b.valid.unsqueeze(-1).to(x.scalar_type());
     x = x * valid_f;
 
-    at::Tensor seq, u_features;  // u_features: the [USER] token (the cold-user head's input)
+    at::Tensor seq;
     const bool user = cfg.use_user_token;
     if (user) {
       at::Tensor u = user_base.unsqueeze(0).expand({B, D});
@@ -386,7 +386,9 @@ struct StarsNet::Impl : nn::Module {
         for (size_t f = 0; f < user_cats->size(); ++f) u = u + user_cats[f]->as<nn::Embedding>()->forward(b.user_cat.select(1, f));
       }
       seq = at::cat({u.unsqueeze(1), x, (u + user_pool).unsqueeze(1)}, 1);  // (B, L, D)
-      u_features = u;
+      // A user without events: a small network of the [USER] token, the static features alone. The cold-user
+      // loss trains this head and the feature embeddings, nothing else of the encoder (train/losses.cpp).
+      if (cold1) out.h_user = cold2->forward(at::relu(cold1->forward(u)));
     } else {
       seq = x;
     }
@@ -401,9 +403,6 @@ struct StarsNet::Impl : nn::Module {
     at::Tensor h_pool = user ? seq.select(1, T + 1) : seq.select(1, T - 1);  // (B, D)
     out.h_next = head_next ? head_next->forward(h_slots) : h_slots;
     out.h_gen = head_gen ? head_gen->forward(h_pool) : h_pool;
-    // A user without events: a small network of the [USER] token, the static features alone. The cold-user
-    // loss trains this head and the feature embeddings, nothing else of the encoder (train/losses.cpp).
-    if (cold1) out.h_user = cold2->forward(at::relu(cold1->forward(u_features)));
     return out;
   }
 };
@@ -419,6 +418,16 @@ const FeatureSchema& StarsNet::schema() const { return impl_->schema; }
 int StarsNet::serving_dim() const { return static_cast<int>(impl_->D); }
 bool StarsNet::has_context_head() const { return impl_->ctx_head; }
 bool StarsNet::trains_cold_users(double weight) const { return weight > 0 && impl_->cold1; }
+
+std::pair<at::Tensor, at::Tensor> final_user_vectors(const NetOutputs& o, const std::vector<int64_t>& no_events) {
+  const at::Tensor gen = o.h_gen, next = o.h_next.select(1, o.h_next.size(1) - 1);
+  if (no_events.empty() || !o.h_user.defined()) return {gen, next};
+  const at::Tensor rows =
+      torch::from_blob(const_cast<int64_t*>(no_events.data()), {static_cast<int64_t>(no_events.size())}, torch::kInt64)
+          .to(gen.device());
+  const at::Tensor hu = o.h_user.index_select(0, rows);
+  return {gen.index_copy(0, rows, hu), next.index_copy(0, rows, hu)};
+}
 int StarsNet::tag_slots() const { return static_cast<int>(impl_->n_tag_slots); }
 
 int64_t StarsNet::num_parameters() const {

@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "stars/model/model_dir.h"
@@ -48,6 +49,11 @@ struct NetOutputs {
   at::Tensor h_user;  // (B, S) the cold-user vector: static features alone (undefined without [USER] token or features)
   at::Tensor items;   // (U, S) serving vectors of the batch's items (all N when uniq is undefined)
 };
+
+// Each row's user vectors after a forward pass: (h_gen, h_next after the last slot), both (B, S). The rows
+// listed in `no_events` (inputs without events, when the model encodes cold users) get the cold-user vector
+// h_user in both.
+std::pair<at::Tensor, at::Tensor> final_user_vectors(const NetOutputs& o, const std::vector<int64_t>& no_events);
 
 struct ParamGroup {
   std::string name;  // "delta", "embedding", "dense", "norm_bias"

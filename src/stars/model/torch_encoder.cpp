@@ -83,20 +83,13 @@ class TorchEncoder final : public Encoder {
       featurizer_->finish(&b);
       const BatchTensors bt = net_->make_tensors(b);
       const NetOutputs o = net_->forward(bt, &table_);
-      at::Tensor hn = o.h_next.select(1, T - 1).contiguous();  // (m, S)
-      at::Tensor hg = o.h_gen.contiguous();
-      if (o.h_user.defined()) {
-        // Inputs without events (cold users): both vectors from the static features alone.
-        std::vector<int64_t> cold;
+      // Inputs without events (cold users): both vectors from the static features alone.
+      std::vector<int64_t> no_events;
+      if (cold_users_)
         for (size_t r = 0; r < m; ++r)
-          if (inputs[s0 + r].events.empty()) cold.push_back(static_cast<int64_t>(r));
-        if (!cold.empty()) {
-          const at::Tensor rows = torch::from_blob(cold.data(), {static_cast<int64_t>(cold.size())}, torch::kInt64);
-          const at::Tensor hu = o.h_user.index_select(0, rows);
-          hn.index_copy_(0, rows, hu);
-          hg.index_copy_(0, rows, hu);
-        }
-      }
+          if (inputs[s0 + r].events.empty()) no_events.push_back(static_cast<int64_t>(r));
+      const auto [g, nx] = final_user_vectors(o, no_events);
+      const at::Tensor hn = nx.contiguous(), hg = g.contiguous();  // (m, S)
       std::memcpy(h_next + s0 * S, hn.data_ptr<float>(), m * S * sizeof(float));
       std::memcpy(h_gen + s0 * S, hg.data_ptr<float>(), m * S * sizeof(float));
     }

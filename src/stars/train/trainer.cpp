@@ -150,6 +150,7 @@ eval::RankMetrics evaluate(StarsNet& net, const BatchBuilder& builder, const dat
   torch::NoGradGuard ng;
   net.set_training(false);
   const at::Tensor table = net.all_item_vectors().contiguous();  // (N, S)
+  const bool cold_users = net.trains_cold_users(cfg.cold_user_weight);
   const int64_t N = table.size(0);
   // Queries in order of history length, so each chunk pads only to its own longest history.
   const auto hist_len = [&](size_t i) {
@@ -168,23 +169,17 @@ eval::RankMetrics evaluate(StarsNet& net, const BatchBuilder& builder, const dat
     for (size_t r = 0; r < n; ++r) part.push_back(queries.q[order[s0 + r]]);
     builder.build_eval(part.data(), n, &b);
     const BatchTensors bt = net.make_tensors(b);
-    const int64_t T = bt.T;
     const NetOutputs o = net.forward(bt, &table);
-    at::Tensor h;
-    if (cfg.eval_vector == "next") h = o.h_next.select(1, T - 1);
-    else if (cfg.eval_vector == "gen") h = o.h_gen;
-    else h = o.h_next.select(1, T - 1) + o.h_gen;
-    if (net.trains_cold_users(cfg.cold_user_weight)) {
-      // Queries without history (a session's first event) get the cold-user vector, as load_encoder gives it.
-      std::vector<int64_t> cold;
+    // Queries without history (a session's first event) get the cold-user vector, as load_encoder gives it.
+    std::vector<int64_t> no_events;
+    if (cold_users)
       for (size_t r = 0; r < n; ++r)
-        if (hist_len(order[s0 + r]) == 0) cold.push_back(static_cast<int64_t>(r));
-      if (!cold.empty()) {
-        const at::Tensor rows = torch::from_blob(cold.data(), {static_cast<int64_t>(cold.size())}, torch::kInt64).to(h.device());
-        const at::Tensor hu = o.h_user.index_select(0, rows);
-        h = h.index_copy(0, rows, cfg.eval_vector == "sum" ? hu * 2 : hu);
-      }
-    }
+        if (hist_len(order[s0 + r]) == 0) no_events.push_back(static_cast<int64_t>(r));
+    const auto [h_gen, h_next] = final_user_vectors(o, no_events);
+    at::Tensor h;
+    if (cfg.eval_vector == "next") h = h_next;
+    else if (cfg.eval_vector == "gen") h = h_gen;
+    else h = h_next + h_gen;
     if (net.has_context_head())
       h = h + net.context_offset(bt.tgt_hour, bt.tgt_dow, bt.tgt_week, bt.tgt_region, bt.tgt_cal_ids, bt.tgt_cal_offsets);
     const at::Tensor scores = at::mm(h, table.t()).to(torch::kCPU, torch::kFloat32).contiguous();  // (n, N)
