@@ -219,6 +219,13 @@ RecommendService::UserVectors RecommendService::user_vectors(const ServingState&
     if (!fetched && look.session_version > 0) std::tie(session, version) = store_->session(req.user_id);
     fetched = true;
   };
+  auto encode = [&](const model::EncoderInput& input) {
+    u.gen.resize(snap.dim());
+    u.next.resize(snap.dim());
+    Timer t;
+    st.encode(input, u.gen.data(), u.next.data());
+    if (on_encode) on_encode(t.seconds());
+  };
   if (live && st.has_encoder()) {
     if (look.has_live_vectors && req.events.empty() && !features) {  // encoded by an earlier request of this session
       u.gen = look.live_gen;
@@ -233,11 +240,7 @@ RecommendService::UserVectors RecommendService::user_vectors(const ServingState&
         input = build_live_input(st, view, dense, events, now, &resp->warnings, features ? &*features : nullptr);
       }
       if (!input.events.empty()) {
-        u.gen.resize(snap.dim());
-        u.next.resize(snap.dim());
-        Timer t;
-        st.encode(input, u.gen.data(), u.next.data());
-        if (on_encode) on_encode(t.seconds());
+        encode(input);
         // Request events and features are not part of the session: only a pure session encoding is cached.
         if (req.events.empty() && !features && version > 0)
           store_->put_live_vectors(snap, req.user_id, version, u.gen.data(), u.next.data());
@@ -259,11 +262,7 @@ RecommendService::UserVectors RecommendService::user_vectors(const ServingState&
       input.user_numeric = std::move(features->numeric);
       input.user_categorical = std::move(features->categorical);
       input.now = now;
-      u.gen.resize(snap.dim());
-      u.next.resize(snap.dim());
-      Timer t;
-      st.encode(input, u.gen.data(), u.next.data());
-      if (on_encode) on_encode(t.seconds());
+      encode(input);
       resp->source = "user_features";
     } else {
       resp->warnings.push_back(st.has_encoder()

@@ -99,16 +99,21 @@ void ServingState::item_content_vector(int32_t item, const std::vector<float>& t
   STARS_CHECK(id == item, "the encoder gave item id " << id << " to catalog item " << item);
 }
 
+namespace {
+// The code of `value` in vocabulary `feature` of `codes`; 0 (missing) when either is unknown.
+int32_t code_of(const std::vector<std::unordered_map<std::string, int32_t>>& codes, size_t feature, const std::string& value) {
+  if (feature >= codes.size()) return 0;
+  auto it = codes[feature].find(value);
+  return it == codes[feature].end() ? 0 : it->second;
+}
+}  // namespace
+
 int32_t ServingState::event_context_code(size_t feature, const std::string& value) const {
-  if (feature >= event_context_codes_.size()) return 0;
-  auto it = event_context_codes_[feature].find(value);
-  return it == event_context_codes_[feature].end() ? 0 : it->second;
+  return code_of(event_context_codes_, feature, value);
 }
 
 int32_t ServingState::user_categorical_code(size_t feature, const std::string& value) const {
-  if (feature >= user_categorical_codes_.size()) return 0;
-  auto it = user_categorical_codes_[feature].find(value);
-  return it == user_categorical_codes_[feature].end() ? 0 : it->second;
+  return code_of(user_categorical_codes_, feature, value);
 }
 
 int ServingState::event_context_feature(const std::string& name) const {
