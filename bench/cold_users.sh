@@ -40,12 +40,13 @@ if [ ! -f "$DATA/semantics/items.tbl" ]; then
   "$STARS" prepare --input "$DIR" --out "$DATA" --set cold_user_fraction="$FRACTION" --quiet
   "$STARS" enrich --data "$DATA" --threads "$THREADS" --quiet
 fi
-# The bench/quality.sh defaults, without the cold users.
+# The bench/quality.sh settings (bench/quality_defaults.sh), without the cold users; up to EPOCHS (200) epochs,
+# which sets the one-cycle schedule's length: early stopping ends the runs (26-38 epochs in docs/MODEL.md).
+. bench/quality_defaults.sh
 if [ ! -f "$OUT/model/metrics.json" ]; then
   rm -rf "$OUT/model"
   "$STARS" train --data "$DATA" --out "$OUT/model" --epochs "$EPOCHS" --threads "$THREADS" --quiet \
-    --preset cpu --set train.gen_weight=0 --set train.patience=6 --set train.lr=0.002 \
-    --set train.exclude_cold_users=true "${SETS[@]}"
+    "${QUALITY_FULL[@]}" "${QUALITY_COMMON[@]}" --set train.exclude_cold_users=true "${SETS[@]}"
 fi
 "$STARS" eval --data "$DATA" --model "stars=$OUT/model" --protocols loo,cold_user \
   --baselines popularity,first_popularity,cooccurrence,lambdamart --out "$OUT" --threads "$THREADS" --quiet >/dev/null

@@ -44,15 +44,11 @@ if [ ! -f "$DATA/semantics/items.tbl" ]; then
   "$STARS" enrich --data "$DATA" --threads "$THREADS" --quiet
 fi
 
-# Tuned defaults, chosen on validation splits (see README "Quality"): the cpu preset (full-catalog softmax,
-# dropout 0.3, lr 2e-3, the paper's Δ schedule) without the h_gen loss, which costs h_next a little and is
-# not what this benchmark ranks with. The ID-only baseline is the sasrec preset at the same learning rate.
-# Both train and rank without each user's earlier items when the data has no repeat consumption
-# (train/eval exclude_history=auto: under 1% of training events repeat an item of the same user).
-COMMON=(--set train.patience=6 --set train.lr=0.002)
+. bench/quality_defaults.sh
+COMMON=("${QUALITY_COMMON[@]}")
 case "$VARIANT" in
-  id-only) PRESET=(--preset sasrec) ;;
-  *) PRESET=(--preset cpu --set train.gen_weight=0) ;;
+  id-only) PRESET=("${QUALITY_ID_ONLY[@]}") ;;
+  *) PRESET=("${QUALITY_FULL[@]}") ;;
 esac
 ABLATE=()
 case "$VARIANT" in
