@@ -65,31 +65,62 @@ TEST(Attention, MatchesNaiveReference) {
   EXPECT_LT((got2 - naive_attention(q, k, v, m)).abs().max().item<double>(), 1e-5);
 }
 
-// LibTorch >= 2.0: the fused op (used on CUDA) computes the same function and gradients as the written
-// ops, with the STARS mask (padding rows included); on CPU, and on CUDA where there is one (its fused
-// kernels, float32; the device run of bench/train/gpu_bench.sh runs this test).
-TEST(Attention, FusedMatchesTheWrittenOps) {
-  if (!fused_attention_available()) GTEST_SKIP() << "LibTorch < 2.0 has no scaled_dot_product_attention";
+// Causal attention (with LibTorch >= 2.0 the fused op, on CPU and on CUDA where there is one; with 1.13 the
+// written ops under a causal mask) computes the naive function with the causal mask, and the written ops'
+// gradients. The device run of bench/train/gpu_bench.sh runs this test on CUDA (float32 kernels).
+TEST(Attention, CausalMatchesTheWrittenOps) {
   std::vector<torch::Device> devices{torch::kCPU};
   if (torch::cuda::is_available()) devices.emplace_back(torch::kCUDA);
   for (const torch::Device& dev : devices) {
     torch::manual_seed(2);
-    const int64_t B = 3, H = 2, L = 7, dh = 8;
-    const at::Tensor valid = torch::tensor({0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1}, torch::kBool).view({3, 5});
-    const at::Tensor m = stars_attention_mask(valid, true);
+    const int64_t B = 3, H = 2, L = 7, dh = 6;  // dh not a multiple of 8, as the paper preset's 84
+    const at::Tensor m = torch::ones({L, L}, torch::kBool).tril().view({1, 1, L, L});
     const at::Tensor q0 = torch::randn({B, H, L, dh}), k0 = torch::randn({B, H, L, dh}), v0 = torch::randn({B, H, L, dh});
     at::Tensor q = q0.to(dev).requires_grad_(), k = k0.to(dev).requires_grad_(), v = v0.to(dev).requires_grad_();
     const at::Tensor w = torch::randn({B, H, L, dh}).to(dev), md = m.to(dev);
-    at::Tensor written = masked_attention(q, k, v, md, 0.0, false, nullptr, false);
+    at::Tensor written = masked_attention(q, k, v, md, 0.0, false);
     const auto gw = torch::autograd::grad({(written * w).sum()}, {q, k, v});
-    at::Tensor fused = masked_attention(q, k, v, md, 0.0, false, nullptr, true);
-    const auto gf = torch::autograd::grad({(fused * w).sum()}, {q, k, v});
+    at::Tensor causal = causal_attention(q, k, v, 0.0, false);
+    const auto gc = torch::autograd::grad({(causal * w).sum()}, {q, k, v});
     const double tol = dev.is_cpu() ? 1e-5 : 1e-4;
-    EXPECT_LT((fused.cpu().to(torch::kDouble) - naive_attention(q0, k0, v0, m)).abs().max().item<double>(), tol) << dev;
-    for (int i = 0; i < 3; ++i) EXPECT_LT((gf[i] - gw[i]).abs().max().item<double>(), tol) << dev << " gradient " << i;
+    EXPECT_LT((causal.cpu().to(torch::kDouble) - naive_attention(q0, k0, v0, m)).abs().max().item<double>(), tol) << dev;
+    for (int i = 0; i < 3; ++i) EXPECT_LT((gc[i] - gw[i]).abs().max().item<double>(), tol) << dev << " gradient " << i;
     // Training mode with dropout 0 is the same function.
-    EXPECT_LT((masked_attention(q, k, v, md, 0.0, true, nullptr, true) - written).abs().max().item<double>(), tol) << dev;
+    EXPECT_LT((causal_attention(q, k, v, 0.0, true) - written).abs().max().item<double>(), tol) << dev;
   }
+}
+
+// Under causal_order the STARS mask is the causal mask at every position but the pad slots.
+TEST(Attention, CausalOrderTurnsTheStarsMaskCausal) {
+  const at::Tensor valid =
+      torch::tensor({0, 0, 1, 1, 1, /**/ 0, 0, 0, 0, 0, /**/ 1, 1, 1, 1, 1, /**/ 1, 0, 1, 0, 1}, torch::kBool).view({4, 5});
+  for (bool user : {true, false}) {
+    const at::Tensor m = stars_attention_mask(valid, user).squeeze(1);  // (B, L, L)
+    const at::Tensor order = causal_order(valid, user);               // (B, L)
+    const int64_t B = 4, L = m.size(1);
+    ASSERT_EQ(order.sizes(), (std::vector<int64_t>{B, L}));
+    for (int64_t b = 0; b < B; ++b) {
+      const at::Tensor ob = order[b];
+      const auto o = ob.accessor<int64_t, 1>();
+      std::vector<bool> seen(L, false);
+      for (int64_t i = 0; i < L; ++i) seen[o[i]] = true;
+      for (int64_t i = 0; i < L; ++i) ASSERT_TRUE(seen[i]) << "order is a permutation";
+      // The mask between reordered positions, against the causal one, for every query that is not a pad slot.
+      const at::Tensor mp = m[b].index_select(0, order[b]).index_select(1, order[b]);
+      const at::Tensor causal = torch::ones({L, L}, torch::kBool).tril();
+      const auto mpa = mp.accessor<bool, 2>(), ca = causal.accessor<bool, 2>();
+      for (int64_t i = 0; i < L; ++i) {
+        const int64_t pos = o[i];
+        const bool pad = user ? (pos >= 1 && pos <= 5 && !valid[b][pos - 1].item<bool>()) : !valid[b][pos].item<bool>();
+        if (pad) continue;
+        for (int64_t j = 0; j < L; ++j) EXPECT_EQ(mpa[i][j], ca[i][j]) << "row " << b << " user " << user << " query " << pos << " key " << o[j];
+      }
+    }
+  }
+  const at::Tensor o3 = causal_order(valid, true)[3];  // 1 0 1 0 1: [USER] s0 s2 s4 [USER*] s1 s3
+  const auto o = o3.accessor<int64_t, 1>();
+  const std::vector<int64_t> want{0, 1, 3, 5, 6, 2, 4};
+  for (int i = 0; i < 7; ++i) EXPECT_EQ(o[i], want[i]) << i;
 }
 
 TEST(Attention, MaskStructure) {
@@ -285,6 +316,68 @@ TEST(StarsNet, PaddingInvariance) {
   }
   EXPECT_LT((a.h_gen - b.h_gen).abs().max().item<double>(), 1e-5);
   EXPECT_LT((a.h_gen - c.h_gen).abs().max().item<double>(), 1e-6);
+}
+
+// model.fused_attention reorders each sequence (causal_order) and attends causally: the same function and the
+// same gradients as the STARS mask at every position but the pad slots, with and without the [USER] token, for
+// rows of different lengths, a row without events and a full one. Both nets start from the same seed.
+TEST(StarsNet, FusedAttentionIsTheSameFunction) {
+  const std::string dir = testing::make_world("fusedorder");
+  Built w = open_world(dir);
+  for (bool user : {true, false}) {
+    ModelConfig c = test_config();
+    c.use_user_token = user;
+    ModelConfig cf = c;
+    cf.fused_attention = true;
+    StarsNet net(c, w.schema, w.content, 9), fnet(cf, w.schema, w.content, 9);
+    BatchFeaturizer f(net.config(), w.schema, &w.calendar);
+    const int T = net.config().max_len;
+    const std::vector<int> lengths{3, 0, T, 7};
+    TokenBatch b;
+    f.begin(&b, static_cast<int32_t>(lengths.size()), T);
+    for (size_t r = 0; r < lengths.size(); ++r) {
+      const int32_t user_id = static_cast<int32_t>(r) + 2;
+      const auto ue = w.ds->user_events(user_id);
+      ASSERT_GE(static_cast<int>(ue.items.size()), lengths[r]);
+      const float age = w.ds->user_numeric(0)[user_id];
+      const int32_t reg = w.ds->user_categorical(0)[user_id];
+      f.set_user(&b, static_cast<int32_t>(r), &age, &reg);
+      const int n = lengths[r];
+      for (int j = 0; j < n; ++j) {
+        const int t = T - n + j;
+        EventView v{ue.items[j], ue.ts[j], ue.types[j], ue.regions[j], nullptr, 0};
+        f.set_slot(&b, static_cast<int32_t>(r), t, v, j + 1 < n ? ue.ts[j + 1] : ue.ts[n - 1]);
+        b.item_local[r * T + t] = v.item;
+      }
+    }
+    f.finish(&b);
+    const BatchTensors bt = net.make_tensors(b);
+    at::Tensor keep = bt.valid.to(torch::kFloat).unsqueeze(2);  // (B, T, 1): only real slots count
+    NetOutputs o[2];
+    StarsNet* nets[2] = {&net, &fnet};
+    std::vector<at::Tensor> grads[2];
+    torch::manual_seed(3);
+    const at::Tensor wn = torch::randn({static_cast<int64_t>(lengths.size()), T, net.serving_dim()});
+    const at::Tensor wg = torch::randn({static_cast<int64_t>(lengths.size()), net.serving_dim()});
+    for (int i = 0; i < 2; ++i) {
+      nets[i]->set_training(true);  // the tiny preset has no dropout
+      o[i] = nets[i]->forward(bt);
+      at::Tensor loss = (o[i].h_next * keep * wn).sum() + (o[i].h_gen * wg).sum();
+      std::vector<at::Tensor> params;
+      for (const auto& g : nets[i]->param_groups())
+        for (const auto& p : g.params) params.push_back(p);
+      for (const auto& g : torch::autograd::grad({loss}, params, {}, false, false, /*allow_unused=*/true))
+        grads[i].push_back(g.defined() ? g : at::Tensor());
+    }
+    EXPECT_LT(((o[0].h_next - o[1].h_next) * keep).abs().max().item<double>(), 1e-5) << "user token " << user;
+    EXPECT_LT((o[0].h_gen - o[1].h_gen).abs().max().item<double>(), 1e-5) << "user token " << user;
+    EXPECT_GT((o[0].h_next - o[1].h_next).abs().max().item<double>(), 0.0) << "pad slots see more when reordered";
+    ASSERT_EQ(grads[0].size(), grads[1].size());
+    for (size_t i = 0; i < grads[0].size(); ++i) {
+      ASSERT_EQ(grads[0][i].defined(), grads[1][i].defined()) << i;
+      if (grads[0][i].defined()) EXPECT_LT((grads[0][i] - grads[1][i]).abs().max().item<double>(), 1e-4) << "parameter " << i;
+    }
+  }
 }
 
 TEST(StarsNet, SwitchesWithoutDataTurnOff) {

@@ -17,7 +17,7 @@ struct ModelConfig {
   std::string activation = "gelu"; ///< feed-forward activation: relu | gelu
   double dropout = 0.2;            ///< dropout on embeddings, residual branches and the feed-forward, [0, 1)
   double attn_dropout = 0.2;       ///< dropout on attention probabilities, [0, 1)
-  bool fused_attention = false;    ///< on CUDA with LibTorch >= 2.0: at::scaled_dot_product_attention (same function, fused kernels)
+  bool fused_attention = false;    ///< positions in causal order, causal attention (LibTorch >= 2.0: fused kernels)
   int max_len = 50;                ///< most recent events the encoder reads, 1..4096
   int d_tag = 64;                  ///< width of the tag projection g_attr, >= 1
   std::string tag_proj = "linear"; ///< g_attr: linear | mlp (two layers with ReLU)
@@ -48,7 +48,7 @@ struct ModelConfig {
     v("activation", activation, "feed-forward activation: relu | gelu");
     v("dropout", dropout, "dropout on embeddings, residual branches and feed-forward, [0, 1)");
     v("attn_dropout", attn_dropout, "dropout on attention probabilities, [0, 1)");
-    v("fused_attention", fused_attention, "on CUDA with LibTorch >= 2.0, attention through at::scaled_dot_product_attention (the same function with fused kernels; elsewhere, and when false, the ops written here; with the STARS mask the written ops were faster at the paper preset on an H200, docs/MODEL.md)");
+    v("fused_attention", fused_attention, "reorder each sequence so that the STARS mask is the causal one ([USER], events, [USER*], padding) and attend causally: with LibTorch >= 2.0 through at::scaled_dot_product_attention(is_causal), which can use flash attention on CUDA, with 1.13 the ops written here; the same function at every non-pad position (docs/MODEL.md, GPU)");
     v("max_len", max_len, "most recent events the encoder reads, 1..4096");
     v("d_tag", d_tag, "width of the tag projection g_attr, >= 1");
     v("tag_proj", tag_proj, "tag projection g_attr: linear | mlp");

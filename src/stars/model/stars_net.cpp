@@ -56,18 +56,25 @@ at::Tensor DropoutSource::apply(const at::Tensor& x, double p, bool training) {
 bool fused_attention_available() { return TORCH_VERSION_MAJOR >= 2; }
 
 at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed,
-                            double dropout, bool training, DropoutSource* source, bool fused) {
-#if TORCH_VERSION_MAJOR >= 2
-  if (fused) return at::scaled_dot_product_attention(q, k, v, allowed, training ? dropout : 0.0, false);
-#else
-  (void)fused;
-#endif
+                            double dropout, bool training, DropoutSource* source) {
   const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
   at::Tensor scores = at::matmul(q, k.transpose(-2, -1)).mul_(scale);  // (B, H, L, L)
   scores.masked_fill_(allowed.logical_not(), -std::numeric_limits<float>::infinity());
   at::Tensor p = at::softmax(scores, -1);
   if (training && dropout > 0.0) p = source ? source->apply(p, dropout, true) : at::dropout(p, dropout, true);
   return at::matmul(p, v);  // (B, H, L, dh)
+}
+
+at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double dropout, bool training,
+                            DropoutSource* source) {
+#if TORCH_VERSION_MAJOR >= 2
+  (void)source;
+  return at::scaled_dot_product_attention(q, k, v, {}, training ? dropout : 0.0, /*is_causal=*/true);
+#else
+  const int64_t L = q.size(2);
+  const at::Tensor causal = at::ones({L, L}, q.options().dtype(at::kBool)).tril().view({1, 1, L, L});
+  return masked_attention(q, k, v, causal, dropout, training, source);
+#endif
 }
 
 at::Tensor stars_attention_mask(const at::Tensor& valid, bool user_token) {
@@ -88,6 +95,16 @@ at::Tensor stars_attention_mask(const at::Tensor& valid, bool user_token) {
   return m.unsqueeze(1);
 }
 
+at::Tensor causal_order(const at::Tensor& valid, bool user_token) {
+  const int64_t B = valid.size(0), T = valid.size(1), L = user_token ? T + 2 : T;
+  const auto lopt = valid.options().dtype(at::kLong);
+  // Sort keys: a valid slot keeps its place, a pad slot goes after every other position.
+  const at::Tensor at_slot = at::arange(user_token ? 1 : 0, user_token ? T + 1 : T, lopt).unsqueeze(0).expand({B, T});
+  at::Tensor key = at::where(valid.to(at::kBool), at_slot, at_slot + 2 * L);
+  if (user_token) key = at::cat({at::zeros({B, 1}, lopt), key, at::full({B, 1}, T + 1, lopt)}, 1);
+  return std::get<1>(at::sort(key, 1));
+}
+
 namespace {
 
 struct BlockImpl : nn::Module {
@@ -99,12 +116,13 @@ struct BlockImpl : nn::Module {
     ff1 = register_module("ff1", nn::Linear(d, ff));
     ff2 = register_module("ff2", nn::Linear(ff, d));
   }
-  // x: (B, L, D), allowed: (B, 1, L, L)
+  // x: (B, L, D), allowed: (B, 1, L, L), or undefined for causal attention (positions in causal_order)
   at::Tensor forward(const at::Tensor& x, const at::Tensor& allowed, double drop, double attn_drop, bool gelu,
-                     DropoutSource* ds, bool fused) {
+                     DropoutSource* ds) {
     const int64_t B = x.size(0), L = x.size(1), D = x.size(2), dh = D / heads;
     at::Tensor y = qkv->forward(ln1->forward(x)).view({B, L, 3, heads, dh}).permute({2, 0, 3, 1, 4});  // (3, B, H, L, dh)
-    at::Tensor a = masked_attention(y[0], y[1], y[2], allowed, attn_drop, is_training(), ds, fused);
+    at::Tensor a = allowed.defined() ? masked_attention(y[0], y[1], y[2], allowed, attn_drop, is_training(), ds)
+                                     : causal_attention(y[0], y[1], y[2], attn_drop, is_training(), ds);
     a = a.transpose(1, 2).reshape({B, L, D});
     at::Tensor h = x + ds->apply(out->forward(a), drop, is_training());
     at::Tensor f = ff1->forward(ln2->forward(h));
@@ -393,12 +411,20 @@ struct StarsNet::Impl : nn::Module {
       seq = x;
     }
     seq = dropout.apply(seq, cfg.dropout, tr);
-    const at::Tensor allowed = stars_attention_mask(b.valid, user);
+    // With fused_attention the positions are put in causal_order, where the STARS mask is the causal one, and
+    // put back after the blocks: the same function at every non-pad position, through one fused kernel.
+    at::Tensor allowed, order;
+    if (cfg.fused_attention) {
+      order = causal_order(b.valid, user).unsqueeze(2).expand({B, seq.size(1), D});
+      seq = seq.gather(1, order);
+    } else {
+      allowed = stars_attention_mask(b.valid, user);
+    }
     const bool gelu = cfg.activation == "gelu";
-    const bool fused = cfg.fused_attention && seq.is_cuda();  // on CPU the written ops (and DropoutSource's draws)
     for (size_t l = 0; l < blocks->size(); ++l)
-      seq = blocks[l]->as<BlockImpl>()->forward(seq, allowed, cfg.dropout, cfg.attn_dropout, gelu, &dropout, fused);
+      seq = blocks[l]->as<BlockImpl>()->forward(seq, allowed, cfg.dropout, cfg.attn_dropout, gelu, &dropout);
     seq = ln_f->forward(seq);
+    if (order.defined()) seq = at::zeros_like(seq).scatter(1, order, seq);
     at::Tensor h_slots = user ? seq.narrow(1, 1, T) : seq;                // (B, T, D)
     at::Tensor h_pool = user ? seq.select(1, T + 1) : seq.select(1, T - 1);  // (B, D)
     out.h_next = head_next ? head_next->forward(h_slots) : h_slots;

@@ -124,18 +124,26 @@ class DropoutSource {
   uint64_t seed_ = 0, calls_ = 0;
 };
 
-// softmax(q kᵀ / sqrt(dh), masked) v with a boolean mask (true = may attend). q, k, v: (B, H, L, dh);
-// allowed: (B, 1, L, L) or (1, 1, L, L); returns (B, H, L, dh). Every row must allow at least one key.
-// Attention-probability dropout draws from `source` (at::dropout when null). With `fused` and LibTorch >=
-// 2.0, at::scaled_dot_product_attention computes it instead (its own dropout; `source` unused); fused is
-// ignored on LibTorch 1.13, which has no such op (fused_attention_available()).
+// softmax(q kᵀ / sqrt(dh), masked) v with a boolean mask (true = may attend), written in LibTorch ops. q, k, v:
+// (B, H, L, dh); allowed: (B, 1, L, L) or (1, 1, L, L); returns (B, H, L, dh). Every row must allow at least one
+// key. Attention-probability dropout draws from `source` (at::dropout when null).
 at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed,
-                            double dropout, bool training, DropoutSource* source = nullptr, bool fused = false);
+                            double dropout, bool training, DropoutSource* source = nullptr);
+// The same with the causal mask (key j <= query i). With LibTorch >= 2.0 through
+// at::scaled_dot_product_attention(is_causal), whose fused kernels (flash attention on CUDA) need no mask in
+// memory and draw their own dropout (`source` unused); on LibTorch 1.13 masked_attention with a causal mask.
+at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double dropout, bool training,
+                            DropoutSource* source = nullptr);
 bool fused_attention_available();
 
 // The encoder's attention mask (B, 1, L, L) from slot validity (B, T) (bool): every position sees itself;
 // slots see valid earlier slots; with the user token, position 0 ([USER]) is seen by all and sees only
 // itself, and position T+1 ([USER*]) sees [USER] and every valid slot.
 at::Tensor stars_attention_mask(const at::Tensor& valid, bool user_token);
+
+// A permutation of the L positions (B, L) under which stars_attention_mask becomes the causal mask at every
+// position that is not a pad slot: [USER], the valid slots in their order, [USER*], then the pad slots. A
+// pad slot then sees more than under the mask, which changes only its own (unused) output.
+at::Tensor causal_order(const at::Tensor& valid, bool user_token);
 
 }  // namespace stars::model
