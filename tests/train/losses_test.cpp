@@ -157,6 +157,35 @@ TEST(Losses, MainGenAndColdUserLossesAreEachTargetsCorrectedSliceWrittenOut) {
   EXPECT_NEAR(L2.cold.item<double>(), cold2, 1e-5 * std::abs(cold2));
   EXPECT_NEAR(L2.gen.item<double>(), gen1, 1e-5 * std::abs(gen1));
   EXPECT_NEAR(L1.main.item<double>(), main, 1e-5 * std::abs(main));
+
+  // train.slice_logits=matmul (every target against all items, then its candidates picked): the same losses
+  // as written out above, and the same gradients, the logistic and own-slice losses included.
+  TrainConfig mcfg = cfg;
+  mcfg.slice_logits = "matmul";
+  const Losses M = compute_losses(net, bt, out, prior, mcfg, false);
+  EXPECT_NEAR(M.main.item<double>(), main, 1e-5 * std::abs(main));
+  EXPECT_NEAR(M.gen.item<double>(), gen, 1e-5 * std::abs(gen));
+  EXPECT_NEAR(M.cold.item<double>(), cold, 1e-5 * std::abs(cold));
+  {
+    torch::AutoGradMode grad_on(true);
+    std::vector<at::Tensor> params;
+    for (const auto& g : net.param_groups())
+      for (const auto& p : g.params) params.push_back(p);
+    std::vector<at::Tensor> grads[2];
+    for (int m = 0; m < 2; ++m) {
+      TrainConfig gcfg = m == 0 ? cfg : mcfg;
+      gcfg.logistic_weight = 0.2;
+      gcfg.slice_weight = 0.3;
+      const Losses G = compute_losses(net, bt, net.forward(bt), prior, gcfg, false);
+      ASSERT_TRUE(G.logistic.defined() && G.slice.defined());
+      for (const auto& g : torch::autograd::grad({G.total}, params, {}, false, false, /*allow_unused=*/true))
+        grads[m].push_back(g);
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      ASSERT_EQ(grads[0][i].defined(), grads[1][i].defined()) << "parameter " << i;
+      if (grads[0][i].defined()) EXPECT_LT((grads[0][i] - grads[1][i]).abs().max().item<double>(), 1e-5) << "parameter " << i;
+    }
+  }
 }
 
 }  // namespace

@@ -18,18 +18,27 @@ namespace {
 
 // Logits of rows H (n, S) against their candidate slices `cands` (n, C) of `items` (U, S), then against the
 // batch's shared negatives (K) unless undefined, plus the prior: (n, C + K). A shared negative equal to the
-// row's target (`targets`, global ids) is masked out.
+// row's target (`targets`, global ids) is masked out. With `by_matmul` (train.slice_logits=matmul), every row
+// against all U items in one matrix product, of which each row keeps its candidates: U/C times the
+// arithmetic, without the (n, C, S) copy of candidate vectors and its scattered gradient.
 at::Tensor slice_logits(const at::Tensor& H, const at::Tensor& items, const at::Tensor& prior_u, const at::Tensor& cands,
-                        const at::Tensor& shared = at::Tensor(), const at::Tensor& shared_item = at::Tensor(),
+                        bool by_matmul, const at::Tensor& shared = at::Tensor(), const at::Tensor& shared_item = at::Tensor(),
                         const at::Tensor& targets = at::Tensor()) {
   const int64_t n = cands.size(0), C = cands.size(1), S = H.size(1);
   const at::Tensor flat = cands.reshape({-1});
-  const at::Tensor E = items.index_select(0, flat).view({n, C, S});          // (n, C, S)
-  // Row-wise dot products as multiply + sum: LibTorch's CPU bmm loops over n tiny (C x S)(S x 1) products.
-  at::Tensor z = (E * H.unsqueeze(1)).sum(2);                                 // (n, C)
+  at::Tensor z, zs, all;
+  if (by_matmul) {
+    all = at::mm(H, items.t());  // (n, U)
+    z = all.gather(1, cands);
+  } else {
+    const at::Tensor E = items.index_select(0, flat).view({n, C, S});  // (n, C, S)
+    // Row-wise dot products: bmm on a GPU; on a CPU multiply + sum, as LibTorch's CPU bmm loops over n tiny
+    // (C x S)(S x 1) products.
+    z = H.is_cuda() ? at::bmm(E, H.unsqueeze(2)).squeeze(2) : (E * H.unsqueeze(1)).sum(2);  // (n, C)
+  }
   if (prior_u.defined()) z = z + prior_u.index_select(0, flat).view({n, C});
   if (!shared.defined()) return z;
-  at::Tensor zs = at::mm(H, items.index_select(0, shared).t());              // (n, K)
+  zs = by_matmul ? all.index_select(1, shared) : at::mm(H, items.index_select(0, shared).t());  // (n, K)
   if (prior_u.defined()) zs = zs + prior_u.index_select(0, shared);
   zs = zs.masked_fill(targets.unsqueeze(1).eq(shared_item.unsqueeze(0)), -std::numeric_limits<float>::infinity());
   return at::cat({z, zs}, 1);
@@ -93,6 +102,7 @@ at::Tensor corrected(const at::Tensor& z, const BatchTensors& bt, const Selectio
 Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutputs& out, const at::Tensor& prior,
                       const TrainConfig& cfg, bool full) {
   Losses L;
+  const bool by_matmul = cfg.slice_logits == "matmul";
   const int64_t S = out.h_next.size(2);
   at::Tensor H = out.h_next.reshape({-1, S}).index_select(0, bt.tgt_slot);  // (N_t, S)
   at::Tensor O;
@@ -130,7 +140,7 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
     if (bt.hist_tgt.defined()) logits = mask_pairs(logits, bt.hist_tgt, bt.hist_item);
     L.main = at::cross_entropy_loss(logits, bt.tgt_item);
   } else {
-    z_slice = slice_logits(H, items, prior_u, bt.cands, bt.shared, bt.shared_item, bt.tgt_item).to(at::kFloat);
+    z_slice = slice_logits(H, items, prior_u, bt.cands, by_matmul, bt.shared, bt.shared_item, bt.tgt_item).to(at::kFloat);
     z_slice = mask_pairs(z_slice, slice_rows, slice_cols);
     L.main = -at::log_softmax(corrected(z_slice, bt, nullptr), 1).select(1, 0).mean();
   }
@@ -154,8 +164,8 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
       if (bt.hist_tgt.defined()) logits = mask_pairs(logits, sel.pos.index_select(0, bt.hist_tgt), bt.hist_item, true);
       return at::cross_entropy_loss(logits, target_items);
     }
-    at::Tensor z = slice_logits(Hg, item_vectors, prior_u, bt.cands.index_select(0, sel.targets), bt.shared, bt.shared_item,
-                                target_items).to(at::kFloat);
+    at::Tensor z = slice_logits(Hg, item_vectors, prior_u, bt.cands.index_select(0, sel.targets), by_matmul, bt.shared,
+                                bt.shared_item, target_items).to(at::kFloat);
     if (slice_rows.defined()) z = mask_pairs(z, sel.pos.index_select(0, slice_rows), slice_cols, true);
     return -at::log_softmax(corrected(z, bt, &sel), 1).select(1, 0).mean();
   };
@@ -177,7 +187,7 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
   if ((cfg.logistic_weight > 0 || cfg.slice_weight > 0) && bt.cands.defined() && bt.cands.size(1) > 1) {
     // On the target's own candidate slice (its hard negatives), without the shared negatives.
     const at::Tensor z = z_slice.defined() ? z_slice.narrow(1, 0, bt.cands.size(1))
-                                           : mask_pairs(slice_logits(H, items, prior_u, bt.cands).to(at::kFloat), cand_rows, cand_cols);
+                                           : mask_pairs(slice_logits(H, items, prior_u, bt.cands, by_matmul).to(at::kFloat), cand_rows, cand_cols);
     if (cfg.logistic_weight > 0) {
       L.logistic = -(at::log_sigmoid(z.select(1, 0)) + at::log_sigmoid(-z.narrow(1, 1, z.size(1) - 1)).mean(1)).mean();
       L.total = L.total + cfg.logistic_weight * L.logistic;

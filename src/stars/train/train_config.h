@@ -31,6 +31,7 @@ struct TrainConfig {
 
   std::string loss = "sampled";       ///< sampled (candidate-slice softmax) | full (softmax over the catalog)
   bool chunked_softmax = true;        ///< loss=full on CPU: a chunk of items at a time (same loss, less memory traffic)
+  std::string slice_logits = "gather";  ///< sampled loss: gather (each target's candidate vectors) | matmul (every target x the batch's items)
   int negatives = 16;                 ///< negatives of each target (sampled loss; optional extra for full), >= 0
   int shared_negatives = 512;         ///< random negatives shared by all targets of a batch (sampled loss), >= 0
   int page_negatives = 8;             ///< of which up to this many same-page (impression) items, >= 0
@@ -87,6 +88,7 @@ struct TrainConfig {
     v("delta_lr_scale", delta_lr_scale, "Δ learning rate relative to lr once unfrozen (text models), (0, 10]");
     v("loss", loss, "sampled (candidate-slice softmax) | full (softmax over the catalog)");
     v("chunked_softmax", chunked_softmax, "loss=full on CPU: compute the softmax a chunk of items at a time, keeping only each row's log-sum-exp (same loss and gradients, far less memory traffic); false = one (targets x items) logit matrix");
+    v("slice_logits", slice_logits, "how the sampled loss computes its candidate logits: gather (copy each target's candidate vectors, a dot product each) | matmul (every target against all of the batch's items in one matrix product, then each target's candidates picked; U/C times the arithmetic without the (targets, candidates, dim) copy, for GPUs; the same logits)");
     v("negatives", negatives, "negatives of each target, >= 0");
     v("shared_negatives", shared_negatives, "random negatives shared by all targets of a batch (sampled loss), >= 0");
     v("page_negatives", page_negatives, "of which up to this many same-page items (ablation: 0)");
