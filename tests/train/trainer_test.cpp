@@ -332,5 +332,33 @@ TEST(Trainer, ColdUserLossNeedsUserFeatures) {
   EXPECT_FALSE(model::load_encoder(r.out_dir, 1)->encodes_cold_users());
 }
 
+// The full softmax's history mask grows with targets x history: training refuses, before its first step and
+// with the figures and the ways out, when a batch could list more pairs than train.max_history_pairs.
+TEST(Trainer, HistoryMaskTooLargeForTheFullSoftmaxIsRefusedUpFront) {
+  const std::string ds_dir = testing::make_world("history_pairs");
+  TrainRequest r;
+  r.data_dir = ds_dir;
+  r.out_dir = testing::fresh_dir("history_pairs_model");
+  r.config = stars_preset("tiny");
+  r.config.train.epochs = 1;
+  r.config.train.loss = "full";
+  r.config.train.exclude_history = "true";
+  r.config.train.max_history_pairs = 10;
+  try {
+    run_training(r);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    for (const char* part : {"train.max_history_pairs=10", "train.exclude_history=false", "train.loss=sampled", "pairs"})
+      EXPECT_NE(m.find(part), std::string::npos) << part << " in: " << m;
+  }
+  EXPECT_FALSE(std::filesystem::exists(r.out_dir + "/weights.tbl")) << "refused before training";
+  r.config.train.loss = "sampled";  // masks candidate columns only: no pairs
+  EXPECT_NO_THROW(run_training(r));
+  r.config.train.loss = "full";
+  r.config.train.max_history_pairs = int64_t{1} << 27;
+  EXPECT_NO_THROW(run_training(r));
+}
+
 }  // namespace
 }  // namespace stars::train

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <memory>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "../model/test_world.h"
 #include "stars/core/config.h"
@@ -617,11 +619,12 @@ TEST(BatchBuilder, ExcludedHistoryIsEveryEarlierTrainingItemOfTheUserButNeverThe
   NegativeSampler sampler(*ds, cfg, data.item_train_counts());
   const auto& ev = data.train_events();
   const auto items = ds->event_items();
-  int with_prior_window = 0, cand_hits = 0, shared_hits = 0;
-  for (bool all_items : {false, true}) {
-    const int shared = all_items ? 0 : 30;
+  int with_prior_window = 0, cand_hits = 0, shared_hits = 0, repeats = 0;
+  // Shared columns are found from the history when it is shorter than them (30), else from the columns (4).
+  for (const auto& [all_items, shared] : std::vector<std::pair<bool, int>>{{false, 30}, {false, 4}, {true, 0}}) {
     BatchBuilder builder(*ds, data, f, &sampler, mc.max_len, all_items, shared, /*exclude_history=*/true);
     BatchBuilder plain(*ds, data, f, &sampler, mc.max_len, all_items, shared, false);
+    int64_t earlier_events = 0, most_pairs = 0;  // over all targets, and in one window
     for (uint32_t wi = 0; wi < data.windows().size(); ++wi) {
       const Window& w = data.windows()[wi];
       model::TokenBatch tb, pb;
@@ -634,18 +637,23 @@ TEST(BatchBuilder, ExcludedHistoryIsEveryEarlierTrainingItemOfTheUserButNeverThe
       const std::set<int64_t> shared_listed(tb.hist_shared.begin(), tb.hist_shared.end());
       EXPECT_EQ(shared_listed.size(), tb.hist_shared.size()) << "a shared column is listed once per target";
       ASSERT_EQ(tb.hist_tgt.size(), tb.hist_item.size());
+      // (target, item) pairs only for the full softmax, each distinct item once.
+      if (!all_items) EXPECT_TRUE(tb.hist_tgt.empty()) << "the sampled loss masks columns only";
+      most_pairs = std::max<int64_t>(most_pairs, static_cast<int64_t>(tb.hist_tgt.size()));
       std::vector<std::multiset<int32_t>> listed(tb.n_targets);
       for (size_t p = 0; p < tb.hist_tgt.size(); ++p) listed[tb.hist_tgt[p]].insert(static_cast<int32_t>(tb.hist_item[p]));
       for (int64_t t = 0; t < tb.n_targets; ++t) {
         const int64_t target_event = ev[w.begin + t + 1];
         const int32_t target = items[target_event];
         ASSERT_EQ(tb.tgt_item[t], target);
-        std::multiset<int32_t> expected;
+        std::set<int32_t> expected;
         for (int64_t k = 0; k < w.begin + t + 1; ++k)
-          if (ev[k] >= static_cast<int64_t>(ds->user_offsets()[w.user]) &&
-              ev[k] < target_event && items[ev[k]] != target)
-            expected.insert(items[ev[k]]);
-        EXPECT_EQ(listed[t], expected) << "window " << wi << " target " << t;
+          if (ev[k] >= static_cast<int64_t>(ds->user_offsets()[w.user]) && ev[k] < target_event) {
+            ++earlier_events;
+            if (items[ev[k]] == target) continue;
+            repeats += !expected.insert(items[ev[k]]).second;
+          }
+        if (all_items) EXPECT_EQ(listed[t], std::multiset<int32_t>(expected.begin(), expected.end())) << "window " << wi << " target " << t;
         with_prior_window += w.begin > 0 && ev[w.begin - 1] >= static_cast<int64_t>(ds->user_offsets()[w.user]);
         // Candidate columns: exactly the negatives that are one of those items.
         const int C1 = tb.n_cands;
@@ -668,10 +676,21 @@ TEST(BatchBuilder, ExcludedHistoryIsEveryEarlierTrainingItemOfTheUserButNeverThe
         }
       }
     }
+    // The bound of a batch's pairs, checked before training: every earlier event of every target of the
+    // batch_size windows with the most of them (repeated items and the target's own item included).
+    if (all_items) {
+      EXPECT_EQ(builder.max_history_pairs(static_cast<int>(data.windows().size())), earlier_events);
+      EXPECT_GE(builder.max_history_pairs(1), most_pairs);
+      EXPECT_LE(builder.max_history_pairs(1), builder.max_history_pairs(2));
+    } else {
+      EXPECT_EQ(builder.max_history_pairs(8), 0) << "no pairs without the full softmax";
+    }
+    EXPECT_EQ(plain.max_history_pairs(8), 0);
   }
   EXPECT_GT(with_prior_window, 0);
   EXPECT_GT(cand_hits, 0);
   EXPECT_GT(shared_hits, 0);
+  EXPECT_GT(repeats, 0) << "the world has repeated items, each listed once";
 
 }
 

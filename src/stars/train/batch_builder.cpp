@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <utility>
 
@@ -102,9 +103,12 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
       }
       std::sort(page_taken.begin(), page_taken.end());
     }
-    hist.clear();
-    if (exclude_history_)
+    hist.clear();  // the distinct items of the user's training events before the current target, ascending
+    if (exclude_history_) {
       for (size_t e = first; e < w.begin; ++e) hist.push_back(ue.items[static_cast<size_t>(ev[e] - ub)]);
+      std::sort(hist.begin(), hist.end());
+      hist.erase(std::unique(hist.begin(), hist.end()), hist.end());
+    }
     const int32_t len = static_cast<int32_t>(w.end - w.begin);  // inputs len-1, targets len-1
     const int32_t k = len - 1;
     STARS_CHECK(k >= 1 && k <= T, "window of " << len << " events for max_len " << T);
@@ -122,16 +126,28 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
       const int32_t target = ue.items[tk];
       const int64_t tgt_index = static_cast<int64_t>(b->tgt_item.size());
       if (exclude_history_) {
-        hist.push_back(in.item);
-        for (int32_t it : hist) {
-          if (it == target) continue;
-          b->hist_tgt.push_back(tgt_index);
-          b->hist_item.push_back(it);
-          for (auto c = shared_index.item_begin(it); c != shared_index.item_end(it); ++c)
-            hist_cols.push_back(tgt_index * n_shared + c->second);
+        const auto at = std::lower_bound(hist.begin(), hist.end(), in.item);
+        if (at == hist.end() || *at != in.item) hist.insert(at, in.item);
+        if (all_items_) {  // (target, item) pairs: the full softmax's mask (the sampled loss masks columns only)
+          for (int32_t it : hist) {
+            if (it == target) continue;
+            b->hist_tgt.push_back(tgt_index);
+            b->hist_item.push_back(it);
+          }
         }
-        std::sort(hist_cols.begin(), hist_cols.end());  // an item repeated in the history: its column once
-        b->hist_shared.insert(b->hist_shared.end(), hist_cols.begin(), std::unique(hist_cols.begin(), hist_cols.end()));
+        // The shared columns holding a history item: from the history or from the columns, whichever is shorter.
+        if (hist.size() <= static_cast<size_t>(n_shared)) {
+          for (int32_t it : hist) {
+            if (it == target) continue;
+            for (auto c = shared_index.item_begin(it); c != shared_index.item_end(it); ++c)
+              hist_cols.push_back(tgt_index * n_shared + c->second);
+          }
+          std::sort(hist_cols.begin(), hist_cols.end());
+        } else {
+          for (int c = 0; c < n_shared; ++c)
+            if (sh[c] != target && std::binary_search(hist.begin(), hist.end(), sh[c])) hist_cols.push_back(tgt_index * n_shared + c);
+        }
+        b->hist_shared.insert(b->hist_shared.end(), hist_cols.begin(), hist_cols.end());
         hist_cols.clear();
       }
       b->tgt_slot.push_back(static_cast<int64_t>(s));
@@ -165,7 +181,7 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
           }
           if (exclude_history_) {
             for (int c = 0; c < C; ++c)
-              if (negs[c] != target && std::find(hist.begin(), hist.end(), negs[c]) != hist.end())
+              if (negs[c] != target && std::binary_search(hist.begin(), hist.end(), negs[c]))
                 b->hist_cand.push_back(tgt_index * b->n_cands + 1 + c);
           }
         }
@@ -181,6 +197,22 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
   b->n_targets = static_cast<int64_t>(b->tgt_item.size());
   featurizer_.finish(b);
   if (!all_items_) slots->clear(*b);
+}
+
+int64_t BatchBuilder::max_history_pairs(int batch_size) const {
+  if (!exclude_history_ || !all_items_ || batch_size <= 0) return 0;
+  std::vector<int64_t> pairs;
+  pairs.reserve(data_.windows().size());
+  for (const Window& w : data_.windows()) {
+    // Target j of the window's k sees the earlier events of its user and inputs 0..j.
+    const int64_t k = static_cast<int64_t>(w.end - w.begin) - 1, earlier = static_cast<int64_t>(w.begin - data_.user_begin(w.user));
+    pairs.push_back(k * earlier + k * (k + 1) / 2);
+  }
+  const size_t top = std::min(pairs.size(), static_cast<size_t>(batch_size));
+  std::nth_element(pairs.begin(), pairs.begin() + static_cast<std::ptrdiff_t>(top), pairs.end(), std::greater<int64_t>());
+  int64_t sum = 0;
+  for (size_t i = 0; i < top; ++i) sum += pairs[i];
+  return sum;
 }
 
 void BatchBuilder::build_eval(const EvalQuery* q, size_t n, model::TokenBatch* b) const {

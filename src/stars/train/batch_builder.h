@@ -21,9 +21,10 @@ class BatchBuilder {
  public:
   // `sampler` may be null (full softmax without extra negatives). With `all_items`, batches reference the
   // whole catalog (uniq empty, local ids = global ids) as the full softmax needs. With `exclude_history`,
-  // training batches list for each target the items of its user's earlier training events (hist_tgt,
-  // hist_item) and the candidate columns holding one (hist_cand), so that the loss does not rank them,
-  // as the ranking of held-out queries does not; an item equal to the target is never listed. With
+  // training batches list for each target the distinct items of its user's earlier training events
+  // (hist_tgt, hist_item: with `all_items` only, for the full softmax's mask) and the candidate and shared
+  // columns holding one (hist_cand, hist_shared), so that the loss does not rank them, as the ranking of
+  // held-out queries does not; an item equal to the target is never listed. With
   // `logq_correction`, they also carry each negative's log expected occurrences (cand_logq,
   // tgt_shared_logq, shared_logq; NegativeSampler::sample).
   BatchBuilder(const data::Dataset& dataset, const TrainingData& data, const model::BatchFeaturizer& featurizer,
@@ -38,6 +39,10 @@ class BatchBuilder {
   // (no candidates; the caller ranks the whole catalog). uniq is left empty (global ids). T = the longest
   // history of the batch, at most max_len.
   void build_eval(const EvalQuery* queries, size_t n, model::TokenBatch* out) const;
+  // An upper bound of the (hist_tgt, hist_item) pairs of any training batch of `batch_size` windows: the
+  // sum over the batch_size windows with the most targets x earlier events. 0 unless the batches carry pairs
+  // (`exclude_history` with `all_items`). The pairs grow with targets x history length.
+  int64_t max_history_pairs(int batch_size) const;
 
  private:
   void fill_user(model::TokenBatch* b, int32_t row, int32_t user, std::vector<float>* num, std::vector<int32_t>* cat) const;

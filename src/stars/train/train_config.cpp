@@ -25,6 +25,7 @@ void TrainConfig::validate() const {
   STARS_CHECK_ARG(delta_freeze_epochs >= 0, "train.delta_freeze_epochs must be >= 0, got " << delta_freeze_epochs);
   STARS_CHECK_ARG(delta_lr_scale > 0 && delta_lr_scale <= 10, "train.delta_lr_scale must be in (0, 10], got " << delta_lr_scale);
   STARS_CHECK_ARG(loss == "sampled" || loss == "full", "train.loss must be sampled or full, got '" << loss << "'");
+  STARS_CHECK_ARG(max_history_pairs >= 1, "train.max_history_pairs must be >= 1, got " << max_history_pairs);
   STARS_CHECK_ARG(slice_logits == "gather" || slice_logits == "matmul",
                   "train.slice_logits must be gather or matmul, got '" << slice_logits << "'");
   STARS_CHECK_ARG(negatives >= 0 && negatives <= 100000, "train.negatives must be in [0, 100000], got " << negatives);

@@ -53,6 +53,7 @@ struct TrainConfig {
   bool exclude_cold_items = false;    ///< drop cold items' events from training (cold-item protocol)
   bool exclude_cold_users = false;    ///< drop cold users' events from training and validation (cold-user protocol)
   std::string exclude_history = "auto";  ///< neither train nor rank against the user's history items: auto | true | false
+  int64_t max_history_pairs = int64_t{1} << 27;  ///< loss=full with exclude_history: most (target, history item) pairs a batch may list, >= 1
   std::string eval_vector = "next";   ///< user vector ranked in validation/test: next | gen | sum
   int patience = 10;                  ///< epochs without a better validation NDCG@10 before stopping, >= 1
   int eval_every = 1;                 ///< validate every this many epochs, >= 1
@@ -108,6 +109,7 @@ struct TrainConfig {
     v("windows", windows, "all | last");
     v("exclude_cold_items", exclude_cold_items, "drop cold items' events from training");
     v("exclude_cold_users", exclude_cold_users, "drop every event of cold users (prepare's cold_user_fraction) from training, validation and the final test, so that stars eval may score the model on the cold_user protocol");
+    v("max_history_pairs", max_history_pairs, "loss=full with exclude_history: the most (target, earlier item) pairs one batch may list for the softmax's mask (16 bytes each, on the host and the device); training refuses to start when the longest histories could exceed it, >= 1");
     v("exclude_history", exclude_history, "never rank the user's earlier items, in the loss and in validation: auto (when under 1% of training events repeat an item of the user) | true | false");
     v("eval_vector", eval_vector, "user vector ranked in validation/test: next | gen | sum");
     v("patience", patience, "epochs without a better validation NDCG@10 before stopping, >= 1");

@@ -288,6 +288,15 @@ TrainSummary run_training(const TrainRequest& req) {
   model::BatchFeaturizer featurizer(cfg.model, schema, &calendar);
   BatchBuilder builder(*ds, data, featurizer, sampler.get(), T, full, full ? 0 : tc.shared_negatives,
                        tc.exclude_history == "true", tc.logq_correction);
+  // The full softmax's history mask lists one pair per target and earlier item: refuse batches that would
+  // need gigabytes for it (long histories with train.exclude_history=true) before training starts.
+  const int64_t max_pairs = builder.max_history_pairs(tc.batch_size);
+  STARS_CHECK_ARG(max_pairs <= tc.max_history_pairs,
+                  "train.exclude_history with train.loss=full: a batch of the " << tc.batch_size << " windows with the longest "
+                  "histories could list up to " << max_pairs << " (target, earlier item) pairs, "
+                  << (max_pairs * 16 >> 20) << " MiB, for the softmax's mask, above train.max_history_pairs="
+                  << tc.max_history_pairs << "; set train.exclude_history=false, lower train.batch_size, use "
+                  "train.loss=sampled (which masks its candidates only), or raise train.max_history_pairs");
   std::vector<uint32_t> lengths;
   for (const Window& w : data.windows()) lengths.push_back(w.end - w.begin);
   BatchLoader loader(builder, std::move(lengths), ds->num_items(), tc.batch_size, tc.bucket_batches, tc.loader_threads,
