@@ -14,8 +14,10 @@
 #   2. alternates ROUNDS runs of `stars train --set train.max_steps=STEPS` (its training-loop targets/s from
 #      train_log.jsonl, warm-up included) and of reference_train.py --device cuda --bf16 on the dumped
 #      batches (preloaded on the GPU, warm-up included the same way), both with the written attention ops,
-#   3. as time allows: both sides with fused attention (where the PyTorch has scaled_dot_product_attention:
-#      stars model.fused_attention=true, the reference --fused-attention), a torch.profiler table of the
+#   3. as time allows: both sides with each of the two GPU paths and with both (model.fused_attention=true /
+#      --fused-attention: sequences in causal order, causal scaled_dot_product_attention, which can use flash
+#      attention; train.slice_logits=matmul / --slice-matmul: candidate logits from one targets x items
+#      product), after checking that they compute the same first-step loss, a torch.profiler table of the
 #      reference's GPU time over 10 steps (ref_profile.txt), stars in float32, stars on the full synthetic
 #      world (extra event column and calendar, which the reference does not implement), the reference
 #      without its first 10 steps, stars with 2 LibTorch CPU threads.
@@ -105,6 +107,9 @@ if [ "$TESTS" = ON ]; then
       # Line-buffered, so that a crash still leaves the name of the test that was running in the log.
       LINEBUF=()
       command -v stdbuf >/dev/null && LINEBUF=(stdbuf -oL -eL)
+      # Which OpenMP and BLAS runtimes the program loads (two OpenMP runtimes in one process are a suspect of
+      # the crash seen on this machine).
+      with_libs ldd "build-gpu/tests/$t" | grep -E "gomp|omp|blas|faiss|torch_cpu" | sed "s#^#  $(basename "$t") loads #"
       with_libs "${LINEBUF[@]}" "build-gpu/tests/$t" >"$OUT/$(basename "$t").log" 2>&1
       rc=$?
       grep -E "^\[==========\] [0-9]+ tests? from .* ran|^\[  (PASSED|SKIPPED|FAILED)" "$OUT/$(basename "$t").log"
@@ -176,15 +181,32 @@ for r in $(seq "$ROUNDS"); do
   RESULTS+=("${C%% *} $P")
 done
 
-if [ "$SECONDS" -lt "$TIME_BUDGET" ] && [ ${#FUSED[@]} -gt 0 ]; then
-  step "both sides with fused attention (stars model.fused_attention=true; reference --fused-attention)"
-  C=$(run_stars fused "$W/dsref" --set model.fused_attention=true) || C="failed"
-  P=$(run_ref "${BF16[@]}" "${FUSED[@]}" --warmup 0) || P="failed"
-  echo "fused attention: stars train ${C}; PyTorch eager $P targets/s"
+if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
+  step "the GPU paths compute the same function: first-step float32 loss without dropout, both paths on"
+  stars train --data "$W/dsref" --out "$W/check2" --preset "$PRESET" "${SETS[@]}" --set train.bf16=false \
+    --set model.dropout=0 --set model.attn_dropout=0 --set train.max_steps=1 --set train.valid_max_users=10 --quiet \
+    --set train.slice_logits=matmul --set model.fused_attention=true >"$W/check2.log" 2>&1 || tail -n 30 "$W/check2.log"
+  C2=$(jget "$W/check2/train_log.jsonl" "d['loss']" 2>/dev/null || echo nan)
+  P2=$("$PYTHON" bench/train/reference_train.py "$W/dump" --device "$DEVICE" --check --slice-matmul "${FUSED[@]}" |
+    "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['first_loss'])")
+  echo "first-step loss with slice_logits=matmul${FUSED:+ and fused attention}: stars $C2, reference $P2 (written ops: $CPP_LOSS)"
 fi
+VARIANTS=("slice_matmul:--set train.slice_logits=matmul:--slice-matmul")
+[ ${#FUSED[@]} -gt 0 ] && VARIANTS=("fused:--set model.fused_attention=true:--fused-attention" "${VARIANTS[@]}"
+  "fused_matmul:--set model.fused_attention=true --set train.slice_logits=matmul:--fused-attention --slice-matmul")
+for v in "${VARIANTS[@]}"; do
+  IFS=: read -r name cargs pargs <<<"$v"
+  [ "$SECONDS" -lt "$TIME_BUDGET" ] || break
+  step "both sides, $name (stars $cargs; reference $pargs)"
+  # shellcheck disable=SC2086  # the argument lists are split on purpose
+  C=$(run_stars "$name" "$W/dsref" $cargs) || C="failed"
+  # shellcheck disable=SC2086
+  P=$(run_ref "${BF16[@]}" $pargs --warmup 0) || P="failed"
+  echo "$name: stars train ${C}; PyTorch eager $P targets/s"
+done
 if [ "$SECONDS" -lt "$TIME_BUDGET" ] && [ "$DEVICE" = cuda ]; then
-  step "where the reference's GPU time goes: torch.profiler over 10 bf16 steps (table in $OUT/ref_profile.txt)"
-  run_ref "${BF16[@]}" --warmup 3 --steps 10 --profile "$OUT/ref_profile.txt" >/dev/null &&
+  step "where the reference's GPU time goes: torch.profiler over 10 bf16 steps, both GPU paths (table in $OUT/ref_profile.txt)"
+  run_ref "${BF16[@]}" "${FUSED[@]}" --slice-matmul --warmup 3 --steps 10 --profile "$OUT/ref_profile.txt" >/dev/null &&
     head -n 40 "$OUT/ref_profile.txt" || true
 fi
 if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then

@@ -30,7 +30,8 @@ def load(path):
     return np.load(path)
 
 
-FUSED_ATTENTION = False  # --fused-attention: F.scaled_dot_product_attention (PyTorch >= 2.0), as stars on CUDA
+FUSED_ATTENTION = False  # --fused-attention: causal order + F.scaled_dot_product_attention(is_causal), as stars model.fused_attention
+SLICE_MATMUL = False  # --slice-matmul: candidate logits from one (targets x items) product, as stars train.slice_logits=matmul
 
 
 class Block(nn.Module):
@@ -49,8 +50,8 @@ class Block(nn.Module):
         dh = D // self.heads
         y = self.qkv(self.ln1(x)).view(B, L, 3, self.heads, dh).permute(2, 0, 3, 1, 4)
         q, k, v = y[0], y[1], y[2]
-        if FUSED_ATTENTION:
-            a = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=attn_drop if self.training else 0.0)
+        if allowed is None:  # positions in causal_order
+            a = F.scaled_dot_product_attention(q, k, v, dropout_p=attn_drop if self.training else 0.0, is_causal=True)
         else:
             s = torch.matmul(q, k.transpose(-2, -1)) * (1.0 / math.sqrt(dh))
             s = s.masked_fill(~allowed, float("-inf"))
@@ -78,6 +79,18 @@ def attention_mask(valid, user):
     m[:, 0, 1:] = False
     m[:, T + 1, T + 1] = True
     return m.unsqueeze(1)
+
+
+def causal_order(valid, user):
+    """A permutation of the positions under which the mask above is causal at every non-pad position:
+    [USER], the valid slots in order, [USER*], then the pad slots (stars' causal_order)."""
+    B, T = valid.shape
+    L = T + 2 if user else T
+    at = torch.arange(1 if user else 0, T + 1 if user else T, device=valid.device).expand(B, T)
+    key = torch.where(valid.bool(), at, at + 2 * L)
+    if user:
+        key = torch.cat([key.new_zeros(B, 1), key, key.new_full((B, 1), T + 1)], 1)
+    return key.argsort(1)
 
 
 class StarsRef(nn.Module):
@@ -230,10 +243,17 @@ class StarsRef(nn.Module):
         else:
             seq = x
         seq = F.dropout(seq, m["dropout"], self.training)
-        allowed = attention_mask(b["valid"], self.user)
+        allowed = order = None
+        if FUSED_ATTENTION:
+            order = causal_order(b["valid"], self.user).unsqueeze(2).expand(-1, -1, seq.shape[2])
+            seq = seq.gather(1, order)
+        else:
+            allowed = attention_mask(b["valid"], self.user)
         for blk in self.blocks:
             seq = blk(seq, allowed, m["dropout"], m["attn_dropout"], m["activation"] == "gelu")
         seq = self.ln_f(seq)
+        if order is not None:
+            seq = torch.zeros_like(seq).scatter(1, order, seq)
         h_slots = seq[:, 1:T + 1] if self.user else seq
         h_pool = seq[:, T + 1] if self.user else seq[:, T - 1]
         h_next = self.head_next(h_slots) if self.head_next is not None else h_slots
@@ -243,13 +263,17 @@ class StarsRef(nn.Module):
 
 def slice_logits(H, items, prior_u, cands, shared=None, shared_item=None, targets=None):
     n, C = cands.shape
-    E = items[cands.reshape(-1)].view(n, C, -1)
-    z = torch.bmm(E, H.unsqueeze(2)).squeeze(2)
+    if SLICE_MATMUL:
+        every = H @ items.t()
+        z = every.gather(1, cands)
+    else:
+        E = items[cands.reshape(-1)].view(n, C, -1)
+        z = torch.bmm(E, H.unsqueeze(2)).squeeze(2)
     if prior_u is not None:
         z = z + prior_u[cands]
     if shared is None or shared.numel() == 0:
         return z
-    zs = H @ items[shared].t()
+    zs = every[:, shared] if SLICE_MATMUL else H @ items[shared].t()
     if prior_u is not None:
         zs = zs + prior_u[shared]
     zs = zs.masked_fill(targets.unsqueeze(1) == shared_item.unsqueeze(0), float("-inf"))
@@ -381,7 +405,10 @@ def main():
     ap.add_argument("--device", default="cpu", help="cpu | cuda")
     ap.add_argument("--bf16", action="store_true", help="bfloat16 autocast of the forward pass and losses (CUDA)")
     ap.add_argument("--fused-attention", action="store_true",
-                    help="attention through F.scaled_dot_product_attention (PyTorch >= 2.0), as stars train on CUDA")
+                    help="causal order + F.scaled_dot_product_attention(is_causal) (PyTorch >= 2.0), as stars "
+                         "model.fused_attention=true")
+    ap.add_argument("--slice-matmul", action="store_true",
+                    help="candidate logits from one (targets x items) product, as stars train.slice_logits=matmul")
     ap.add_argument("--profile", metavar="FILE",
                     help="run the timed steps under torch.profiler and write its table, by self device time, to FILE")
     a = ap.parse_args()
@@ -390,6 +417,9 @@ def main():
             ap.error("--fused-attention needs PyTorch >= 2.0 (this is %s)" % torch.__version__)
         global FUSED_ATTENTION
         FUSED_ATTENTION = True
+    if a.slice_matmul:
+        global SLICE_MATMUL
+        SLICE_MATMUL = True
     torch.set_num_threads(a.threads)
     dev = torch.device(a.device)
     cuda = dev.type == "cuda"
