@@ -375,7 +375,9 @@ TEST(StarsNet, FusedAttentionIsTheSameFunction) {
     ASSERT_EQ(grads[0].size(), grads[1].size());
     for (size_t i = 0; i < grads[0].size(); ++i) {
       ASSERT_EQ(grads[0][i].defined(), grads[1][i].defined()) << i;
-      if (grads[0][i].defined()) EXPECT_LT((grads[0][i] - grads[1][i]).abs().max().item<double>(), 1e-4) << "parameter " << i;
+      if (grads[0][i].defined()) {
+        EXPECT_LT((grads[0][i] - grads[1][i]).abs().max().item<double>(), 1e-4) << "parameter " << i;
+      }
     }
   }
 }

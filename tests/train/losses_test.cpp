@@ -183,7 +183,9 @@ TEST(Losses, MainGenAndColdUserLossesAreEachTargetsCorrectedSliceWrittenOut) {
     }
     for (size_t i = 0; i < params.size(); ++i) {
       ASSERT_EQ(grads[0][i].defined(), grads[1][i].defined()) << "parameter " << i;
-      if (grads[0][i].defined()) EXPECT_LT((grads[0][i] - grads[1][i]).abs().max().item<double>(), 1e-5) << "parameter " << i;
+      if (grads[0][i].defined()) {
+        EXPECT_LT((grads[0][i] - grads[1][i]).abs().max().item<double>(), 1e-5) << "parameter " << i;
+      }
     }
   }
 }

@@ -638,7 +638,9 @@ TEST(BatchBuilder, ExcludedHistoryIsEveryEarlierTrainingItemOfTheUserButNeverThe
       EXPECT_EQ(shared_listed.size(), tb.hist_shared.size()) << "a shared column is listed once per target";
       ASSERT_EQ(tb.hist_tgt.size(), tb.hist_item.size());
       // (target, item) pairs only for the full softmax, each distinct item once.
-      if (!all_items) EXPECT_TRUE(tb.hist_tgt.empty()) << "the sampled loss masks columns only";
+      if (!all_items) {
+        EXPECT_TRUE(tb.hist_tgt.empty()) << "the sampled loss masks columns only";
+      }
       most_pairs = std::max<int64_t>(most_pairs, static_cast<int64_t>(tb.hist_tgt.size()));
       std::vector<std::multiset<int32_t>> listed(tb.n_targets);
       for (size_t p = 0; p < tb.hist_tgt.size(); ++p) listed[tb.hist_tgt[p]].insert(static_cast<int32_t>(tb.hist_item[p]));
@@ -653,7 +655,9 @@ TEST(BatchBuilder, ExcludedHistoryIsEveryEarlierTrainingItemOfTheUserButNeverThe
             if (items[ev[k]] == target) continue;
             repeats += !expected.insert(items[ev[k]]).second;
           }
-        if (all_items) EXPECT_EQ(listed[t], std::multiset<int32_t>(expected.begin(), expected.end())) << "window " << wi << " target " << t;
+        if (all_items) {
+          EXPECT_EQ(listed[t], std::multiset<int32_t>(expected.begin(), expected.end())) << "window " << wi << " target " << t;
+        }
         with_prior_window += w.begin > 0 && ev[w.begin - 1] >= static_cast<int64_t>(ds->user_offsets()[w.user]);
         // Candidate columns: exactly the negatives that are one of those items.
         const int C1 = tb.n_cands;

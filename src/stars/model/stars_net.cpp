@@ -53,8 +53,6 @@ at::Tensor DropoutSource::apply(const at::Tensor& x, double p, bool training) {
   return x * mask;
 }
 
-bool fused_attention_available() { return TORCH_VERSION_MAJOR >= 2; }
-
 at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed,
                             double dropout, bool training, DropoutSource* source) {
   const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));

@@ -134,7 +134,6 @@ at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::
 // memory and draw their own dropout (`source` unused); on LibTorch 1.13 masked_attention with a causal mask.
 at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double dropout, bool training,
                             DropoutSource* source = nullptr);
-bool fused_attention_available();
 
 // The encoder's attention mask (B, 1, L, L) from slot validity (B, T) (bool): every position sees itself;
 // slots see valid earlier slots; with the user token, position 0 ([USER]) is seen by all and sees only
