@@ -74,7 +74,9 @@ class OracleEncoder : public model::Encoder {
  public:
   OracleEncoder(int32_t n_items, int32_t items_per_group) : n_(n_items), per_group_(items_per_group) {}
   void set_cold_users(std::map<float, int32_t> item_of_feature) { cold_ = std::move(item_of_feature); }
+  void set_cold_user_bias(std::vector<float> bias) { bias_ = std::move(bias); }
   bool encodes_cold_users() const override { return !cold_.empty(); }
+  std::vector<float> cold_user_item_bias() const override { return bias_; }
   int dim() const override { return n_; }
   int32_t num_items() const override { return n_; }
   void encode(const model::EncoderInput* in, size_t n, float* h_gen, float* h_next) const override {
@@ -106,6 +108,7 @@ class OracleEncoder : public model::Encoder {
  private:
   int32_t n_, per_group_;
   std::map<float, int32_t> cold_;
+  std::vector<float> bias_;
 };
 
 // Random item vectors; h_gen = mean of the history's item vectors, h_next = the last item's vector

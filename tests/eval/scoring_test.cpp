@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -306,18 +307,26 @@ TEST(Scoring, ColdProtocolSurvivesAModelWithoutContentPath) {
   EXPECT_EQ(sc2.content_path_items(), ds->info().splits.num_cold_items);
 }
 
-TEST(Scoring, ColdUserOracleRanksTheFirstItemFirstFromStaticFeaturesAlone) {
-  // One user per group, so the static feature "age" (20 + 10 * group) names the user; the oracle knows
-  // each user's first item from it and ranks it first only when it gets the features and no events.
+// One user per group, so the static feature "age" (20 + 10 * group) names the user; half the users cold.
+// `first_item` maps each age to that user's first item (what OracleEncoder::set_cold_users takes).
+std::unique_ptr<data::Dataset> one_user_per_group(const std::string& name, std::map<float, int32_t>* first_item) {
   data::TinyWorldOptions o;
   o.num_users = 16;
   o.num_groups = 16;
   o.cold_user_fraction = 0.5;
-  auto ds = tiny_dataset("cold_user_oracle", o);
-  ASSERT_EQ(ds->info().splits.num_cold_users, 8);
-  std::map<float, int32_t> first_item;
+  auto ds = tiny_dataset(name, o);
   for (int32_t u = 0; u < ds->num_users(); ++u)
-    first_item[ds->user_numeric(0)[u]] = ds->event_items()[ds->user_offsets()[u]];
+    (*first_item)[ds->user_numeric(0)[u]] = ds->event_items()[ds->user_offsets()[u]];
+  return ds;
+}
+
+TEST(Scoring, ColdUserOracleRanksTheFirstItemFirstFromStaticFeaturesAlone) {
+  // The oracle knows each user's first item from their age and ranks it first only when it gets the
+  // features and no events.
+  data::TinyWorldOptions o;
+  std::map<float, int32_t> first_item;
+  auto ds = one_user_per_group("cold_user_oracle", &first_item);
+  ASSERT_EQ(ds->info().splits.num_cold_users, 8);
   ASSERT_EQ(first_item.size(), 16u);
   OracleEncoder enc(ds->num_items(), o.items_per_group);
   enc.set_cold_users(first_item);
@@ -329,6 +338,36 @@ TEST(Scoring, ColdUserOracleRanksTheFirstItemFirstFromStaticFeaturesAlone) {
   ASSERT_EQ(r.strategies.size(), 3u);
   for (const auto& s : r.strategies)
     for (size_t q = 0; q < qs.queries.size(); ++q) EXPECT_EQ(s.ranks[q], 0) << s.name << " query " << q;
+}
+
+// A model's cold-user prior (Encoder::cold_user_item_bias) is added to the scores of inputs without events
+// only: a bias of 2 on one item puts it above every cold user's first item (score 1), and changes no
+// leave-one-out rank.
+TEST(Scoring, ColdUsersRankWithTheModelsColdUserPrior) {
+  data::TinyWorldOptions o;
+  std::map<float, int32_t> first_item;
+  auto ds = one_user_per_group("cold_user_prior", &first_item);
+  const EvalConfig c = fast_config();
+  const QuerySet cold = build_queries(*ds, Protocol::kColdUser, c), loo = build_queries(*ds, Protocol::kLeaveOneOut, c);
+  OracleEncoder plain(ds->num_items(), o.items_per_group), biased(ds->num_items(), o.items_per_group);
+  plain.set_cold_users(first_item);
+  biased.set_cold_users(first_item);
+  std::set<int32_t> targets;
+  for (const auto& q : cold.queries) targets.insert(ds->event_items()[q.target]);
+  int32_t boosted = 0;
+  while (targets.count(boosted)) ++boosted;
+  std::vector<float> bias(static_cast<size_t>(ds->num_items()), 0.0f);
+  bias[static_cast<size_t>(boosted)] = 2.0f;
+  biased.set_cold_user_bias(bias);
+  EncoderScorer ps(*ds, plain, "plain", nullptr, 1), bs(*ds, biased, "biased", nullptr, 1);
+  const ScorerRanks pr = rank_queries(*ds, cold, ps, c, 1), br = rank_queries(*ds, cold, bs, c, 1);
+  for (size_t s = 0; s < 2; ++s)
+    for (size_t q = 0; q < cold.queries.size(); ++q) {
+      EXPECT_EQ(pr.strategies[s].ranks[q], 0) << q;
+      EXPECT_EQ(br.strategies[s].ranks[q], 1) << "the prior's item comes first, query " << q;
+    }
+  for (size_t s = 0; s < 2; ++s)
+    EXPECT_EQ(rank_queries(*ds, loo, ps, c, 1).strategies[s].ranks, rank_queries(*ds, loo, bs, c, 1).strategies[s].ranks);
 }
 
 TEST(Scoring, ColdUsersOfAModelWithoutColdUserVectorsAndOfTheBaselinesRankByPopularity) {

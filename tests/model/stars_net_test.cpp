@@ -206,6 +206,8 @@ TEST(StarsNet, MakeTensorsCarriesEveryFieldAsIs) {
   ASSERT_FALSE(b.cal_offsets.empty()) << "the test world has a calendar";
   ASSERT_FALSE(b.user_num.empty());
   b.uniq = {4, 9, 2, 7, 11};  // odd sizes: the next field starts at a padded offset
+  for (int t = T - n; t < T; ++t) b.item_local[t] = (t * 3) % 5;  // local ids into uniq
+  b.item_local[T - n] = 3;                                         // the first event: global 7
   b.n_targets = 3;
   b.n_cands = 3;
   b.tgt_slot = {T - 3, T - 2, T - 1};
@@ -278,6 +280,8 @@ TEST(StarsNet, MakeTensorsCarriesEveryFieldAsIs) {
   same(t.first_rows, std::vector<int64_t>{0}, {1}, "first_rows");
   same(t.first_targets, std::vector<int64_t>{0}, {1}, "first_targets");
   same(t.first_pos, std::vector<int64_t>{0, -1, -1}, {N}, "first_pos");
+  same(t.first_items, std::vector<int64_t>{7}, {1}, "first_items");  // the first slot's item, global and local
+  same(t.first_items_local, std::vector<int64_t>{3}, {1}, "first_items_local");
   same(t.hist_tgt, b.hist_tgt, {2}, "hist_tgt");
   same(t.hist_item, b.hist_item, {2}, "hist_item");
   same(t.hist_cand, b.hist_cand, {1}, "hist_cand");

@@ -27,6 +27,7 @@ struct EncoderInputLog {
 struct FakeEncoderOptions {
   bool cold_users = false;               // what encodes_cold_users() answers
   std::shared_ptr<EncoderInputLog> log;  // when set, encode() appends its inputs
+  std::vector<float> cold_bias;          // what cold_user_item_bias() answers
 };
 
 class FakeEncoder final : public model::Encoder {
@@ -56,6 +57,7 @@ class FakeEncoder final : public model::Encoder {
     return static_cast<int32_t>(((key % num_items) + num_items) % num_items);
   }
   bool encodes_cold_users() const override { return options_.cold_users; }
+  std::vector<float> cold_user_item_bias() const override { return options_.cold_bias; }
   void encode(const model::EncoderInput* inputs, size_t n, float* h_gen, float* h_next) const override {
     encode_calls += static_cast<int>(n);
     if (options_.log) {

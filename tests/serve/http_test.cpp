@@ -189,11 +189,12 @@ TEST_F(HttpTest, BadRequestsGet4xxJsonSayingWhatWasWrong) {
 }
 
 TEST_F(HttpTest, ColdUserFromUserFeatures) {
-  start("", {/*cold_users=*/true, nullptr});
+  start("", {/*cold_users=*/true, nullptr, {}});
   // GET /v1/meta says what a client may send.
   auto [ms, meta] = call("GET", "/v1/meta");
   ASSERT_EQ(ms, 200);
   EXPECT_EQ(meta["cold_users_from_features"], true);
+  EXPECT_EQ(meta["cold_user_prior"], false);  // this model has none (service_test covers one that has)
   ASSERT_EQ(meta["user_features"].size(), 2u);
   EXPECT_EQ(meta["user_features"][0], json({{"name", "age"}, {"type", "numeric"}}));
   EXPECT_EQ(meta["user_features"][1]["name"], "region");
@@ -236,6 +237,7 @@ TEST_F(HttpTest, MetaSaysWhenColdUsersAreNotServedFromFeatures) {
   auto [ms, meta] = call("GET", "/v1/meta");
   ASSERT_EQ(ms, 200);
   EXPECT_EQ(meta["cold_users_from_features"], false);
+  EXPECT_EQ(meta["cold_user_prior"], false);
   EXPECT_EQ(meta["user_features"].size(), 2u);
 }
 

@@ -324,7 +324,7 @@ class ColdUserTest : public ::testing::Test {
     dir_ = testing::make_tiny_snapshot(tmp_);
     ds_ = data::Dataset::open(tmp_ / "ds");
     log_ = std::make_shared<testing::EncoderInputLog>();
-    svc_ = testing::make_service(dir_, ds_->num_items(), nullptr, {/*cold_users=*/true, log_});
+    svc_ = testing::make_service(dir_, ds_->num_items(), nullptr, {/*cold_users=*/true, log_, {}});
   }
   static RecommendRequest req(const std::string& user, double age, const std::string& region) {
     RecommendRequest r;
@@ -397,6 +397,35 @@ TEST_F(ColdUserTest, UnknownUserWithFeaturesIsRankedByTheColdUserVector) {
   EXPECT_EQ(svc_->store().session("walk-in").second, 0u);
 }
 
+// A model with a cold-user prior (model::Encoder::cold_user_item_bias) ranks a cold user by vector . item +
+// prior: a prior of 5 on one item puts it first (the fake's vectors have unit length), ahead of the item of
+// the cold vector. Known users' lists do not change.
+TEST_F(ColdUserTest, TheColdUserPriorIsAddedToTheColdUsersScoresOnly) {
+  const std::string cold = cold_item(31, region_code("bakery"));
+  const int32_t boosted = ds_->item_raw_id(0) == cold ? 1 : 0;
+  std::vector<float> bias(static_cast<size_t>(ds_->num_items()), 0.0f);
+  bias[static_cast<size_t>(boosted)] = 5.0f;
+  auto biased = testing::make_service(dir_, ds_->num_items(), nullptr, {/*cold_users=*/true, nullptr, bias});
+  ASSERT_EQ(biased->state()->cold_user_bias().size(), bias.size());
+  const auto r = biased->recommend(req("walk-in", 31, "bakery")), plain = svc_->recommend(req("walk-in", 31, "bakery"));
+  EXPECT_EQ(r.source, "user_features");
+  ASSERT_EQ(r.items.size(), 5u);
+  EXPECT_EQ(r.items[0].item_id, std::string(ds_->item_raw_id(boosted)));
+  EXPECT_GT(r.items[0].score, 4.0f);
+  EXPECT_EQ(r.items[1].item_id, cold);
+  EXPECT_EQ(plain.items[0].item_id, cold);
+  for (size_t i = 1; i < r.items.size(); ++i) EXPECT_LE(r.items[i].score, r.items[i - 1].score);
+  // A known user keeps the same list.
+  RecommendRequest known;
+  known.user_id = std::string(ds_->user_raw_id(0));
+  known.k = 5;
+  known.filters.in_stock = false;
+  const auto a = biased->recommend(known), b = svc_->recommend(known);
+  ASSERT_EQ(a.source, "snapshot");
+  ASSERT_EQ(a.items.size(), b.items.size());
+  for (size_t i = 0; i < a.items.size(); ++i) EXPECT_EQ(a.items[i].item_id, b.items[i].item_id) << i;
+}
+
 TEST_F(ColdUserTest, NullAndLeftOutFeaturesAreMissing) {
   auto r = req("walk-in", 0, "");
   r.user_features = {{"age", std::monostate{}}};
@@ -412,7 +441,7 @@ TEST(ColdUserDefaults, AModelWithoutTheColdUserLossKeepsPopularityAndSaysWhy) {
   const std::string dir = testing::make_tiny_snapshot(tmp);
   auto ds = data::Dataset::open(tmp / "ds");
   auto log = std::make_shared<testing::EncoderInputLog>();
-  auto svc = testing::make_service(dir, ds->num_items(), nullptr, {/*cold_users=*/false, log});
+  auto svc = testing::make_service(dir, ds->num_items(), nullptr, {/*cold_users=*/false, log, {}});
   ASSERT_FALSE(svc->state()->encodes_cold_users());
   RecommendRequest r;
   r.user_id = "walk-in";
@@ -453,7 +482,7 @@ TEST(ColdUserLimits, TooManyFeaturesAreRejected) {
   auto ds = data::Dataset::open(tmp / "ds");
   ServiceLimits limits;
   limits.max_user_features = 1;
-  auto svc = testing::make_service(dir, ds->num_items(), nullptr, {/*cold_users=*/true, nullptr}, limits);
+  auto svc = testing::make_service(dir, ds->num_items(), nullptr, {/*cold_users=*/true, nullptr, {}}, limits);
   RecommendRequest r;
   r.user_id = "walk-in";
   r.user_features = {{"age", 31.0}};

@@ -47,7 +47,7 @@ TEST(WebPage, HeadlessChromiumTour) {
   TempDir tmp;
   const std::string dir = testing::make_tiny_snapshot(tmp);
   auto ds = data::Dataset::open(tmp / "ds");
-  auto svc = testing::make_service(dir, ds->num_items(), nullptr, {/*cold_users=*/true, nullptr});
+  auto svc = testing::make_service(dir, ds->num_items(), nullptr, {/*cold_users=*/true, nullptr, {}});
   Router router(*svc, "");
   HttpOptions o;
   o.port = 0;

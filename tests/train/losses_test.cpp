@@ -71,6 +71,10 @@ TEST(Losses, MainGenAndColdUserLossesAreEachTargetsCorrectedSliceWrittenOut) {
   b.cands = {3, 9, 4, /**/ 8, 1, 13, /**/ 5, 6, 10, /**/ 12, 2, 17, /**/ 7, 11, 14};
   b.shared = {15, 16, 5, 18};  // item 5 is target 2's own item: masked for it
   b.shared_item = b.shared;
+  // Row 0's first event is also one of its first target's negatives: the cold loss with the prior, which
+  // predicts that event, must not count it as a negative.
+  ASSERT_NE(b.item_local[0], b.tgt_item[0]);
+  b.cands[0 * C + 2] = b.item_local[0];
   b.row_last_target = {2, 4};
   b.row_first_target = {0, 3};  // both rows start at their user's first event
   // History exclusion: candidate and shared columns holding an earlier item of the target's user, for final
@@ -108,22 +112,28 @@ TEST(Losses, MainGenAndColdUserLossesAreEachTargetsCorrectedSliceWrittenOut) {
   at::Tensor O = torch::zeros({n_t, S}, torch::kDouble);
   if (net.has_context_head())
     O = net.context_offset(bt.tgt_hour, bt.tgt_dow, bt.tgt_week, bt.tgt_region, bt.tgt_cal_ids, bt.tgt_cal_offsets).to(torch::kDouble);
-  const auto nll = [&](const at::Tensor& h, int64_t t) {  // h: (S) user vector before the context offset
+  // h: (S) user vector before the context offset; `extra`: a further prior (the cold-user head's); `label`:
+  // another item in the target's place (the cold-user loss: the user's first event), no history masked.
+  const auto nll = [&](const at::Tensor& h, int64_t t, const std::vector<float>* extra = nullptr, int64_t label = -1) {
     const at::Tensor hv = h.to(torch::kDouble) + O[t];
     std::vector<double> z, q;
     std::vector<bool> masked;
     const auto add = [&](int64_t item, double logq, bool mask) {
-      z.push_back((hv * items[item]).sum().item<double>() + prior[item].item<double>());
+      z.push_back((hv * items[item]).sum().item<double>() + prior[item].item<double>() + (extra ? (*extra)[item] : 0.0));
       q.push_back(logq);
       masked.push_back(mask);
     };
     const auto has = [](const std::vector<int64_t>& v, int64_t x) { return std::find(v.begin(), v.end(), x) != v.end(); };
-    for (int64_t c = 0; c < C; ++c) add(b.cands[t * C + c], b.cand_logq[t * C + c], c > 0 && has(b.hist_cand, t * C + c));
+    for (int64_t c = 0; c < C; ++c) {
+      if (label >= 0) add(c == 0 ? label : b.cands[t * C + c], b.cand_logq[t * C + c], c > 0 && b.cands[t * C + c] == label);
+      else add(b.cands[t * C + c], b.cand_logq[t * C + c], c > 0 && has(b.hist_cand, t * C + c));
+    }
     for (int64_t k = 0; k < K; ++k) {
       double logq = b.tgt_shared_logq[t] + b.shared_logq[k];
       for (size_t p = 0; p < b.pair_logq.size(); ++p)
         if (b.pair_logq_tgt[p] == t && b.pair_logq_col[p] == k) logq = b.pair_logq[p];
-      add(b.shared[k], logq, b.shared_item[k] == b.tgt_item[t] || has(b.hist_shared, t * K + k));
+      if (label >= 0) add(b.shared[k], logq, b.shared_item[k] == label);
+      else add(b.shared[k], logq, b.shared_item[k] == b.tgt_item[t] || has(b.hist_shared, t * K + k));
     }
     return slice_nll(z, q, masked);
   };
@@ -133,7 +143,7 @@ TEST(Losses, MainGenAndColdUserLossesAreEachTargetsCorrectedSliceWrittenOut) {
   double gen = 0;
   for (int32_t r = 0; r < B; ++r) gen += nll(out.h_gen[r], b.row_last_target[r]);
   gen /= B;
-  double cold = 0;  // the [USER] position's vector on the rows' first targets
+  double cold = 0;  // the cold-user head on the rows' first targets
   for (int32_t r = 0; r < B; ++r) cold += nll(out.h_user[r], b.row_first_target[r]);
   cold /= B;
   EXPECT_NEAR(L.main.item<double>(), main, 1e-5 * std::abs(main));
@@ -141,6 +151,24 @@ TEST(Losses, MainGenAndColdUserLossesAreEachTargetsCorrectedSliceWrittenOut) {
   EXPECT_NEAR(L.cold.item<double>(), cold, 1e-5 * std::abs(cold));
   EXPECT_GT((out.h_user - out.h_gen).abs().max().item<double>(), 1e-3);  // another vector than h_gen
   EXPECT_NEAR(L.total.item<double>(), main + cfg.gen_weight * gen + cfg.cold_user_weight * cold, 1e-5 * (main + gen + cold));
+
+  // With the cold-user head's prior (train.cold_user_prior) the cold loss adds it to its logits and predicts
+  // each row's first event (slot 0) among its first target's negatives, without history exclusion; the
+  // other losses do not change.
+  {
+    std::vector<float> cp(static_cast<size_t>(N));
+    for (int32_t i = 0; i < N; ++i) cp[i] = 0.4f * static_cast<float>(i % 7) - 1.0f;
+    net.set_cold_user_prior(cp);
+    const Losses P = compute_losses(net, bt, net.forward(bt), prior, cfg, false);
+    net.set_cold_user_prior({});
+    double cold_p = 0;
+    for (int32_t r = 0; r < B; ++r) cold_p += nll(out.h_user[r], b.row_first_target[r], &cp, b.item_local[r * T]);
+    cold_p /= B;
+    EXPECT_GT(std::abs(cold_p - cold), 1e-3) << "the prior matters in this batch";
+    EXPECT_NEAR(P.cold.item<double>(), cold_p, 1e-5 * std::abs(cold_p));
+    EXPECT_NEAR(P.main.item<double>(), main, 1e-5 * std::abs(main));
+    EXPECT_NEAR(P.gen.item<double>(), gen, 1e-5 * std::abs(gen));
+  }
 
   // A row without a final target has no gen term: only row 1's is left.
   b.row_last_target = {-1, 4};

@@ -4,6 +4,7 @@
 // what `stars eval --protocols session` measures.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -273,7 +274,7 @@ TEST(Trainer, ColdUserVectorComesFromTheStaticFeaturesAlone) {
   old.arrays.erase(std::remove_if(old.arrays.begin(), old.arrays.end(),
                                   [](const model::NamedArray& a) { return a.name.rfind("cold_user", 0) == 0; }),
                    old.arrays.end());
-  ASSERT_EQ(old.arrays.size(), n_arrays - 4);
+  ASSERT_EQ(old.arrays.size(), n_arrays - 5);  // the head's 4 parameters and its prior (train.cold_user_prior)
   model::save_model_weights(r.out_dir, old);
   auto reloaded = model::load_encoder(r.out_dir, 1);
   EXPECT_FALSE(reloaded->encodes_cold_users());
@@ -300,7 +301,9 @@ TEST(Trainer, ColdUserLossTrainsOnlyItsHeadAndTheUserFeatures) {
     run_training(r);
     w.push_back(model::load_model_files(r.out_dir).weights);
   }
-  ASSERT_EQ(w[0].arrays.size(), w[1].arrays.size());
+  // The loss's model also carries the head's prior (train.cold_user_prior): one array more.
+  ASSERT_EQ(w[0].arrays.size() + 1, w[1].arrays.size());
+  ASSERT_NE(w[1].find("cold_user_prior"), nullptr);
   int same = 0, changed = 0;
   for (size_t i = 0; i < w[0].arrays.size(); ++i) {
     const auto& a = w[0].arrays[i];
@@ -330,6 +333,43 @@ TEST(Trainer, ColdUserLossNeedsUserFeatures) {
   r.config.train.cold_user_weight = 0.5;
   run_training(r);
   EXPECT_FALSE(model::load_encoder(r.out_dir, 1)->encodes_cold_users());
+}
+
+// train.cold_user_prior: the head's prior is the add-one smoothed log share of training users whose first
+// event is each item; it is saved with the weights and the encoder hands it to ranking (Encoder::
+// cold_user_item_bias). Without the option, or without cold-user training, there is none.
+TEST(Trainer, ColdUserPriorIsWhatTrainingUsersTookFirst) {
+  const std::string ds_dir = testing::make_world("cold_prior");
+  TrainRequest r;
+  r.data_dir = ds_dir;
+  r.out_dir = testing::fresh_dir("cold_prior_model");
+  r.config = stars_preset("tiny");
+  r.config.train.epochs = 2;
+  r.config.train.cold_user_weight = 0.5;
+  r.config.train.cold_user_prior = true;
+  run_training(r);
+  auto ds = data::Dataset::open(ds_dir);
+  const int32_t N = ds->num_items(), U = ds->num_users();
+  std::vector<double> count(static_cast<size_t>(N), 1.0);  // every user's first event is a training event (loo)
+  for (int32_t u = 0; u < U; ++u) count[static_cast<size_t>(ds->event_items()[ds->user_offsets()[u]])] += 1.0;
+  const auto enc = model::load_encoder(r.out_dir, 1);
+  ASSERT_TRUE(enc->encodes_cold_users());
+  const std::vector<float> bias = enc->cold_user_item_bias();
+  ASSERT_EQ(bias.size(), static_cast<size_t>(N));
+  for (int32_t i = 0; i < N; ++i) EXPECT_NEAR(bias[i], std::log(count[i] / (N + U)), 1e-5) << "item " << i;
+  const auto w = model::read_named_arrays(model::model_weights_path(r.out_dir), "model_weights");
+  ASSERT_NE(w.find("cold_user_prior"), nullptr);
+
+  r.config.train.cold_user_prior = false;
+  r.out_dir = testing::fresh_dir("cold_prior_off_model");
+  run_training(r);
+  EXPECT_TRUE(model::load_encoder(r.out_dir, 1)->cold_user_item_bias().empty());
+  EXPECT_EQ(model::read_named_arrays(model::model_weights_path(r.out_dir), "model_weights").find("cold_user_prior"), nullptr);
+  r.config.train.cold_user_prior = true;
+  r.config.train.cold_user_weight = 0;
+  r.out_dir = testing::fresh_dir("cold_prior_noloss_model");
+  run_training(r);
+  EXPECT_TRUE(model::load_encoder(r.out_dir, 1)->cold_user_item_bias().empty());
 }
 
 // The full softmax's history mask grows with targets x history: training refuses, before its first step and

@@ -61,6 +61,10 @@ EncoderScorer::EncoderScorer(const data::Dataset& ds, model::Encoder& encoder, s
   std::vector<float> all(static_cast<size_t>(encoder_.num_items()) * dim_);
   encoder_.item_vectors(all.data());
   base_items_.assign(all.begin(), all.begin() + static_cast<size_t>(ds_.num_items()) * dim_);
+  if (encoder_.encodes_cold_users()) {
+    cold_bias_ = encoder_.cold_user_item_bias();
+    if (!cold_bias_.empty()) cold_bias_.resize(static_cast<size_t>(ds_.num_items()));
+  }
 }
 
 void EncoderScorer::prepare(const QuerySet& qs) {
@@ -134,6 +138,14 @@ void EncoderScorer::score(const QuerySet& qs, size_t first, size_t n, float* con
   encode_seconds_ += timer.seconds();
   inner_product_scores(h_gen.data(), n, items_.data(), n_items, dim_, out[0]);
   inner_product_scores(h_next.data(), n, items_.data(), n_items, dim_, out[1]);
+  // Cold users (inputs without events) are ranked with the model's cold-user prior, as in training.
+  if (!cold_bias_.empty())
+    for (size_t r = 0; r < n; ++r)
+      if (inputs[r].events.empty())
+        for (size_t l = 0; l < 2; ++l) {
+          float* row = out[l] + r * n_items;
+          for (size_t i = 0; i < n_items; ++i) row[i] += cold_bias_[i];
+        }
 }
 
 }  // namespace stars::eval

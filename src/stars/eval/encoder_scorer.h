@@ -54,6 +54,7 @@ class EncoderScorer : public Scorer {
   int threads_;
   int dim_ = 0;
   std::vector<float> base_items_;  // (num_items, dim) as trained
+  std::vector<float> cold_bias_;   // (num_items) the cold-user prior added for inputs without events, or empty
   std::vector<float> items_;       // vectors used by the current protocol
   int64_t content_items_ = 0;
   std::vector<float> popularity_;  // (num_items) when the current protocol's queries rank by popularity, else empty

@@ -138,6 +138,11 @@ at::Tensor to_tensor(const std::vector<int64_t>& v, const std::vector<int64_t>& 
   return torch::from_blob(const_cast<int64_t*>(v.data()), shape, torch::kInt64).clone();
 }
 at::Tensor to_tensor(const std::vector<int64_t>& v) { return to_tensor(v, {static_cast<int64_t>(v.size())}); }
+at::Tensor to_float_tensor(const std::vector<float>& v) {
+  return torch::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kFloat32).clone();
+}
+
+constexpr const char* kColdUserPrior = "cold_user_prior";  // weights' array of StarsNet::set_cold_user_prior
 
 }  // namespace
 
@@ -156,6 +161,7 @@ struct StarsNet::Impl : nn::Module {
   at::Tensor tag_bias, user_base, user_pool;
   nn::Linear tag_mlp{nullptr}, in_proj{nullptr}, user_num{nullptr}, head_next{nullptr}, head_gen{nullptr}, ctx_w{nullptr};
   nn::Linear cold1{nullptr}, cold2{nullptr};
+  at::Tensor cold_prior;  // (N) fixed logit prior of the cold-user head, or undefined
   nn::LayerNorm ln_f{nullptr};
   nn::Embedding ch_hour{nullptr}, ch_dow{nullptr}, ch_week{nullptr}, ch_region{nullptr};
   nn::EmbeddingBag ch_cal{nullptr};
@@ -393,18 +399,15 @@ struct StarsNet::Impl : nn::Module {
     const at::Tensor valid_f = b.valid.unsqueeze(-1).to(x.scalar_type());
     x = x * valid_f;
 
-    at::Tensor seq;
+    at::Tensor seq, u;
     const bool user = cfg.use_user_token;
     if (user) {
-      at::Tensor u = user_base.unsqueeze(0).expand({B, D});
+      u = user_base.unsqueeze(0).expand({B, D});
       if (user_num) u = u + user_num->forward(b.user_num);
       if (user_cats) {
         for (size_t f = 0; f < user_cats->size(); ++f) u = u + user_cats[f]->as<nn::Embedding>()->forward(b.user_cat.select(1, f));
       }
       seq = at::cat({u.unsqueeze(1), x, (u + user_pool).unsqueeze(1)}, 1);  // (B, L, D)
-      // A user without events: a small network of the [USER] token, the static features alone. The cold-user
-      // loss trains this head and the feature embeddings, nothing else of the encoder (train/losses.cpp).
-      if (cold1) out.h_user = cold2->forward(at::relu(cold1->forward(u)));
     } else {
       seq = x;
     }
@@ -427,6 +430,9 @@ struct StarsNet::Impl : nn::Module {
     at::Tensor h_pool = user ? seq.select(1, T + 1) : seq.select(1, T - 1);  // (B, D)
     out.h_next = head_next ? head_next->forward(h_slots) : h_slots;
     out.h_gen = head_gen ? head_gen->forward(h_pool) : h_pool;
+    // A user without events: a small network of the [USER] token, the static features alone. The cold-user
+    // loss trains this head and the feature embeddings, nothing else of the encoder (train/losses.cpp).
+    if (cold1) out.h_user = cold2->forward(at::relu(cold1->forward(u)));
     return out;
   }
 };
@@ -442,6 +448,17 @@ const FeatureSchema& StarsNet::schema() const { return impl_->schema; }
 int StarsNet::serving_dim() const { return static_cast<int>(impl_->D); }
 bool StarsNet::has_context_head() const { return impl_->ctx_head; }
 bool StarsNet::trains_cold_users(double weight) const { return weight > 0 && impl_->cold1; }
+
+void StarsNet::set_cold_user_prior(const std::vector<float>& prior) {
+  if (prior.empty()) {
+    impl_->cold_prior = at::Tensor();
+    return;
+  }
+  STARS_CHECK_ARG(prior.size() == static_cast<size_t>(impl_->schema.num_items),
+                  "cold-user prior of " << prior.size() << " items for a model of " << impl_->schema.num_items);
+  impl_->cold_prior = to_float_tensor(prior).to(impl_->device_of());
+}
+at::Tensor StarsNet::cold_user_prior() const { return impl_->cold1 ? impl_->cold_prior : at::Tensor(); }
 
 std::pair<at::Tensor, at::Tensor> final_user_vectors(const NetOutputs& o, const std::vector<int64_t>& no_events) {
   const at::Tensor gen = o.h_gen, next = o.h_next.select(1, o.h_next.size(1) - 1);
@@ -467,6 +484,7 @@ void StarsNet::to_device(const std::string& device) {
   const torch::Device d(device);
   impl_->to(d);
   if (impl_->text.defined()) impl_->text = impl_->text.to(d);
+  if (impl_->cold_prior.defined()) impl_->cold_prior = impl_->cold_prior.to(d);
   if (impl_->tag_matrix.defined()) {
     impl_->tag_matrix = impl_->tag_matrix.to(d);
     impl_->tag_flat = impl_->tag_flat.to(d);
@@ -545,6 +563,17 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
   std::vector<int64_t> final_rows, final_targets, final_pos, first_rows, first_targets, first_pos;
   select(b.row_last_target, &final_rows, &final_targets, &final_pos);
   select(b.row_first_target, &first_rows, &first_targets, &first_pos);
+  std::vector<int64_t> first_items, first_items_local;
+  for (int64_t r : first_rows) {
+    int64_t t = 0;
+    while (t < T && !b.valid[static_cast<size_t>(r * T + t)]) ++t;
+    STARS_CHECK(t < T, "row " << r << " starts at its user's first event but has no valid slot");
+    const int64_t local = b.item_local[static_cast<size_t>(r * T + t)];
+    STARS_CHECK(b.uniq.empty() || (local >= 0 && local < static_cast<int64_t>(b.uniq.size())),
+                "row " << r << ": first item " << local << " outside uniq");
+    first_items_local.push_back(local);
+    first_items.push_back(b.uniq.empty() ? local : b.uniq[static_cast<size_t>(local)]);
+  }
   BatchPacker pk;
   pk.add(&t.item_local, b.item_local, {B, T});
   pk.add(&t.valid, b.valid, {B, T});
@@ -604,6 +633,8 @@ BatchTensors StarsNet::make_tensors(const TokenBatch& b) const {
   pk.add(&t.first_rows, first_rows);
   pk.add(&t.first_targets, first_targets);
   pk.add(&t.first_pos, first_pos);
+  pk.add(&t.first_items, first_items);
+  pk.add(&t.first_items_local, first_items_local);
   pk.move_to(device());
   return t;
 }
@@ -679,6 +710,10 @@ NamedArrays StarsNet::state() const {
     a.data.assign(t.data_ptr<float>(), t.data_ptr<float>() + t.numel());
     na.arrays.push_back(std::move(a));
   }
+  if (impl_->cold1 && impl_->cold_prior.defined()) {
+    const at::Tensor t = impl_->cold_prior.to(torch::kCPU).contiguous();
+    na.arrays.push_back({kColdUserPrior, t.sizes().vec(), std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel())});
+  }
   return na;
 }
 
@@ -696,6 +731,12 @@ void StarsNet::load_state(const NamedArrays& w) {
     STARS_CHECK_DATA(a->shape == kv.value().sizes().vec(), "parameter '" << kv.key() << "' has another shape in the weights");
     const at::Tensor src = torch::from_blob(const_cast<float*>(a->data.data()), a->shape, torch::kFloat32);
     kv.value().copy_(src);
+    ++used;
+  }
+  if (const NamedArray* p = w.find(kColdUserPrior)) {
+    STARS_CHECK_DATA(p->shape == std::vector<int64_t>{impl_->schema.num_items},
+                     "'" << kColdUserPrior << "' has " << p->data.size() << " values for " << impl_->schema.num_items << " items");
+    if (cold_head) impl_->cold_prior = to_float_tensor(p->data).to(impl_->device_of());
     ++used;
   }
   STARS_CHECK_DATA(used == w.arrays.size(), "weights hold " << w.arrays.size() << " arrays, the model has " << used

@@ -38,6 +38,9 @@ struct BatchTensors {
   // The same for the rows that start at their user's first training event and their first target
   // (TokenBatch::row_first_target): the cold-user loss.
   at::Tensor first_rows, first_targets, first_pos;
+  // The item of each such row's first slot, the user's first event: what the cold-user loss predicts
+  // (global id, and its index into `uniq`, or the global id when there is none).
+  at::Tensor first_items, first_items_local;
   at::Tensor hist_tgt, hist_item, hist_cand, hist_shared;  // undefined when the batch excludes no history
   at::Tensor cand_logq, tgt_shared_logq, shared_logq;  // undefined without the sampled-softmax correction
   at::Tensor pair_logq_tgt, pair_logq_col, pair_logq;  // undefined when no shared negative needs its own
@@ -99,9 +102,17 @@ class StarsNet {
   at::Tensor context_offset(const at::Tensor& hour, const at::Tensor& dow, const at::Tensor& week,
                             const at::Tensor& region, const at::Tensor& cal_ids, const at::Tensor& cal_offsets) const;
 
+  // The cold-user head's fixed item prior (N): the log share of training users whose first event is each
+  // item, add-one smoothed (cold_user_prior()). The head's logits are h_user . e_k + prior_k, so that it
+  // learns how static features move a new user away from what new users take first. Saved with the weights
+  // (array "cold_user_prior") when set; a model without the cold-user head ignores it. Empty: no prior.
+  void set_cold_user_prior(const std::vector<float>& prior);
+  at::Tensor cold_user_prior() const;  // (N) on the model's device, or undefined
+
   std::vector<ParamGroup> param_groups() const;
   NamedArrays state() const;
-  // Loads weights saved by state(); every parameter must be present with the same shape.
+  // Loads weights saved by state(); every parameter must be present with the same shape (the cold-user
+  // head and its prior may be absent: weights written before they existed).
   void load_state(const NamedArrays& weights);
 
  private:

@@ -35,6 +35,18 @@ class TorchEncoder final : public Encoder {
     double cold_weight = 0.0;
     if (train.has("cold_user_weight")) train.get("cold_user_weight", cold_weight, model_config_path(dir) + ".train");
     cold_users_ = net_->trains_cold_users(cold_weight);
+    const at::Tensor prior = net_->cold_user_prior();
+    if (cold_users_ && prior.defined()) {
+      const at::Tensor p = prior.to(torch::kCPU).contiguous();
+      cold_bias_.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+    }
+  }
+
+  std::vector<float> cold_user_item_bias() const override {
+    std::shared_lock<std::shared_mutex> lock(mu_);
+    std::vector<float> b = cold_bias_;
+    if (!b.empty()) b.resize(static_cast<size_t>(num_items_), *std::min_element(cold_bias_.begin(), cold_bias_.end()));
+    return b;
   }
 
   bool encodes_cold_users() const override { return cold_users_; }
@@ -153,6 +165,7 @@ class TorchEncoder final : public Encoder {
   std::unique_ptr<StarsNet> net_;
   std::unique_ptr<BatchFeaturizer> featurizer_;
   bool cold_users_ = false;
+  std::vector<float> cold_bias_;  // the model's cold-user prior over its trained items, or empty
   mutable std::shared_mutex mu_;
   at::Tensor table_;  // (num_items_, S) cached item serving vectors
   int32_t num_items_ = 0;

@@ -278,6 +278,23 @@ std::vector<index::Hit> Catalog::ReadView::search(const float* query, int k, con
   return hits;
 }
 
+std::vector<index::Hit> Catalog::ReadView::search_with_bias(const float* query, const float* bias, size_t n_bias,
+                                                            float rest, int k, const index::Bitmap& allow) const {
+  index::TopK top(k);
+  const int D = c_->dim_;
+  std::vector<float> v(static_cast<size_t>(D));
+  const int32_t n = size();
+  for (int32_t slot = 0; slot < n; ++slot) {
+    if (!allow.test(static_cast<size_t>(slot))) continue;
+    c_->index_->get(slot, v.data());
+    float s = 0.0f;
+    for (int d = 0; d < D; ++d) s += query[d] * v[d];
+    const int32_t id = c_->item(slot);
+    top.push(id, s + (static_cast<size_t>(id) < n_bias ? bias[id] : rest));
+  }
+  return top.take_sorted();
+}
+
 index::Bitmap Catalog::ReadView::allow(const FilterSpec& f, Span<const int32_t> exclude,
                                        std::vector<std::string>* warnings) const {
   const Catalog& c = *c_;

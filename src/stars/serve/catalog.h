@@ -136,6 +136,11 @@ class Catalog::ReadView {
   index::Bitmap allow(const FilterSpec& f, Span<const int32_t> exclude, std::vector<std::string>* warnings) const;
   // The k best allowed items for a query; hits carry item ids.
   std::vector<index::Hit> search(const float* query, int k, const index::Bitmap* allow) const;
+  // The k best allowed items by <query, item> + bias, where the bias of item id i is bias[i] for i < n_bias and
+  // `rest` for later items: an exact scan of the allowed items (the cold-user prior,
+  // model::Encoder::cold_user_item_bias). Hits carry item ids and the biased score.
+  std::vector<index::Hit> search_with_bias(const float* query, const float* bias, size_t n_bias, float rest, int k,
+                                           const index::Bitmap& allow) const;
   // True if the allow-bitmap lets item `id` through.
   bool allows(const index::Bitmap& allow, int32_t id) const { return allow.test(static_cast<size_t>(c_->slot(id))); }
   // Most popular allowed items: score = log1p(overall) + log1p(in region) + sum of log1p(during each event).

@@ -336,17 +336,24 @@ RecommendResponse RecommendService::recommend(const RecommendRequest& req) {
       u.gen[d] += offset[d];
       u.next[d] += offset[d];
     }
-    switch (req.strategy) {
-      case Strategy::kNext: resp.items = to_items(view, view.search(u.next.data(), req.k, &allow), "next"); break;
-      case Strategy::kGen: resp.items = to_items(view, view.search(u.gen.data(), req.k, &allow), "gen"); break;
-      case Strategy::kRoundRobin: {
-        const auto a = view.search(u.next.data(), req.k, &allow);
-        const auto b = view.search(u.gen.data(), req.k, &allow);
-        for (const auto& [hit, list] : interleave(a, "next", b, "gen", req.k)) {
-          auto items = to_items(view, {hit}, list);
-          resp.items.push_back(std::move(items[0]));
+    // A cold user's vector ranks with the model's cold-user prior (both vectors are the same one).
+    const std::vector<float>& bias = st->cold_user_bias();
+    if (resp.source == "user_features" && !bias.empty()) {
+      const auto hits = view.search_with_bias(u.next.data(), bias.data(), bias.size(), st->cold_user_bias_rest(), req.k, allow);
+      resp.items = to_items(view, hits, req.strategy == Strategy::kGen ? "gen" : "next");
+    } else {
+      switch (req.strategy) {
+        case Strategy::kNext: resp.items = to_items(view, view.search(u.next.data(), req.k, &allow), "next"); break;
+        case Strategy::kGen: resp.items = to_items(view, view.search(u.gen.data(), req.k, &allow), "gen"); break;
+        case Strategy::kRoundRobin: {
+          const auto a = view.search(u.next.data(), req.k, &allow);
+          const auto b = view.search(u.gen.data(), req.k, &allow);
+          for (const auto& [hit, list] : interleave(a, "next", b, "gen", req.k)) {
+            auto items = to_items(view, {hit}, list);
+            resp.items.push_back(std::move(items[0]));
+          }
+          break;
         }
-        break;
       }
     }
   }

@@ -1,5 +1,6 @@
 #include "stars/serve/serving_state.h"
 
+#include <algorithm>
 #include <ctime>
 #include <shared_mutex>
 
@@ -32,6 +33,10 @@ std::shared_ptr<ServingState> ServingState::load(const std::string& dir, const S
       STARS_CHECK_DATA(s->encoder_->num_items() >= snap.num_items(),
                        dir << ": the model knows " << s->encoder_->num_items() << " items, the snapshot has "
                            << snap.num_items());
+      if (s->encoder_->encodes_cold_users()) {
+        s->cold_bias_ = s->encoder_->cold_user_item_bias();
+        if (!s->cold_bias_.empty()) s->cold_bias_rest_ = *std::min_element(s->cold_bias_.begin(), s->cold_bias_.end());
+      }
     }
   }
   if (snap.manifest().has_semantics && embedder_loader) {

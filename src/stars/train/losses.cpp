@@ -146,42 +146,65 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
   }
   L.total = L.main;
 
-  // The loss of a per-row vector h (B, S) on the selected targets of the selected rows, as the main loss ranks them.
+  // The loss of a per-row vector h (B, S) on the selected targets of the selected rows, as the main loss ranks
+  // them. With `label` (global ids, and `label_local` in `items`' numbering) each selected row predicts that
+  // item instead, among its target's negatives, without history exclusion (a cold user has no history).
   auto selected_target_loss = [&](const at::Tensor& h, const Selection& sel, const at::Tensor& item_vectors,
-                                  const at::Tensor& offsets) {
+                                  const at::Tensor& offsets, const at::Tensor& prior_sel,
+                                  const at::Tensor& label = at::Tensor(), const at::Tensor& label_local = at::Tensor()) {
+    const bool relabel = label.defined();
     at::Tensor Hg = h.index_select(0, sel.rows);
     if (offsets.defined()) Hg = Hg + offsets.index_select(0, sel.targets);
-    const at::Tensor target_items = bt.tgt_item.index_select(0, sel.targets);
+    const at::Tensor target_items = relabel ? label : bt.tgt_item.index_select(0, sel.targets);
     if (chunked) {
       at::Tensor mr, mc;
-      if (bt.hist_tgt.defined()) std::tie(mr, mc) = selected_pairs(sel, bt.hist_tgt, bt.hist_item);
-      return chunked_full_softmax_loss(Hg, item_vectors, prior_u, target_items, mr, mc);
+      if (!relabel && bt.hist_tgt.defined()) std::tie(mr, mc) = selected_pairs(sel, bt.hist_tgt, bt.hist_item);
+      return chunked_full_softmax_loss(Hg, item_vectors, prior_sel, target_items, mr, mc);
     }
     if (full) {
       at::Tensor logits = at::mm(Hg, item_vectors.t());
-      if (prior_u.defined()) logits = logits + prior_u;
+      if (prior_sel.defined()) logits = logits + prior_sel;
       logits = logits.to(at::kFloat);
-      if (bt.hist_tgt.defined()) logits = mask_pairs(logits, sel.pos.index_select(0, bt.hist_tgt), bt.hist_item, true);
+      if (!relabel && bt.hist_tgt.defined())
+        logits = mask_pairs(logits, sel.pos.index_select(0, bt.hist_tgt), bt.hist_item, true);
       return at::cross_entropy_loss(logits, target_items);
     }
-    at::Tensor z = slice_logits(Hg, item_vectors, prior_u, bt.cands.index_select(0, sel.targets), by_matmul, bt.shared,
-                                bt.shared_item, target_items).to(at::kFloat);
-    if (slice_rows.defined()) z = mask_pairs(z, sel.pos.index_select(0, slice_rows), slice_cols, true);
+    at::Tensor cands = bt.cands.index_select(0, sel.targets);
+    const int64_t C = cands.size(1);
+    if (relabel) cands = at::cat({label_local.unsqueeze(1), cands.narrow(1, 1, C - 1)}, 1);
+    at::Tensor z = slice_logits(Hg, item_vectors, prior_sel, cands, by_matmul, bt.shared, bt.shared_item, target_items)
+                       .to(at::kFloat);
+    if (relabel && C > 1) {  // a negative drawn for the target that is the new label itself
+      at::Tensor same = cands.eq(label_local.unsqueeze(1));
+      same.select(1, 0).fill_(false);
+      z = at::cat({z.narrow(1, 0, C).masked_fill(same, -std::numeric_limits<float>::infinity()), z.narrow(1, C, z.size(1) - C)}, 1);
+    }
+    if (!relabel && slice_rows.defined()) z = mask_pairs(z, sel.pos.index_select(0, slice_rows), slice_cols, true);
     return -at::log_softmax(corrected(z, bt, &sel), 1).select(1, 0).mean();
   };
   // Final targets (listed on the host: no device sync).
   const at::Tensor& rows = bt.final_rows;
   const at::Tensor& last = bt.final_targets;
   if (cfg.gen_weight > 0 && rows.numel() > 0) {
-    L.gen = selected_target_loss(out.h_gen, Selection{rows, last, bt.final_pos}, items, O);
+    L.gen = selected_target_loss(out.h_gen, Selection{rows, last, bt.final_pos}, items, O, prior_u);
     L.total = L.total + cfg.gen_weight * L.gen;
   }
-  // The cold-user vector on each user's earliest target: what a user without history takes first. Against
+  // The cold-user vector on each user's earliest event: what a user without history takes first. Against
   // detached item vectors and context offsets: this loss trains the cold-user head and the user feature
   // embeddings it reads, not the item vectors, the context head or the transformer.
   if (net.trains_cold_users(cfg.cold_user_weight) && bt.first_rows.numel() > 0) {
-    L.cold = selected_target_loss(out.h_user, Selection{bt.first_rows, bt.first_targets, bt.first_pos}, items.detach(),
-                                  O.defined() ? O.detach() : O);
+    // With the head's fixed prior, what training users took first (train.cold_user_prior), the head
+    // predicts the user's first event itself, the event that prior counts; without it, the first target.
+    const Selection first{bt.first_rows, bt.first_targets, bt.first_pos};
+    const at::Tensor head_items = items.detach(), head_offsets = O.defined() ? O.detach() : O;
+    at::Tensor cold_prior = net.cold_user_prior();
+    if (cold_prior.defined()) {
+      if (bt.uniq.defined()) cold_prior = cold_prior.index_select(0, bt.uniq);
+      if (prior_u.defined()) cold_prior = cold_prior + prior_u;
+      L.cold = selected_target_loss(out.h_user, first, head_items, head_offsets, cold_prior, bt.first_items, bt.first_items_local);
+    } else {
+      L.cold = selected_target_loss(out.h_user, first, head_items, head_offsets, prior_u);
+    }
     L.total = L.total + cfg.cold_user_weight * L.cold;
   }
   if ((cfg.logistic_weight > 0 || cfg.slice_weight > 0) && bt.cands.defined() && bt.cands.size(1) > 1) {

@@ -151,6 +151,8 @@ eval::RankMetrics evaluate(StarsNet& net, const BatchBuilder& builder, const dat
   net.set_training(false);
   const at::Tensor table = net.all_item_vectors().contiguous();  // (N, S)
   const bool cold_users = net.trains_cold_users(cfg.cold_user_weight);
+  const at::Tensor cold_prior = cold_users && net.cold_user_prior().defined()
+                                    ? net.cold_user_prior().to(torch::kCPU).contiguous() : at::Tensor();
   const int64_t N = table.size(0);
   // Queries in order of history length, so each chunk pads only to its own longest history.
   const auto hist_len = [&](size_t i) {
@@ -184,6 +186,11 @@ eval::RankMetrics evaluate(StarsNet& net, const BatchBuilder& builder, const dat
       h = h + net.context_offset(bt.tgt_hour, bt.tgt_dow, bt.tgt_week, bt.tgt_region, bt.tgt_cal_ids, bt.tgt_cal_offsets);
     const at::Tensor scores = at::mm(h, table.t()).to(torch::kCPU, torch::kFloat32).contiguous();  // (n, N)
     float* sc = scores.data_ptr<float>();
+    if (cold_prior.defined()) {  // cold users rank with the head's prior, as stars eval does
+      const float* p = cold_prior.data_ptr<float>();
+      for (int64_t r : no_events)
+        for (int64_t i = 0; i < N; ++i) sc[r * N + i] += p[i];
+    }
     for (size_t r = 0; r < n; ++r) {
       const size_t i = order[s0 + r];
       const EvalQuery& q = queries.q[i];
@@ -256,6 +263,19 @@ TrainSummary run_training(const TrainRequest& req) {
     const bool exclude = data::resolve_exclude_history("auto", rate, "train.exclude_history");
     STARS_INFO("repeat rate of training events " << rate << ": " << (exclude ? "excluding" : "ranking") << " history items (train.exclude_history=auto)");
     cfg.train.exclude_history = exclude ? "true" : "false";
+  }
+  // The cold-user head's prior: what the training users took first (add-one smoothed log shares).
+  if (net.trains_cold_users(tc.cold_user_weight) && tc.cold_user_prior) {
+    std::vector<double> first(static_cast<size_t>(ds->num_items()), 1.0);
+    double total = static_cast<double>(first.size());
+    for (int32_t u = 0; u < ds->num_users(); ++u) {
+      if (data.user_begin(u) == data.user_begin(u + 1)) continue;
+      first[static_cast<size_t>(ds->event_items()[data.train_events()[data.user_begin(u)]])] += 1.0;
+      total += 1.0;
+    }
+    std::vector<float> prior(first.size());
+    for (size_t i = 0; i < first.size(); ++i) prior[i] = static_cast<float>(std::log(first[i] / total));
+    net.set_cold_user_prior(prior);
   }
 
   model::ModelFiles files;
