@@ -515,6 +515,38 @@ TEST(BatchLoader, SameBatchesWhateverTheThreadCount) {
 
 // The last slot of a training window and an evaluation query over the same history must see the same
 // features (recency included: every slot measures it to the next event, the last one to the request time).
+// A window that starts at its user's first event has a first target (the cold-user loss), unless the user is
+// held out of that loss (train.cold_user_holdout).
+TEST(BatchBuilder, HeldOutUsersRowsHaveNoFirstTarget) {
+  const std::string dir = testing::make_world("holdout", {}, false);
+  auto ds = data::Dataset::open(dir);
+  const model::ItemContent content = model::load_item_content(*ds);
+  const model::FeatureSchema schema = model::build_feature_schema(*ds, content);
+  const model::ModelConfig mc = model::model_preset("tiny");
+  TrainConfig cfg = stars_preset("tiny").train;
+  TrainingData data(*ds, cfg, mc.max_len);
+  model::BatchFeaturizer f(mc, schema, nullptr);
+  BatchBuilder builder(*ds, data, f, nullptr, mc.max_len, true);
+  std::vector<uint8_t> holdout(static_cast<size_t>(ds->num_users()), 0);
+  for (size_t u = 0; u < holdout.size(); u += 2) holdout[u] = 1;
+  int firsts = 0;
+  for (uint32_t wi = 0; wi < data.windows().size(); ++wi) {
+    const Window& w = data.windows()[wi];
+    if (w.begin != data.user_begin(w.user)) continue;
+    model::TokenBatch a, b;
+    model::ItemSlots slots(ds->num_items());
+    builder.set_cold_user_holdout(nullptr);
+    builder.build_train(&wi, 1, 1, &a, &slots);
+    builder.set_cold_user_holdout(&holdout);
+    builder.build_train(&wi, 1, 1, &b, &slots);
+    EXPECT_EQ(a.row_first_target[0], 0) << "window " << wi;
+    EXPECT_EQ(b.row_first_target[0], holdout[static_cast<size_t>(w.user)] ? -1 : 0) << "window " << wi;
+    EXPECT_EQ(a.tgt_item, b.tgt_item) << "the main loss's targets stay";
+    ++firsts;
+  }
+  EXPECT_GT(firsts, 10);
+}
+
 TEST(BatchBuilder, TrainingAndEvaluationFeaturizeAHistoryAlike) {
   data::TinyWorldOptions o;
   o.events_per_user = 12;

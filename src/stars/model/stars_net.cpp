@@ -458,6 +458,12 @@ void StarsNet::set_cold_user_prior(const std::vector<float>& prior) {
                   "cold-user prior of " << prior.size() << " items for a model of " << impl_->schema.num_items);
   impl_->cold_prior = to_float_tensor(prior).to(impl_->device_of());
 }
+void StarsNet::zero_cold_user_head() {
+  STARS_CHECK(impl_->cold2, "zero_cold_user_head: the model has no cold-user head");
+  torch::NoGradGuard ng;
+  impl_->cold2->weight.zero_();
+  impl_->cold2->bias.zero_();
+}
 at::Tensor StarsNet::cold_user_prior() const { return impl_->cold1 ? impl_->cold_prior : at::Tensor(); }
 
 std::pair<at::Tensor, at::Tensor> final_user_vectors(const NetOutputs& o, const std::vector<int64_t>& no_events) {

@@ -107,6 +107,8 @@ class StarsNet {
   // learns how static features move a new user away from what new users take first. Saved with the weights
   // (array "cold_user_prior") when set; a model without the cold-user head ignores it. Empty: no prior.
   void set_cold_user_prior(const std::vector<float>& prior);
+  // Zeroes the cold-user head's output layer: h_user = 0, so that cold users are ranked by the prior alone.
+  void zero_cold_user_head();
   at::Tensor cold_user_prior() const;  // (N) on the model's device, or undefined
 
   std::vector<ParamGroup> param_groups() const;

@@ -193,7 +193,8 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
         }
       }
       if (j == k - 1) b->row_last_target[r] = static_cast<int64_t>(b->tgt_item.size()) - 1;
-      if (j == 0 && w.begin == first) b->row_first_target[r] = static_cast<int64_t>(b->tgt_item.size()) - 1;
+      if (j == 0 && w.begin == first && !(cold_holdout_ && (*cold_holdout_)[static_cast<size_t>(w.user)]))
+        b->row_first_target[r] = static_cast<int64_t>(b->tgt_item.size()) - 1;
     }
   }
   b->n_targets = static_cast<int64_t>(b->tgt_item.size());

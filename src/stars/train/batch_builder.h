@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "stars/model/token_batch.h"
 #include "stars/train/negative_sampler.h"
@@ -39,6 +40,9 @@ class BatchBuilder {
   // (no candidates; the caller ranks the whole catalog). uniq is left empty (global ids). T = the longest
   // history of the batch, at most max_len.
   void build_eval(const EvalQuery* queries, size_t n, model::TokenBatch* out) const;
+  // Users (flag per user, 1 = out) whose rows carry no first target: the cold-user loss leaves them out
+  // (train.cold_user_holdout). The vector must outlive the builder; nullptr = none.
+  void set_cold_user_holdout(const std::vector<uint8_t>* holdout) { cold_holdout_ = holdout; }
   // An upper bound of the (hist_tgt, hist_item) pairs of any training batch of `batch_size` windows: the
   // sum over the batch_size windows with the most targets x earlier events. 0 unless the batches carry pairs
   // (`exclude_history` with `all_items`). The pairs grow with targets x history length.
@@ -56,6 +60,7 @@ class BatchBuilder {
   int shared_;
   bool exclude_history_;
   bool logq_;
+  const std::vector<uint8_t>* cold_holdout_ = nullptr;
 };
 
 }  // namespace stars::train

@@ -47,6 +47,8 @@ void TrainConfig::validate() const {
   STARS_CHECK_ARG(inbatch_weight >= 0, "train.inbatch_weight must be >= 0, got " << inbatch_weight);
   STARS_CHECK_ARG(gen_weight >= 0, "train.gen_weight must be >= 0, got " << gen_weight);
   STARS_CHECK_ARG(cold_user_weight >= 0, "train.cold_user_weight must be >= 0, got " << cold_user_weight);
+  STARS_CHECK_ARG(cold_user_holdout >= 0 && cold_user_holdout <= 0.5,
+                  "train.cold_user_holdout must be in [0, 0.5], got " << cold_user_holdout);
   STARS_CHECK_ARG(split == "loo" || split == "temporal", "train.split must be loo or temporal, got '" << split << "'");
   STARS_CHECK_ARG(windows == "all" || windows == "last", "train.windows must be all or last, got '" << windows << "'");
   STARS_CHECK_ARG(eval_vector == "next" || eval_vector == "gen" || eval_vector == "sum",

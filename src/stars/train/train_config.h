@@ -47,6 +47,7 @@ struct TrainConfig {
   double inbatch_weight = 0.0;        ///< weight of the in-batch contrastive loss on final targets, >= 0
   double gen_weight = 0.5;            ///< weight of the h_gen loss on each sequence's final target, >= 0
   double cold_user_weight = 0.1;      ///< weight of the cold-user loss (a head over the static features, on users' earliest targets), >= 0
+  double cold_user_holdout = 0.1;     ///< with the prior: share of training users kept out of the cold-user loss to check the head, [0, 0.5]
   bool cold_user_prior = true;        ///< the cold-user head's logits add the log share of users whose first event is each item
 
   std::string split = "loo";          ///< loo (leave-one-out) | temporal
@@ -105,6 +106,7 @@ struct TrainConfig {
     v("slice_weight", slice_weight, "weight of a softmax over each target's own slice [target, its page, subclass and random negatives] without logQ correction, next to the main loss: the pick among the alternatives shown, >= 0");
     v("inbatch_weight", inbatch_weight, "weight of the in-batch contrastive loss, >= 0");
     v("gen_weight", gen_weight, "weight of the h_gen loss on final targets, >= 0");
+    v("cold_user_holdout", cold_user_holdout, "with cold_user_prior: a seeded share of the training users whose first event the cold-user loss leaves out; after training, the head (vector + prior) is ranked against its prior alone on those users' first events, and when it does not do better its output is zeroed, so that cold users are ranked by the prior (what new users take first); 0 = no check, [0, 0.5]");
     v("cold_user_prior", cold_user_prior, "the cold-user head ranks by h_user . e_k + log(share of training users whose first event is item k, add-one smoothed): it learns how static features move a new user away from what new users take first; the prior is saved with the model and added by stars eval and stars serve");
     v("cold_user_weight", cold_user_weight, "weight of the cold-user loss: a head over the [USER] token (the static user features alone) learns to predict each user's earliest target, so that a user without events gets a vector from the features alone (stars serve user_features, eval protocol cold_user); it trains only that head and the feature embeddings; on only when the data has static user features and the model the [USER] token, >= 0");
     v("split", split, "loo | temporal");

@@ -277,6 +277,14 @@ TrainSummary run_training(const TrainRequest& req) {
     for (size_t i = 0; i < first.size(); ++i) prior[i] = static_cast<float>(std::log(first[i] / total));
     net.set_cold_user_prior(prior);
   }
+  // Training users whose first event the cold-user loss leaves out, to check the head against its prior.
+  std::vector<uint8_t> cold_holdout;
+  if (net.cold_user_prior().defined() && tc.cold_user_holdout > 0) {
+    cold_holdout.assign(static_cast<size_t>(ds->num_users()), 0);
+    Rng rng(derive_seed(tc.seed, 0xC01D));
+    for (int32_t u = 0; u < ds->num_users(); ++u)
+      if (data.user_begin(u) < data.user_begin(u + 1) && rng.bernoulli(tc.cold_user_holdout)) cold_holdout[static_cast<size_t>(u)] = 1;
+  }
 
   model::ModelFiles files;
   files.config = cfg.model;
@@ -317,6 +325,7 @@ TrainSummary run_training(const TrainRequest& req) {
                   << (max_pairs * 16 >> 20) << " MiB, for the softmax's mask, above train.max_history_pairs="
                   << tc.max_history_pairs << "; set train.exclude_history=false, lower train.batch_size, use "
                   "train.loss=sampled (which masks its candidates only), or raise train.max_history_pairs");
+  if (!cold_holdout.empty()) builder.set_cold_user_holdout(&cold_holdout);
   std::vector<uint32_t> lengths;
   for (const Window& w : data.windows()) lengths.push_back(w.end - w.begin);
   BatchLoader loader(builder, std::move(lengths), ds->num_items(), tc.batch_size, tc.bucket_batches, tc.loader_threads,
@@ -532,6 +541,30 @@ TrainSummary run_training(const TrainRequest& req) {
   }
   // Test (and validation) metrics of the best weights, on every user.
   net.load_state(model::read_named_arrays(model::model_weights_path(out), "model_weights"));
+  // The cold-user check: the held-out users' first events, ranked from their features alone by the head
+  // (vector + prior) and by the prior alone (the head zeroed); the head stays only if it ranks better.
+  std::string cold_check = "null";
+  if (!cold_holdout.empty()) {
+    RankQueries held;
+    for (int32_t u = 0; u < ds->num_users(); ++u)
+      if (cold_holdout[static_cast<size_t>(u)])
+        held.q.push_back({u, static_cast<int64_t>(ds->user_offsets()[u]), data.train_events()[data.user_begin(u)]});
+    if (held.size() > 0) {
+      const double head = evaluate(net, builder, *ds, held, tc).to_map().at("ndcg@10");
+      const model::NamedArrays trained = net.state();
+      net.zero_cold_user_head();
+      const double prior_only = evaluate(net, builder, *ds, held, tc).to_map().at("ndcg@10");
+      const bool keep = head > prior_only;
+      if (keep) net.load_state(trained);
+      else model::save_model_weights(out, net.state());
+      STARS_INFO("cold-user head on " << held.size() << " held-out users' first events: NDCG@10 " << head
+                                      << ", prior alone " << prior_only << ": " << (keep ? "kept" : "zeroed (cold users get the prior)"));
+      std::ostringstream cj;
+      cj << std::setprecision(6) << "{\"users\": " << held.size() << ", \"head_ndcg10\": " << head
+         << ", \"prior_ndcg10\": " << prior_only << ", \"head_kept\": " << (keep ? "true" : "false") << "}";
+      cold_check = cj.str();
+    }
+  }
   summary.valid = metrics_map(evaluate(net, builder, *ds, valid_all, tc));
   summary.test = metrics_map(evaluate(net, builder, *ds, by_session ? session_queries(*ds, "test") : next_event_queries(data.test()), tc));
   std::ostringstream mj;
@@ -541,7 +574,8 @@ TrainSummary run_training(const TrainRequest& req) {
      << ",\n  \"user_vector\": \"" << tc.eval_vector << "\",\n  \"dataset\": \"" << json_escape(req.data_dir)
      << "\",\n  \"best_epoch\": " << summary.best_epoch << ",\n  \"epochs_run\": " << summary.epochs_run
      << ",\n  \"stop_reason\": \"" << summary.stop_reason << "\",\n  \"train_tokens_per_second\": " << summary.tokens_per_second
-     << ",\n  \"valid\": " << metrics_json(summary.valid) << ",\n  \"test\": " << metrics_json(summary.test) << "\n}\n";
+     << ",\n  \"cold_user_check\": " << cold_check << ",\n  \"valid\": " << metrics_json(summary.valid)
+     << ",\n  \"test\": " << metrics_json(summary.test) << "\n}\n";
   write_text_file(path_join(out, "metrics.json"), mj.str());
   STARS_INFO("best epoch " << summary.best_epoch << ": test NDCG@10 " << summary.test["ndcg@10"] << " Recall@10 "
                            << summary.test["recall@10"] << " (" << summary.test["users"] << (by_session ? " sessions)" : " users)"));
