@@ -12,6 +12,10 @@
 # test split. OUT defaults to runs/quality/<basename of DIR>-<variant>. Prepared data and enrichment are
 # reused between variants (OUT/../<basename>-data).
 #
+# The epoch budget (the length of the one-cycle schedule; early stopping ends most runs before it) is 80 on
+# datasets under 150,000 events and 40 above, unless --epochs is given: on ml-100k (100k events) and synth
+# 3k (49k) 80 epochs raised validation NDCG@10 from 0.1286 to 0.1332 and from 0.1680 to 0.1719.
+#
 # --variant id-only is the SASRec baseline (the sasrec preset: item ids only, full softmax); any other
 # value is passed to `stars train --ablate` on top of the full model's settings.
 set -euo pipefail
@@ -20,7 +24,7 @@ DIR=${1:?usage: bench/quality.sh DIR [OUT] [--variant V] [--threads N] [--epochs
 shift
 OUT=""
 if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then OUT=$1; shift; fi
-VARIANT=full THREADS=$(nproc) EPOCHS=40
+VARIANT=full THREADS=$(nproc) EPOCHS=""
 SETS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,6 +46,13 @@ mkdir -p "$OUT"
 if [ ! -f "$DATA/semantics/items.tbl" ]; then
   "$STARS" prepare --input "$DIR" --out "$DATA" --quiet
   "$STARS" enrich --data "$DATA" --threads "$THREADS" --quiet
+fi
+if [ -z "$EPOCHS" ]; then
+  EVENTS=$("$STARS" stats --data "$DATA" | awk '$1 == "events" && $2 ~ /^[0-9,]+$/ {gsub(",", "", $2); print $2; exit}')
+  [ -n "$EVENTS" ] || { echo "bench/quality.sh: could not read the event count of $DATA" >&2; exit 2; }
+  EPOCHS=40
+  [ "$EVENTS" -lt 150000 ] && EPOCHS=80
+  echo "bench/quality.sh: $EVENTS events: $EPOCHS epochs at most"
 fi
 
 . bench/quality_defaults.sh
