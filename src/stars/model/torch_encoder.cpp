@@ -42,12 +42,7 @@ class TorchEncoder final : public Encoder {
     }
   }
 
-  std::vector<float> cold_user_item_bias() const override {
-    std::shared_lock<std::shared_mutex> lock(mu_);
-    std::vector<float> b = cold_bias_;
-    if (!b.empty()) b.resize(static_cast<size_t>(num_items_), *std::min_element(cold_bias_.begin(), cold_bias_.end()));
-    return b;
-  }
+  std::vector<float> cold_user_item_bias() const override { return cold_bias_; }
 
   bool encodes_cold_users() const override { return cold_users_; }
 
