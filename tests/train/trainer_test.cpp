@@ -30,12 +30,18 @@ std::vector<nlohmann::json> read_log(const std::string& dir) {
   return out;
 }
 
+// A request to train the tiny preset on `data_dir`, into a fresh folder named `out` when one is given.
+TrainRequest tiny_request(const std::string& data_dir, const std::string& out = "") {
+  TrainRequest r;
+  r.data_dir = data_dir;
+  if (!out.empty()) r.out_dir = testing::fresh_dir(out);
+  r.config = stars_preset("tiny");
+  return r;
+}
+
 TEST(Trainer, OverfitsATinyWorld) {
   const std::string ds = testing::make_world("overfit");
-  TrainRequest r;
-  r.data_dir = ds;
-  r.out_dir = testing::fresh_dir("overfit_model");
-  r.config = stars_preset("tiny");
+  TrainRequest r = tiny_request(ds, "overfit_model");
   r.config.train.epochs = 40;
   r.config.train.lr = 1e-2;
   const TrainSummary s = run_training(r);
@@ -58,9 +64,7 @@ TEST(Trainer, OverfitsATinyWorld) {
 
 TEST(Trainer, ResumedRunFollowsTheUninterruptedOne) {
   const std::string ds = testing::make_world("resume");
-  TrainRequest r;
-  r.data_dir = ds;
-  r.config = stars_preset("tiny");
+  TrainRequest r = tiny_request(ds);
   r.config.model.dropout = 0.1;  // dropout randomness must replay too
   r.config.train.epochs = 4;
   r.config.train.delta_freeze_epochs = 1;
@@ -93,9 +97,7 @@ TEST(Trainer, ResumedRunFollowsTheUninterruptedOne) {
 
 TEST(Trainer, IdOnlyFullSoftmaxAndAuxiliaryLosses) {
   const std::string ds = testing::make_world("variants");
-  TrainRequest r;
-  r.data_dir = ds;
-  r.config = stars_preset("tiny");
+  TrainRequest r = tiny_request(ds);
   apply_ablation(&r.config, "id-only");
   r.config.train.loss = "full";
   r.config.train.negatives = 0;
@@ -128,9 +130,7 @@ TEST(Trainer, SessionValidationRanksWhatTheSessionProtocolRanks) {
   o.num_users = 512;  // enough (user, day) sessions with a purchase in each period
   o.start_hours = 5;  // sessions start with a view, cart or purchase after 0-2 events of history
   const std::string ds_dir = testing::make_world("session_valid", o);
-  TrainRequest r;
-  r.data_dir = ds_dir;
-  r.config = stars_preset("tiny");
+  TrainRequest r = tiny_request(ds_dir);
   r.config.train.epochs = 3;
   r.config.train.valid_protocol = "session";
   r.out_dir = testing::fresh_dir("session_valid_loo");
@@ -169,9 +169,7 @@ TEST(Trainer, SessionValidationRanksWhatTheSessionProtocolRanks) {
 
 TEST(Trainer, SliceLossIsTheUncorrectedSoftmaxOverTheTargetsSlice) {
   const std::string ds = testing::make_world("slice_loss");
-  TrainRequest r;
-  r.data_dir = ds;
-  r.config = stars_preset("tiny");
+  TrainRequest r = tiny_request(ds);
   r.config.train.epochs = 2;
   r.config.train.gen_weight = 0;
   r.config.train.cold_user_weight = 0;
@@ -207,10 +205,7 @@ TEST(Trainer, ColdUserVectorComesFromTheStaticFeaturesAlone) {
   // In the tiny world a user's group is both the categorical feature "region" and where all their items
   // are: trained with the cold-user loss, the features alone must point at the group.
   const std::string ds_dir = testing::make_world("cold_user");
-  TrainRequest r;
-  r.data_dir = ds_dir;
-  r.out_dir = testing::fresh_dir("cold_user_model");
-  r.config = stars_preset("tiny");
+  TrainRequest r = tiny_request(ds_dir, "cold_user_model");
   r.config.train.epochs = 30;
   r.config.train.lr = 1e-2;
   r.config.train.cold_user_weight = 0.5;
@@ -290,10 +285,7 @@ TEST(Trainer, ColdUserLossTrainsOnlyItsHeadAndTheUserFeatures) {
   const std::string ds_dir = testing::make_world("cold_user_isolated");
   std::vector<model::NamedArrays> w;
   for (double weight : {0.0, 0.5}) {
-    TrainRequest r;
-    r.data_dir = ds_dir;
-    r.out_dir = testing::fresh_dir("cold_user_isolated_" + std::to_string(w.size()));
-    r.config = stars_preset("tiny");
+    TrainRequest r = tiny_request(ds_dir, "cold_user_isolated_" + std::to_string(w.size()));
     r.config.train.max_steps = 1;
     r.config.train.clip_norm = 0;
     r.config.train.lr = 1e-2;
@@ -326,10 +318,7 @@ TEST(Trainer, ColdUserLossNeedsUserFeatures) {
   data::TinyWorldOptions o;
   o.with_user_features = false;
   const std::string ds_dir = testing::make_world("cold_user_nofeat", o);
-  TrainRequest r;
-  r.data_dir = ds_dir;
-  r.out_dir = testing::fresh_dir("cold_user_nofeat_model");
-  r.config = stars_preset("tiny");
+  TrainRequest r = tiny_request(ds_dir, "cold_user_nofeat_model");
   r.config.train.epochs = 1;
   r.config.train.cold_user_weight = 0.5;
   run_training(r);
@@ -341,10 +330,7 @@ TEST(Trainer, ColdUserLossNeedsUserFeatures) {
 // cold_user_item_bias). Without the option, or without cold-user training, there is none.
 TEST(Trainer, ColdUserPriorIsWhatTrainingUsersTookFirst) {
   const std::string ds_dir = testing::make_world("cold_prior");
-  TrainRequest r;
-  r.data_dir = ds_dir;
-  r.out_dir = testing::fresh_dir("cold_prior_model");
-  r.config = stars_preset("tiny");
+  TrainRequest r = tiny_request(ds_dir, "cold_prior_model");
   r.config.train.epochs = 2;
   r.config.train.cold_user_weight = 0.5;
   r.config.train.cold_user_prior = true;
@@ -380,10 +366,7 @@ TEST(Trainer, ColdUserPriorIsWhatTrainingUsersTookFirst) {
 TEST(Trainer, ColdUserHeadIsCheckedAgainstItsPriorOnHeldOutUsers) {
   const std::string ds_dir = testing::make_world("cold_check");
   for (const bool trained : {true, false}) {
-    TrainRequest r;
-    r.data_dir = ds_dir;
-    r.out_dir = testing::fresh_dir(trained ? "cold_check_trained" : "cold_check_untrained");
-    r.config = stars_preset("tiny");
+    TrainRequest r = tiny_request(ds_dir, trained ? "cold_check_trained" : "cold_check_untrained");
     r.config.train.epochs = trained ? 30 : 1;
     r.config.train.lr = 1e-2;
     r.config.train.cold_user_weight = trained ? 0.5 : 0.01;
@@ -403,10 +386,7 @@ TEST(Trainer, ColdUserHeadIsCheckedAgainstItsPriorOnHeldOutUsers) {
     EXPECT_EQ(zero, !kept);
   }
   // Without the prior there is nothing to compare against: no check.
-  TrainRequest r;
-  r.data_dir = ds_dir;
-  r.out_dir = testing::fresh_dir("cold_check_noprior");
-  r.config = stars_preset("tiny");
+  TrainRequest r = tiny_request(ds_dir, "cold_check_noprior");
   r.config.train.epochs = 1;
   r.config.train.cold_user_prior = false;
   run_training(r);
@@ -417,10 +397,7 @@ TEST(Trainer, ColdUserHeadIsCheckedAgainstItsPriorOnHeldOutUsers) {
 // with the figures and the ways out, when a batch could list more pairs than train.max_history_pairs.
 TEST(Trainer, HistoryMaskTooLargeForTheFullSoftmaxIsRefusedUpFront) {
   const std::string ds_dir = testing::make_world("history_pairs");
-  TrainRequest r;
-  r.data_dir = ds_dir;
-  r.out_dir = testing::fresh_dir("history_pairs_model");
-  r.config = stars_preset("tiny");
+  TrainRequest r = tiny_request(ds_dir, "history_pairs_model");
   r.config.train.epochs = 1;
   r.config.train.loss = "full";
   r.config.train.exclude_history = "true";

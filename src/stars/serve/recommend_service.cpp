@@ -263,6 +263,7 @@ RecommendService::UserVectors RecommendService::user_vectors(const ServingState&
       input.user_categorical = std::move(features->categorical);
       input.now = now;
       encode(input);
+      u.cold = true;
       resp->source = "user_features";
     } else {
       resp->warnings.push_back(st.has_encoder()
@@ -338,7 +339,7 @@ RecommendResponse RecommendService::recommend(const RecommendRequest& req) {
     }
     // A cold user's vector ranks with the model's cold-user prior (both vectors are the same one).
     const std::vector<float>& bias = st->cold_user_bias();
-    if (resp.source == "user_features" && !bias.empty()) {
+    if (u.cold && !bias.empty()) {
       const auto hits = view.search_with_bias(u.next.data(), bias.data(), bias.size(), st->cold_user_bias_rest(), req.k, allow);
       resp.items = to_items(view, hits, req.strategy == Strategy::kGen ? "gen" : "next");
     } else {

@@ -109,6 +109,7 @@ class RecommendService {
  private:
   struct UserVectors {
     std::vector<float> gen, next;             // empty: no usable vector (popularity)
+    bool cold = false;                        // the cold-user vector of request features (ranked with the prior)
     std::vector<std::string> live_purchases;  // purchases in the live session / request (exclusions)
   };
   model::ServingContext resolve_context(const ServingState& st, const ContextSpec& ctx, int64_t now,

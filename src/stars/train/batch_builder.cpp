@@ -136,9 +136,7 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
           }
         }
         // The shared columns holding a history item: from the history or from the columns, whichever is shorter.
-        if (n_shared == 0) {
-          // no shared columns
-        } else if (hist.size() <= static_cast<size_t>(n_shared)) {
+        if (n_shared > 0 && hist.size() <= static_cast<size_t>(n_shared)) {
           for (int32_t it : hist) {
             if (it == target) continue;
             for (auto c = shared_index.item_begin(it); c != shared_index.item_end(it); ++c)

@@ -22,6 +22,7 @@
 #include "stars/core/thread_pool.h"
 #include "stars/data/dataset.h"
 #include "stars/data/history_stats.h"
+#include "stars/eval/first_popularity.h"
 #include "stars/eval/protocols.h"
 #include "stars/eval/ranking_metrics.h"
 #include "stars/model/compute_threads.h"
@@ -151,8 +152,8 @@ eval::RankMetrics evaluate(StarsNet& net, const BatchBuilder& builder, const dat
   net.set_training(false);
   const at::Tensor table = net.all_item_vectors().contiguous();  // (N, S)
   const bool cold_users = net.trains_cold_users(cfg.cold_user_weight);
-  const at::Tensor cold_prior = cold_users && net.cold_user_prior().defined()
-                                    ? net.cold_user_prior().to(torch::kCPU).contiguous() : at::Tensor();
+  at::Tensor cold_prior = cold_users ? net.cold_user_prior() : at::Tensor();
+  if (cold_prior.defined()) cold_prior = cold_prior.to(torch::kCPU).contiguous();
   const int64_t N = table.size(0);
   // Queries in order of history length, so each chunk pads only to its own longest history.
   const auto hist_len = [&](size_t i) {
@@ -264,17 +265,15 @@ TrainSummary run_training(const TrainRequest& req) {
     STARS_INFO("repeat rate of training events " << rate << ": " << (exclude ? "excluding" : "ranking") << " history items (train.exclude_history=auto)");
     cfg.train.exclude_history = exclude ? "true" : "false";
   }
-  // The cold-user head's prior: what the training users took first (add-one smoothed log shares).
+  // The cold-user head's prior: what the training users took first (add-one smoothed log shares), counted as
+  // the first_popularity baseline counts it.
   if (net.trains_cold_users(tc.cold_user_weight) && tc.cold_user_prior) {
-    std::vector<double> first(static_cast<size_t>(ds->num_items()), 1.0);
-    double total = static_cast<double>(first.size());
-    for (int32_t u = 0; u < ds->num_users(); ++u) {
-      if (data.user_begin(u) == data.user_begin(u + 1)) continue;
-      first[static_cast<size_t>(ds->event_items()[data.train_events()[data.user_begin(u)]])] += 1.0;
-      total += 1.0;
-    }
-    std::vector<float> prior(first.size());
-    for (size_t i = 0; i < first.size(); ++i) prior[i] = static_cast<float>(std::log(first[i] / total));
+    std::vector<uint8_t> train_mask(static_cast<size_t>(ds->num_events()), 0);
+    for (int64_t e : data.train_events()) train_mask[static_cast<size_t>(e)] = 1;
+    std::vector<float> prior = eval::first_event_popularity(*ds, train_mask, 1);
+    double total = 0;
+    for (float& c : prior) total += (c += 1.0f);
+    for (float& c : prior) c = static_cast<float>(std::log(c / total));
     net.set_cold_user_prior(prior);
   }
   // Training users whose first event the cold-user loss leaves out, to check the head against its prior.
