@@ -18,7 +18,8 @@
 #      --fused-attention: sequences in causal order, causal scaled_dot_product_attention, which can use flash
 #      attention; train.slice_logits=matmul / --slice-matmul: candidate logits from one targets x items
 #      product), after checking that they compute the same first-step loss, a torch.profiler table of the
-#      reference's GPU time over 10 steps (ref_profile.txt), stars in float32, stars on the full synthetic
+#      reference's GPU time over 10 steps (ref_profile.txt) and stars' own (train.profile_steps:
+#      stars_profile.txt, and a Chrome trace where LibTorch has Kineto), stars in float32, stars on the full synthetic
 #      world (extra event column and calendar, which the reference does not implement), the reference
 #      without its first 10 steps, stars with 2 LibTorch CPU threads.
 # The test logs and the profile table are kept in OUT.
@@ -208,6 +209,17 @@ if [ "$SECONDS" -lt "$TIME_BUDGET" ] && [ "$DEVICE" = cuda ]; then
   step "where the reference's GPU time goes: torch.profiler over 10 bf16 steps, both GPU paths (table in $OUT/ref_profile.txt)"
   run_ref "${BF16[@]}" "${FUSED[@]}" --slice-matmul --warmup 3 --steps 10 --profile "$OUT/ref_profile.txt" >/dev/null &&
     head -n 40 "$OUT/ref_profile.txt" || true
+fi
+if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
+  step "where stars' GPU time goes: train.profile_steps=10 after 5 steps, bf16, the same GPU paths (table in $OUT/stars_profile.txt)"
+  PROF_SETS=(--set train.slice_logits=matmul)
+  [ ${#FUSED[@]} -gt 0 ] && PROF_SETS+=(--set model.fused_attention=true)
+  STEPS_SAVED=$STEPS
+  STEPS=15
+  run_stars profile "$W/dsref" "${PROF_SETS[@]}" --set train.profile_after=5 --set train.profile_steps=10 >/dev/null || true
+  STEPS=$STEPS_SAVED
+  cp "$W/profile/profile.txt" "$OUT/stars_profile.txt" 2>/dev/null && head -n 45 "$OUT/stars_profile.txt"
+  [ -f "$W/profile/profile_trace.json" ] && gzip -c "$W/profile/profile_trace.json" >"$OUT/stars_profile_trace.json.gz"
 fi
 if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
   step "stars train in float32 (train.bf16=false)"

@@ -390,8 +390,14 @@ def write_profile(prof, path, steps, cuda):
             break
         except (AttributeError, KeyError, ValueError):
             continue
+    # Launch counts, comparable to the CPU line of stars' profile.txt (train.profile_steps).
+    evs = prof.events()
+    n_aten = sum(1 for e in evs if e.name.startswith("aten::"))
+    n_kernels = sum(len(getattr(e, "kernels", [])) for e in evs)
     with open(path, "w") as f:
         f.write("torch.profiler over %d training steps (sorted by self device time where there is a device)\n" % steps)
+        f.write("CPU: %.1f profiled events/step, of which %.1f aten:: operators; %.1f device kernels/step\n"
+                % (len(evs) / steps, n_aten / steps, n_kernels / steps))
         f.write(table if table is not None else "(the profiler gave no table)\n")
 
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "../model/test_world.h"
 #include "stars/core/error.h"
@@ -416,6 +417,57 @@ TEST(Trainer, HistoryMaskTooLargeForTheFullSoftmaxIsRefusedUpFront) {
   r.config.train.loss = "full";
   r.config.train.max_history_pairs = int64_t{1} << 27;
   EXPECT_NO_THROW(run_training(r));
+}
+
+// train.profile_steps: the requested window of steps is profiled into profile.txt (per-step tables of the
+// operators' time), and profiling changes nothing in what is trained.
+TEST(Trainer, ProfilesTheRequestedStepsWithoutChangingTheRun) {
+  const std::string ds = testing::make_world("profile");
+  TrainRequest r = tiny_request(ds, "profile_plain");
+  r.config.train.epochs = 1;
+  r.config.train.batch_size = 8;  // more than 6 steps in the tiny world's epoch
+  r.config.train.max_steps = 6;
+  run_training(r);
+  TrainRequest p = r;
+  p.out_dir = testing::fresh_dir("profile_profiled");
+  p.config.train.profile_after = 2;
+  p.config.train.profile_steps = 3;
+  run_training(p);
+  const std::string text = read_text_file(p.out_dir + "/profile.txt");
+  EXPECT_NE(text.find("steps 2-4 (3 steps, "), std::string::npos) << text;
+  EXPECT_NE(text.find("device cpu"), std::string::npos);
+  EXPECT_NE(text.find("GPU: no device events recorded"), std::string::npos);
+  // The CPU table lists the model's matrix products, and its shares add up to the whole.
+  const size_t at = text.find("CPU events by self time");
+  ASSERT_NE(at, std::string::npos);
+  std::istringstream rows(text.substr(at));
+  std::string line;
+  std::getline(rows, line);
+  std::getline(rows, line);
+  double share = 0;
+  bool mm = false;
+  while (std::getline(rows, line) && line.find("%") != std::string::npos) {
+    std::istringstream f(line);
+    double ms = 0, pct = 0, calls = 0;
+    std::string name;
+    f >> ms >> pct;
+    f.ignore(1);  // '%'
+    f >> calls >> name;
+    share += pct;
+    mm = mm || name == "aten::mm" || name == "aten::addmm" || name == "aten::bmm";
+    EXPECT_GE(ms, 0.0) << line;
+    EXPECT_GT(calls, 0.0) << line;
+  }
+  EXPECT_TRUE(mm) << text;
+  EXPECT_GT(share, 30.0) << text;
+  EXPECT_LE(share, 100.5) << text;
+  // Same steps, same losses and weights.
+  const auto a = read_log(r.out_dir), b = read_log(p.out_dir);
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(a[0]["step"], 6);
+  EXPECT_EQ(a[0]["loss"].get<double>(), b[0]["loss"].get<double>());
+  EXPECT_FALSE(std::filesystem::exists(r.out_dir + "/profile.txt"));
 }
 
 }  // namespace

@@ -62,6 +62,8 @@ struct TrainConfig {
   int valid_max_users = 0;            ///< validate on at most this many users (seeded sample), 0 = all
   std::string valid_protocol = "next";  ///< what validation (and the final test) ranks: next (the split's next event, full catalog) | session (paper §6.1: the session's products; split=temporal)
   int64_t max_steps = 0;              ///< stop after this many steps in total (benchmarks), 0 = no limit
+  int64_t profile_steps = 0;          ///< profile this many steps (profile.txt in the model folder), 0 = off
+  int64_t profile_after = 5;          ///< ... after this many steps of the run (warm-up), >= 0
 
   int threads = 0;                    ///< torch intra-op threads, 0 = STARS_THREADS or all cores
   int loader_threads = 1;             ///< batch-building worker threads, >= 1
@@ -121,6 +123,8 @@ struct TrainConfig {
     v("valid_max_users", valid_max_users, "validate on at most this many users, 0 = all");
     v("valid_protocol", valid_protocol, "what validation, early stopping and the final test rank: next (the split's next event among the whole catalog) | session (the paper's session protocol: a session's first purchase among its products; needs split=temporal)");
     v("max_steps", max_steps, "stop after this many steps, 0 = no limit");
+    v("profile_steps", profile_steps, "profile this many training steps with LibTorch's profiler: profile.txt in the model folder gives, per step, the GPU kernels' time and how busy the GPU was, and the operators' self time on the host (and profile_trace.json, a Chrome trace, where LibTorch has Kineto), 0 = off, >= 0");
+    v("profile_after", profile_after, "the profiled steps start after this many steps of the run (warm-up), >= 0");
     v("threads", threads, "torch intra-op threads, 0 = STARS_THREADS or all cores");
     v("loader_threads", loader_threads, "batch-building worker threads, >= 1");
     v("prefetch", prefetch, "batches built ahead, >= 1");

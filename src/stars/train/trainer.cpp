@@ -34,6 +34,7 @@
 #include "stars/train/lr_schedule.h"
 #include "stars/train/losses.h"
 #include "stars/train/negative_sampler.h"
+#include "stars/train/step_profiler.h"
 #include "stars/train/training_data.h"
 
 namespace stars::train {
@@ -379,6 +380,7 @@ TrainSummary run_training(const TrainRequest& req) {
   double train_seconds = 0.0;
   int64_t train_tokens = 0;
   const bool autocast = cuda && tc.bf16;
+  StepProfiler profiler(out, tc.profile_after, tc.profile_steps, cuda);
   int epoch = start_epoch;
   bool stop = !summary.stop_reason.empty();
   int epochs_this_run = 0;
@@ -412,6 +414,7 @@ TrainSummary run_training(const TrainRequest& req) {
     double t_wait = 0, t_tensors = 0, t_forward = 0, t_backward = 0, t_optim = 0;
     Timer phase;
     while (auto batch = loader.next()) {
+      profiler.before_step(step);
       t_wait += phase.seconds();
       phase.reset();
       torch::manual_seed(derive_seed(tc.seed, 0x5eed0000ull + static_cast<uint64_t>(step)));  // dropout (CUDA)
@@ -440,6 +443,7 @@ TrainSummary run_training(const TrainRequest& req) {
       }
       ++acc_n;
       epoch_tokens += batch->n_targets;
+      profiler.after_step(step, batch->n_targets);
       ++step;
       ++b;
       if (b % 10 == 0 || b == nb) {
@@ -458,6 +462,7 @@ TrainSummary run_training(const TrainRequest& req) {
       phase.reset();
     }
     drain();
+    profiler.finish();
     const double sec = timer.seconds();
     if (tc.progress) bar.finish();
     train_seconds += sec;
