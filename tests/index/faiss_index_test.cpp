@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "stars/core/random.h"
 #include "stars/index/index_config.h"
 #include "stars/index/recall.h"
@@ -91,6 +94,25 @@ TEST(FaissIndex, SelectiveFiltersAndUpdates) {
   index.set(n, v.data());
   EXPECT_EQ(index.size(), n + 1);
   EXPECT_EQ(index.search(q.data(), 1, nullptr)[0].id, n);
+  // A biased search is exact over the current vectors (the update and the append included).
+  std::vector<float> now = items;
+  for (int d = 0; d < dim; ++d) now[7 * static_cast<size_t>(dim) + d] = v[d] / 2.0f;  // item 7 got v before v doubled
+  now.insert(now.end(), v.begin(), v.end());
+  std::vector<float> bias(static_cast<size_t>(n) + 1);
+  Rng rng(23);
+  for (auto& x : bias) x = static_cast<float>(20.0 * rng.normal());
+  bias[static_cast<size_t>(n)] = -1e6f;  // the appended item drops out
+  Bitmap half(n + 1);
+  for (int32_t i = 0; i < n + 1; i += 2) half.set(i);
+  for (const Bitmap* allow : {static_cast<const Bitmap*>(nullptr), static_cast<const Bitmap*>(&half)}) {
+    const auto got = index.search_biased(q.data(), bias.data(), 20, allow);
+    const auto want = testing::brute_force(now, dim, q.data(), 20, allow, bias.data());
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      EXPECT_EQ(got[i].id, want[i].id) << "rank " << i;
+      EXPECT_NEAR(got[i].score, want[i].score, 1e-3 * (1 + std::fabs(want[i].score)));
+    }
+  }
 }
 
 TEST(IndexConfig, AutoPicksExactForSmallCatalogsAndValidates) {

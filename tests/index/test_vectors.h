@@ -18,14 +18,14 @@ inline std::vector<float> random_vectors(int32_t n, int dim, uint64_t seed) {
   return v;
 }
 
-// Top-k by a scalar double-precision loop over the allowed items; ties by lower id.
+// Top-k by a scalar double-precision loop over the allowed items, plus bias[i] when given; ties by lower id.
 inline std::vector<Hit> brute_force(const std::vector<float>& items, int dim, const float* q, int k,
-                                    const Bitmap* allow) {
+                                    const Bitmap* allow, const float* bias = nullptr) {
   const int32_t n = static_cast<int32_t>(items.size() / dim);
   std::vector<std::pair<double, int32_t>> all;
   for (int32_t i = 0; i < n; ++i) {
     if (allow && !allow->test(i)) continue;
-    double s = 0;
+    double s = bias ? bias[i] : 0.0;
     for (int d = 0; d < dim; ++d) s += static_cast<double>(items[static_cast<size_t>(i) * dim + d]) * q[d];
     all.push_back({s, i});
   }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "stars/core/random.h"
@@ -203,6 +204,57 @@ TEST(Catalog, PopularityWithinContextAndFilters) {
   for (int32_t i = 0; i < 400; ++i)
     if (view.allows(allow, i)) best = std::max(best, w.data.item_popularity[i]);
   EXPECT_NEAR(hits[0].score, std::log1p(best), 1e-5);
+}
+
+// The cold-user search ranks by <query, item> + the item's prior, by item id, although the catalog stores
+// items in another (clustered) order: it equals a brute-force loop over the allowed items, with and without
+// a filter, and an item added later ranks with the rest value.
+TEST(Catalog, ColdUserSearchAddsEachItemsPriorByItemId) {
+  World w(1000);
+  for (const char* kind : {"exact", "hnsw"}) {
+    index::IndexConfig ic;
+    ic.kind = kind;
+    Catalog catalog(*w.snap, ic);
+    EXPECT_FALSE(catalog.read().has_cold_user_bias());
+    const int32_t n = 1000, D = 16;
+    Rng rng(5);
+    std::vector<float> prior(static_cast<size_t>(n) - 10);  // the last 10 snapshot items: no prior
+    for (auto& x : prior) x = static_cast<float>(3.0 * rng.normal());
+    const float rest = -2.5f;
+    catalog.set_cold_user_bias(prior, rest);
+    std::vector<float> v(D, 0.0f);
+    v[0] = 1.0f;
+    ItemUpsert u;
+    u.raw_id = "added";
+    const int32_t added = catalog.upsert(u, v.data()).first;
+    ASSERT_EQ(added, n);
+    std::vector<float> q(D);
+    for (auto& x : q) x = static_cast<float>(rng.normal());
+    const Span<const float> items = w.snap->item_vectors();
+    auto view = catalog.read();
+    ASSERT_TRUE(view.has_cold_user_bias());
+    FilterSpec f;
+    f.in_stock = true;
+    for (const bool filtered : {false, true}) {
+      FilterSpec none;
+      none.in_stock = false;
+      const auto allow = view.allow(filtered ? f : none, {}, nullptr);
+      std::vector<std::pair<double, int32_t>> want;
+      for (int32_t i = 0; i <= n; ++i) {
+        if (!view.allows(allow, i)) continue;
+        double s = i < n - 10 ? prior[static_cast<size_t>(i)] : rest;
+        for (int d = 0; d < D; ++d) s += static_cast<double>(q[d]) * (i < n ? items[static_cast<size_t>(i) * D + d] : v[d]);
+        want.push_back({s, i});
+      }
+      std::sort(want.begin(), want.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+      const auto hits = view.search_cold_user(q.data(), 30, allow);
+      ASSERT_EQ(hits.size(), 30u) << kind;
+      for (size_t r = 0; r < hits.size(); ++r) {
+        EXPECT_EQ(hits[r].id, want[r].second) << kind << " rank " << r;
+        EXPECT_NEAR(hits[r].score, want[r].first, 1e-4) << kind << " rank " << r;
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -55,6 +55,15 @@ void ExactIndex::pad_query(const float* query, float* out) const {
 }
 
 std::vector<Hit> ExactIndex::search(const float* query, int k, const Bitmap* allow) const {
+  return search_any(query, k, allow, nullptr);
+}
+
+std::vector<Hit> ExactIndex::search_biased(const float* query, const float* bias, int k, const Bitmap* allow) const {
+  STARS_CHECK_ARG(bias != nullptr, "search_biased needs a bias per item");
+  return search_any(query, k, allow, bias);
+}
+
+std::vector<Hit> ExactIndex::search_any(const float* query, int k, const Bitmap* allow, const float* bias) const {
   STARS_CHECK_ARG(k >= 0, "k must be >= 0, got " << k);
   if (allow) {
     STARS_CHECK(allow->size() == static_cast<size_t>(n_), "filter has " << allow->size() << " bits for " << n_ << " items");
@@ -67,12 +76,12 @@ std::vector<Hit> ExactIndex::search(const float* query, int k, const Bitmap* all
       blocks += ((x & 0xFFFFu) != 0) + (((x >> 16) & 0xFFFFu) != 0) + (((x >> 32) & 0xFFFFu) != 0) + ((x >> 48) != 0);
     }
     if (static_cast<double>(allowed) * options_.gather_cost < static_cast<double>(blocks * kBlockRows))
-      return search_gather(query, k, *allow);
+      return search_gather(query, k, *allow, bias);
   }
-  return search_scan(query, k, allow);
+  return search_scan(query, k, allow, bias);
 }
 
-std::vector<Hit> ExactIndex::search_scan(const float* query, int k, const Bitmap* allow) const {
+std::vector<Hit> ExactIndex::search_scan(const float* query, int k, const Bitmap* allow, const float* bias) const {
   alignas(64) float q[kMaxStackDim];
   alignas(64) float scores[kBlockRows];
   pad_query(query, q);
@@ -89,6 +98,11 @@ std::vector<Hit> ExactIndex::search_scan(const float* query, int k, const Bitmap
       lanes = valid == kBlockRows ? 0xFFFFu : ((1u << valid) - 1u);
     }
     dot_block(q, blocks_.data() + static_cast<size_t>(b) * stride_ * kBlockRows, stride_, scores);
+    if (bias) {
+      const float* bb = bias + static_cast<size_t>(b) * kBlockRows;
+      const int valid = std::min<int32_t>(kBlockRows, n_ - b * kBlockRows);
+      for (int l = 0; l < valid; ++l) scores[l] += bb[l];
+    }
     unsigned m = lanes & mask_at_least(scores, top.threshold());
     while (m) {
       const int l = __builtin_ctz(m);
@@ -99,7 +113,7 @@ std::vector<Hit> ExactIndex::search_scan(const float* query, int k, const Bitmap
   return top.take_sorted();
 }
 
-std::vector<Hit> ExactIndex::search_gather(const float* query, int k, const Bitmap& allow) const {
+std::vector<Hit> ExactIndex::search_gather(const float* query, int k, const Bitmap& allow, const float* bias) const {
   STARS_CHECK(allow.size() == static_cast<size_t>(n_), "filter has " << allow.size() << " bits for " << n_ << " items");
   alignas(64) float q[kMaxStackDim];
   pad_query(query, q);
@@ -118,7 +132,8 @@ std::vector<Hit> ExactIndex::search_gather(const float* query, int k, const Bitm
         const char* p = reinterpret_cast<const char*>(rows + static_cast<size_t>(ids[j + kAhead]) * stride);
         for (size_t b = 0; b < row_bytes; b += 64) __builtin_prefetch(p + b);
       }
-      const float s = dot_row(q, rows + static_cast<size_t>(ids[j]) * stride, stride_);
+      float s = dot_row(q, rows + static_cast<size_t>(ids[j]) * stride, stride_);
+      if (bias) s += bias[ids[j]];
       if (s >= top.threshold()) top.push(ids[j], s);
     }
     m = 0;

@@ -33,6 +33,7 @@ class ExactIndex final : public MipsIndex {
   int32_t size() const override { return n_; }
   const char* kind() const override { return "exact"; }
   std::vector<Hit> search(const float* query, int k, const Bitmap* allow) const override;
+  std::vector<Hit> search_biased(const float* query, const float* bias, int k, const Bitmap* allow) const override;
   void set(int32_t id, const float* vector) override;
   void get(int32_t id, float* out) const override;
 
@@ -41,11 +42,13 @@ class ExactIndex final : public MipsIndex {
   // Searches queries (nq, dim) in parallel over `threads` threads; results[i] for query i.
   std::vector<std::vector<Hit>> search_batch(const float* queries, int32_t nq, int k, const Bitmap* allow,
                                              int threads) const;
-  // Force one path (for tests and benchmarks).
-  std::vector<Hit> search_scan(const float* query, int k, const Bitmap* allow) const;
-  std::vector<Hit> search_gather(const float* query, int k, const Bitmap& allow) const;
+  // Force one path (for tests and benchmarks); `bias` (size() floats, or nullptr) is added to each score.
+  std::vector<Hit> search_scan(const float* query, int k, const Bitmap* allow, const float* bias = nullptr) const;
+  std::vector<Hit> search_gather(const float* query, int k, const Bitmap& allow, const float* bias = nullptr) const;
 
  private:
+  // search() and search_biased(): picks the path from the filter's shape.
+  std::vector<Hit> search_any(const float* query, int k, const Bitmap* allow, const float* bias) const;
   void pad_query(const float* query, float* out) const;
   int dim_;
   int stride_;  // dim rounded up to kBlockRows

@@ -22,6 +22,10 @@ class MipsIndex {
   // The k best allowed items, best first; fewer when fewer than k items are allowed. `allow` (nullptr =
   // every item) must have size() bits. The query has dim() floats.
   virtual std::vector<Hit> search(const float* query, int k, const Bitmap* allow) const = 0;
+  // The k best allowed items by <query, item> + bias[item], best first, with those scores; `bias` holds
+  // size() floats (the serving catalog's cold-user prior). Always exact: a bias moves items that no
+  // approximate walk over the vectors alone would reach.
+  virtual std::vector<Hit> search_biased(const float* query, const float* bias, int k, const Bitmap* allow) const = 0;
   // Sets the vector of item `id` (id == size() appends a new item).
   virtual void set(int32_t id, const float* vector) = 0;
   // The stored vector of an item (dim() floats).

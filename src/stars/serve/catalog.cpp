@@ -181,6 +181,7 @@ std::pair<int32_t, bool> Catalog::upsert(const ItemUpsert& item, const float* ve
     price_.push_back(std::nanf(""));
     popularity_.push_back(0.0f);
     first_.push_back(0.0f);  // nobody took it first: it follows the counted items
+    if (!cold_bias_.empty()) cold_bias_.push_back(cold_bias_rest_);
     regions_.emplace_back();
     tags_.emplace_back();
     id_of_.emplace(item.raw_id, id);
@@ -228,6 +229,18 @@ std::pair<int32_t, bool> Catalog::upsert(const ItemUpsert& item, const float* ve
   index_item_attributes(p);
   if (vector) index_->set(p, vector);
   return {id, created};
+}
+
+void Catalog::set_cold_user_bias(const std::vector<float>& by_item, float rest) {
+  std::unique_lock<RwLock> lock(mu_);
+  cold_bias_rest_ = rest;
+  cold_bias_.clear();
+  if (by_item.empty()) return;
+  cold_bias_.resize(raw_id_.size());
+  for (size_t p = 0; p < cold_bias_.size(); ++p) {
+    const size_t id = static_cast<size_t>(item(static_cast<int32_t>(p)));
+    cold_bias_[p] = id < by_item.size() ? by_item[id] : rest;
+  }
 }
 
 void Catalog::set_availability(int32_t id, std::optional<bool> in_stock,
@@ -278,21 +291,11 @@ std::vector<index::Hit> Catalog::ReadView::search(const float* query, int k, con
   return hits;
 }
 
-std::vector<index::Hit> Catalog::ReadView::search_with_bias(const float* query, const float* bias, size_t n_bias,
-                                                            float rest, int k, const index::Bitmap& allow) const {
-  index::TopK top(k);
-  const int D = c_->dim_;
-  std::vector<float> v(static_cast<size_t>(D));
-  const int32_t n = size();
-  for (int32_t slot = 0; slot < n; ++slot) {
-    if (!allow.test(static_cast<size_t>(slot))) continue;
-    c_->index_->get(slot, v.data());
-    float s = 0.0f;
-    for (int d = 0; d < D; ++d) s += query[d] * v[d];
-    const int32_t id = c_->item(slot);
-    top.push(id, s + (static_cast<size_t>(id) < n_bias ? bias[id] : rest));
-  }
-  return top.take_sorted();
+std::vector<index::Hit> Catalog::ReadView::search_cold_user(const float* query, int k, const index::Bitmap& allow) const {
+  STARS_CHECK(has_cold_user_bias(), "search_cold_user without a cold-user prior");
+  auto hits = c_->index_->search_biased(query, c_->cold_bias_.data(), k, &allow);
+  for (auto& h : hits) h.id = c_->item(h.id);
+  return hits;
 }
 
 index::Bitmap Catalog::ReadView::allow(const FilterSpec& f, Span<const int32_t> exclude,

@@ -70,6 +70,9 @@ class Catalog {
   // Creates or updates an item; `vector` (dim floats) replaces its serving vector when given and must be
   // given for a new item. Returns (dense id, created).
   std::pair<int32_t, bool> upsert(const ItemUpsert& item, const float* vector);
+  // The cold-user prior (model::Encoder::cold_user_item_bias) by item id; items beyond it, and items added
+  // later, get `rest`. Empty: none (search_cold_user is then unavailable).
+  void set_cold_user_bias(const std::vector<float>& by_item, float rest);
   // Stock / regions change (filters see it at once). Unknown region names are added.
   void set_availability(int32_t id, std::optional<bool> in_stock, const std::optional<std::vector<std::string>>& regions);
 
@@ -101,6 +104,8 @@ class Catalog {
   std::vector<float> price_, popularity_;
   std::vector<float> first_;            // users whose first event is the item (0 for items added later)
   std::vector<int32_t> first_order_;    // slots with first_ > 0: first_ descending, then slot
+  std::vector<float> cold_bias_;        // the cold-user prior by slot (empty = none); added items get cold_bias_rest_
+  float cold_bias_rest_ = 0.0f;
   std::vector<std::vector<int32_t>> regions_, tags_;
   std::unordered_map<std::string, int32_t> id_of_;  // raw id -> item id
   // Vocabularies (grow when updates bring new names).
@@ -136,11 +141,11 @@ class Catalog::ReadView {
   index::Bitmap allow(const FilterSpec& f, Span<const int32_t> exclude, std::vector<std::string>* warnings) const;
   // The k best allowed items for a query; hits carry item ids.
   std::vector<index::Hit> search(const float* query, int k, const index::Bitmap* allow) const;
-  // The k best allowed items by <query, item> + bias, where the bias of item id i is bias[i] for i < n_bias and
-  // `rest` for later items: an exact scan of the allowed items (the cold-user prior,
-  // model::Encoder::cold_user_item_bias). Hits carry item ids and the biased score.
-  std::vector<index::Hit> search_with_bias(const float* query, const float* bias, size_t n_bias, float rest, int k,
-                                           const index::Bitmap& allow) const;
+  // Whether set_cold_user_bias gave a prior.
+  bool has_cold_user_bias() const { return !c_->cold_bias_.empty(); }
+  // The k best allowed items by <query, item> + the item's cold-user prior: exact, on the index's SIMD paths
+  // (index::MipsIndex::search_biased). Hits carry item ids and the biased score. Needs has_cold_user_bias().
+  std::vector<index::Hit> search_cold_user(const float* query, int k, const index::Bitmap& allow) const;
   // True if the allow-bitmap lets item `id` through.
   bool allows(const index::Bitmap& allow, int32_t id) const { return allow.test(static_cast<size_t>(c_->slot(id))); }
   // Most popular allowed items: score = log1p(overall) + log1p(in region) + sum of log1p(during each event).

@@ -338,9 +338,8 @@ RecommendResponse RecommendService::recommend(const RecommendRequest& req) {
       u.next[d] += offset[d];
     }
     // A cold user's vector ranks with the model's cold-user prior (both vectors are the same one).
-    const std::vector<float>& bias = st->cold_user_bias();
-    if (u.cold && !bias.empty()) {
-      const auto hits = view.search_with_bias(u.next.data(), bias.data(), bias.size(), st->cold_user_bias_rest(), req.k, allow);
+    if (u.cold && view.has_cold_user_bias()) {
+      const auto hits = view.search_cold_user(u.next.data(), req.k, allow);
       resp.items = to_items(view, hits, req.strategy == Strategy::kGen ? "gen" : "next");
     } else {
       switch (req.strategy) {

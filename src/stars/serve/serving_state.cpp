@@ -35,7 +35,9 @@ std::shared_ptr<ServingState> ServingState::load(const std::string& dir, const S
                            << snap.num_items());
       if (s->encoder_->encodes_cold_users()) {
         s->cold_bias_ = s->encoder_->cold_user_item_bias();
-        if (!s->cold_bias_.empty()) s->cold_bias_rest_ = *std::min_element(s->cold_bias_.begin(), s->cold_bias_.end());
+        // Items added after training get the prior's smallest value: no training user took them first.
+        if (!s->cold_bias_.empty())
+          s->catalog_->set_cold_user_bias(s->cold_bias_, *std::min_element(s->cold_bias_.begin(), s->cold_bias_.end()));
       }
     }
   }
