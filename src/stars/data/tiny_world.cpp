@@ -39,7 +39,7 @@ std::string make_tiny_world(const std::string& dir, const TinyWorldOptions& o) {
     for (int32_t e = 0; e < o.events_per_user; ++e) {
       EventRecord ev;
       ev.user = user;
-      ev.item = g * o.items_per_group + (start + e) % o.items_per_group;
+      ev.item = o.shared_first_item && e == 0 ? 0 : g * o.items_per_group + (start + e) % o.items_per_group;
       ev.has_ts = o.with_time;
       ev.ts = t0 + u * 86400LL + (u % std::max(1, o.start_hours) + e) * 3600LL;
       ev.has_type = true;

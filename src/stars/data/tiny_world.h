@@ -18,6 +18,7 @@ struct TinyWorldOptions {
   bool with_pages = true;          // each event's page shows 4 same-subclass items
   bool with_user_features = true;  // numeric "age" + categorical "region" = group name
   double cold_user_fraction = 0.0; // PrepareOptions::cold_user_fraction (cold items are always 10%)
+  bool shared_first_item = false;  // every user's first event is item 0 (a signup offer): first-event popularity ranks it first for all
   uint64_t seed = 7;
 };
 
