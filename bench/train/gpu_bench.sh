@@ -143,13 +143,13 @@ stars enrich --data "$W/dsref" --quiet || fail "enrich"
 SETS=(--set train.device="$DEVICE" --set train.loader_threads="$LOADER_THREADS" --set train.cold_user_weight=0)  # the reference has no cold-user loss
 BF16=()
 [ "$DEVICE" = cuda ] && BF16=(--bf16)
-run_stars() {  # NAME DS extra --set arguments...; prints targets/s and phases of the first epoch
+run_stars() {  # NAME DS extra --set arguments...; prints targets/s (all steps, then after the first 10) and phases of the first epoch
   local name=$1 ds=$2
   shift 2
   stars train --data "$ds" --out "$W/$name" --preset "$PRESET" "${SETS[@]}" --set train.max_steps="$STEPS" \
     --set train.valid_max_users=10 --quiet "$@" >"$W/$name.log" 2>&1 || { tail -n 20 "$W/$name.log" >&2; return 1; }
   cp "$W/$name/train_log.jsonl" "$OUT/$name.jsonl" 2>/dev/null
-  jget "$W/$name/train_log.jsonl" "'%.0f %d %s' % (d['tokens_per_second'], d['step'], d['phase_seconds'])"
+  jget "$W/$name/train_log.jsonl" "'%.0f %d steps, after the first 10: %.0f; %s' % (d['tokens_per_second'], d['step'], d.get('steady_tokens_per_second') or 0, d['phase_seconds'])"
 }
 run_ref() {  # extra arguments of reference_train.py; prints targets/s
   "$PYTHON" bench/train/reference_train.py "$W/dump" --device "$DEVICE" --steps "$STEPS" "$@" >"$W/ref.json" 2>"$W/ref.err" ||

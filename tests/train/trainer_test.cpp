@@ -476,5 +476,27 @@ TEST(Trainer, ProfilesTheRequestedStepsWithoutChangingTheRun) {
   EXPECT_FALSE(std::filesystem::exists(r.out_dir + "/profile.txt"));
 }
 
+// train_log.jsonl gives the epoch's throughput after its first 10 steps (warm-up) next to the whole epoch's,
+// and null when the epoch has no more than 10 steps.
+TEST(Trainer, LogsThroughputAfterTheFirstTenSteps) {
+  const std::string ds = testing::make_world("steady");
+  for (const int64_t steps : {14, 10}) {
+    TrainRequest r = tiny_request(ds, "steady_" + std::to_string(steps));
+    r.config.train.epochs = 1;
+    r.config.train.batch_size = 4;  // 16 steps in the tiny world's epoch
+    r.config.train.max_steps = steps;
+    run_training(r);
+    const auto log = read_log(r.out_dir);
+    ASSERT_EQ(log.size(), 1u);
+    EXPECT_EQ(log[0]["step"], steps);
+    if (steps > 10) {
+      ASSERT_TRUE(log[0]["steady_tokens_per_second"].is_number()) << log[0].dump();
+      EXPECT_GT(log[0]["steady_tokens_per_second"].get<double>(), 0.0);
+    } else {
+      EXPECT_TRUE(log[0]["steady_tokens_per_second"].is_null()) << log[0].dump();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace stars::train

@@ -410,6 +410,10 @@ TrainSummary run_training(const TrainRequest& req) {
       main_acc = at::Tensor();
     };
     int64_t b = 0;
+    // Throughput after the epoch's first 10 steps (warm-up: kernel selection, allocator growth); the loss
+    // drain at step 10 waits for the device, so the clock reading there is exact.
+    double t_warm = -1.0;
+    int64_t tokens_warm = 0;
     // Wall time per phase (host side; on CUDA the kernels run asynchronously, so only the total is exact).
     double t_wait = 0, t_tensors = 0, t_forward = 0, t_backward = 0, t_optim = 0;
     Timer phase;
@@ -448,6 +452,10 @@ TrainSummary run_training(const TrainRequest& req) {
       ++b;
       if (b % 10 == 0 || b == nb) {
         drain();
+        if (b == 10) {
+          t_warm = timer.seconds();
+          tokens_warm = epoch_tokens;
+        }
         const double sec = timer.seconds();
         std::ostringstream extra;
         extra << "loss " << std::fixed << std::setprecision(4) << loss_sum / std::max<int64_t>(1, n_loss) << " | "
@@ -513,12 +521,19 @@ TrainSummary run_training(const TrainRequest& req) {
       model::write_named_arrays(model::model_checkpoint_path(out), "checkpoint", ck);
     }
     const double tps = epoch_tokens / std::max(1e-9, sec);
+    std::string steady_tps = "null";  // with more than 10 steps in the epoch
+    if (t_warm >= 0 && epoch_tokens > tokens_warm) {
+      std::ostringstream o;
+      o << std::setprecision(6) << (epoch_tokens - tokens_warm) / std::max(1e-9, sec - t_warm);
+      steady_tps = o.str();
+    }
     std::ostringstream line;
     line << std::setprecision(6) << "{\"epoch\": " << epoch + 1 << ", \"step\": " << step
          << ", \"lr\": " << learning_rate(tc, std::max<int64_t>(0, step - 1), total_steps)
          << ", \"loss\": " << loss_sum / std::max<int64_t>(1, n_loss)
          << ", \"loss_main\": " << loss_main_sum / std::max<int64_t>(1, n_loss) << ", \"tokens\": " << epoch_tokens
          << ", \"train_seconds\": " << sec << ", \"tokens_per_second\": " << tps
+         << ", \"steady_tokens_per_second\": " << steady_tps
          << ", \"phase_seconds\": {\"wait_batch\": " << t_wait << ", \"to_tensors\": " << t_tensors
          << ", \"forward_loss\": " << t_forward << ", \"backward\": " << t_backward << ", \"optimizer\": " << t_optim
          << "}, \"delta_frozen\": " << (delta_frozen ? "true" : "false") << ", \"valid_seconds\": " << vsec
