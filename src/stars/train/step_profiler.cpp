@@ -140,8 +140,17 @@ void StepProfiler::before_step(int64_t step) {
   if (cuda_) acts.insert(timpl::ActivityType::CUDA);
   const timpl::ProfilerConfig cfg(timpl::ProfilerState::KINETO, false, false, false);
   if (cuda_) torch::cuda::synchronize();
-  tprof::prepareProfiler(cfg, acts);
-  tprof::enableProfiler(cfg, acts);
+  try {
+    tprof::prepareProfiler(cfg, acts);
+    tprof::enableProfiler(cfg, acts);
+  } catch (const std::exception& e) {
+    // A profiler that cannot start (e.g. no CUPTI next to a CUDA LibTorch) must not stop the training.
+    std::string why = e.what();
+    STARS_WARN("train.profile_steps: LibTorch's profiler did not start (" << why.substr(0, why.find('\n'))
+                                                                          << "); training goes on without it");
+    done_ = true;
+    return;
+  }
   state_ = std::make_unique<State>();
   active_ = true;
   first_step_ = step;
@@ -163,7 +172,14 @@ void StepProfiler::stop_and_write() {
   state_->seconds = state_->wall.seconds();
   active_ = false;
   done_ = true;
-  std::unique_ptr<tprof::ProfilerResult> result = tprof::disableProfiler();
+  std::unique_ptr<tprof::ProfilerResult> result;
+  try {
+    result = tprof::disableProfiler();
+  } catch (const std::exception& e) {
+    std::string why = e.what();
+    STARS_WARN("train.profile_steps: LibTorch's profiler gave no result (" << why.substr(0, why.find('\n')) << ")");
+    return;
+  }
   const int64_t n_steps = last_step_ - first_step_ + 1;
   if (n_steps <= 0 || !result) return;
   const double steps = static_cast<double>(n_steps);
