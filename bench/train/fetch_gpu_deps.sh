@@ -9,7 +9,7 @@ mkdir -p "$DIR"
 cd "$DIR"
 PKGS=(libfaiss-dev nlohmann-json3-dev libcpp-httplib-dev libcpp-httplib0.11 libhiredis-dev libhiredis0.14
       libxgboost-dev libxgboost0 libdmlc0 libopenblas0-openmp libopenblas-openmp-dev libopenblas0 libgfortran5
-      libbrotli1 libbrotli-dev libssl-dev libssl3 zlib1g-dev libgtest-dev)
+      libbrotli1 libbrotli-dev libssl-dev libssl3 zlib1g-dev libgtest-dev googletest)
 apt-get download "${PKGS[@]}"
 # Plain names (the versions hold '~' and '%'): NAME.deb.
 for f in *_*.deb; do mv "$f" "${f%%_*}.deb"; done

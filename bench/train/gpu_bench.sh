@@ -96,8 +96,15 @@ step "build (LibTorch from $TORCH_PREFIX)"
 rm -f build-gpu/CMakeCache.txt  # the unpacked dependencies live in a new folder each run
 TESTS=OFF
 [ -e "${SYS:-/nonexistent}/usr/lib/x86_64-linux-gnu/cmake/GTest/GTestConfig.cmake" ] || [ -e /usr/lib/x86_64-linux-gnu/cmake/GTest/GTestConfig.cmake ] && TESTS=ON
-with_libs cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release -DSTARS_BUILD_TESTS=$TESTS \
+# GoogleTest built here from Debian's sources, by this machine's compiler, rather than Debian's g++ 12 libraries
+# (a suspect of the test programs' crash on the device).
+GTEST_SRC=()
+for g in "${SYS:-/nonexistent}/usr/src/googletest" /usr/src/googletest; do
+  [ -e "$g/CMakeLists.txt" ] && { GTEST_SRC=(-DSTARS_GTEST_SOURCE_DIR="$g"); TESTS=ON; break; }
+done
+with_libs cmake -S . -B build-gpu -DCMAKE_BUILD_TYPE=Release -DSTARS_BUILD_TESTS=$TESTS "${GTEST_SRC[@]}" \
   -DCMAKE_POLICY_VERSION_MINIMUM=3.5 -DCMAKE_PREFIX_PATH="$PREFIXES" "${EXTRA[@]}" >"$W/cmake.log" 2>&1 || { cat "$W/cmake.log"; fail "cmake"; }
+grep -E "GoogleTest" "$W/cmake.log"
 grep -E "Torch|CUDA|faiss|BLAS" "$W/cmake.log" | head -n 10
 with_libs cmake --build build-gpu -j"$(nproc)" --target stars bench_train_dump -- -k >"$W/build.log" 2>&1 ||
   { grep -E "error|Error" -A3 "$W/build.log" | head -n 80; fail "build"; }
