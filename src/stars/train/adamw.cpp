@@ -1,12 +1,31 @@
 #include "stars/train/adamw.h"
 
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <cmath>
 
 #include "stars/core/error.h"
 
+// LibTorch 2.4 has the fused AdamW kernel on CPU and CUDA: one launch per group instead of eight multi-tensor ops.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+#define STARS_FUSED_ADAMW 1
+#endif
+
 namespace stars::train {
+
+#ifdef STARS_FUSED_ADAMW
+namespace {
+
+// The fused kernel takes float32 parameters on one device.
+bool fusable(const std::vector<at::Tensor>& ps) {
+  for (const auto& p : ps)
+    if (p.scalar_type() != at::kFloat || p.device() != ps[0].device()) return false;
+  return true;
+}
+
+}  // namespace
+#endif
 
 AdamW::AdamW(std::vector<model::ParamGroup> groups, double beta1, double beta2, double eps)
     : beta1_(beta1), beta2_(beta2), eps_(eps) {
@@ -80,6 +99,23 @@ void AdamW::step(double lr) {
     const double bc2 = 1.0 - std::pow(beta2_, static_cast<double>(g.step));
     const double step_size = glr / bc1;
     const double sqrt_bc2 = std::sqrt(bc2);
+#ifdef STARS_FUSED_ADAMW
+    // The same update in one kernel (PyTorch's fused=True): decoupled decay, moments, bias-corrected step.
+    if (fusable(ps)) {
+      if (g.steps.size() != g.params.size()) {
+        g.steps.clear();
+        for (const auto& p : g.params) g.steps.push_back(at::zeros({}, p.options()));
+      }
+      std::vector<at::Tensor> steps;
+      for (size_t i = 0; i < g.params.size(); ++i)
+        if (g.params[i].grad().defined()) steps.push_back(g.steps[i]);
+      at::_foreach_zero_(steps);
+      at::_foreach_add_(steps, static_cast<double>(g.step));
+      at::_fused_adamw_(ps, gs, ms, vs, {}, steps, glr, beta1_, beta2_, g.weight_decay, eps_, /*amsgrad=*/false,
+                        /*maximize=*/false);
+      continue;
+    }
+#endif
     // m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p *= 1 - lr wd; p -= step_size m / (sqrt(v) / sqrt(bc2) + eps)
     at::_foreach_mul_(ms, beta1_);
     at::_foreach_add_(ms, gs, 1.0 - beta1_);

@@ -23,6 +23,7 @@ class AdamW {
     double lr_scale = 1.0, weight_decay = 0.0;
     bool frozen = false;
     int64_t step = 0;  // updates applied to this group (bias correction)
+    std::vector<at::Tensor> steps;  // LibTorch >= 2.4: the fused kernel's step counters, one per parameter (= step)
   };
 
   AdamW(std::vector<model::ParamGroup> groups, double beta1, double beta2, double eps);
