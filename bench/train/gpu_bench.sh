@@ -14,14 +14,14 @@
 #   2. alternates ROUNDS runs of `stars train --set train.max_steps=STEPS` (its training-loop targets/s from
 #      train_log.jsonl, warm-up included) and of reference_train.py --device cuda --bf16 on the dumped
 #      batches (preloaded on the GPU, warm-up included the same way), both with the written attention ops,
-#   3. as time allows: both sides with each of the two GPU paths and with both (model.fused_attention=true /
-#      --fused-attention: sequences in causal order, causal scaled_dot_product_attention, which can use flash
-#      attention; train.slice_logits=matmul / --slice-matmul: candidate logits from one targets x items
-#      product), after checking that they compute the same first-step loss, a torch.profiler table of the
-#      reference's GPU time over 10 steps (ref_profile.txt) and stars' own (train.profile_steps:
-#      stars_profile.txt, and a Chrome trace where LibTorch has Kineto), stars in float32, stars on the full synthetic
-#      world (extra event column and calendar, which the reference does not implement), the reference
-#      without its first 10 steps, stars with 2 LibTorch CPU threads.
+#   3. as time allows, most informative first: after checking that they compute the same first-step loss,
+#      both sides with the two GPU paths together (model.fused_attention=true / --fused-attention: sequences
+#      in causal order, causal scaled_dot_product_attention, which can use flash attention;
+#      train.slice_logits=matmul / --slice-matmul: candidate logits from one targets x items product), stars'
+#      profile with them (train.profile_steps: stars_profile.txt, and a Chrome trace where LibTorch has
+#      Kineto), the reference's torch.profiler table (ref_profile.txt), each path alone, stars in float32,
+#      stars on the full synthetic world (extra event column and calendar, which the reference does not
+#      implement), the reference without its first 10 steps, stars with 2 LibTorch CPU threads.
 # The test logs and the profile table are kept in OUT.
 # The reference implements neither extra categorical event columns nor calendars, so steps 1-2 use a copy of
 # the world without them.
@@ -199,23 +199,24 @@ if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
     "$PYTHON" -c "import json,sys; print(json.load(sys.stdin)['first_loss'])")
   echo "first-step loss with slice_logits=matmul${FUSED:+ and fused attention}: stars $C2, reference $P2 (written ops: $CPP_LOSS)"
 fi
-VARIANTS=("slice_matmul:--set train.slice_logits=matmul:--slice-matmul")
-[ ${#FUSED[@]} -gt 0 ] && VARIANTS=("fused:--set model.fused_attention=true:--fused-attention" "${VARIANTS[@]}"
-  "fused_matmul:--set model.fused_attention=true --set train.slice_logits=matmul:--fused-attention --slice-matmul")
-for v in "${VARIANTS[@]}"; do
-  IFS=: read -r name cargs pargs <<<"$v"
-  [ "$SECONDS" -lt "$TIME_BUDGET" ] || break
+run_variant() {  # NAME:STARS_ARGS:REFERENCE_ARGS
+  local name cargs pargs C P
+  IFS=: read -r name cargs pargs <<<"$1"
+  [ "$SECONDS" -lt "$TIME_BUDGET" ] || return 0
   step "both sides, $name (stars $cargs; reference $pargs)"
   # shellcheck disable=SC2086  # the argument lists are split on purpose
   C=$(run_stars "$name" "$W/dsref" $cargs) || C="failed"
   # shellcheck disable=SC2086
   P=$(run_ref "${BF16[@]}" $pargs --warmup 0) || P="failed"
   echo "$name: stars train ${C}; PyTorch eager $P targets/s"
-done
-if [ "$SECONDS" -lt "$TIME_BUDGET" ] && [ "$DEVICE" = cuda ]; then
-  step "where the reference's GPU time goes: torch.profiler over 10 bf16 steps, both GPU paths (table in $OUT/ref_profile.txt)"
-  run_ref "${BF16[@]}" "${FUSED[@]}" --slice-matmul --warmup 3 --steps 10 --profile "$OUT/ref_profile.txt" >/dev/null &&
-    head -n 40 "$OUT/ref_profile.txt" || true
+}
+# Most informative first, as the time budget may end the list: both GPU paths together, then where each
+# side's GPU time goes with them, then each path alone.
+SLICE="slice_matmul:--set train.slice_logits=matmul:--slice-matmul"
+if [ ${#FUSED[@]} -gt 0 ]; then
+  run_variant "fused_matmul:--set model.fused_attention=true --set train.slice_logits=matmul:--fused-attention --slice-matmul"
+else
+  run_variant "$SLICE"
 fi
 if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
   step "where stars' GPU time goes: train.profile_steps=10 after 5 steps, bf16, the same GPU paths (table in $OUT/stars_profile.txt)"
@@ -227,6 +228,15 @@ if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
   STEPS=$STEPS_SAVED
   cp "$W/profile/profile.txt" "$OUT/stars_profile.txt" 2>/dev/null && head -n 45 "$OUT/stars_profile.txt"
   [ -f "$W/profile/profile_trace.json" ] && gzip -c "$W/profile/profile_trace.json" >"$OUT/stars_profile_trace.json.gz"
+fi
+if [ "$SECONDS" -lt "$TIME_BUDGET" ] && [ "$DEVICE" = cuda ]; then
+  step "where the reference's GPU time goes: torch.profiler over 10 bf16 steps, both GPU paths (table in $OUT/ref_profile.txt)"
+  run_ref "${BF16[@]}" "${FUSED[@]}" --slice-matmul --warmup 3 --steps 10 --profile "$OUT/ref_profile.txt" >/dev/null &&
+    head -n 40 "$OUT/ref_profile.txt" || true
+fi
+if [ ${#FUSED[@]} -gt 0 ]; then
+  run_variant "fused:--set model.fused_attention=true:--fused-attention"
+  run_variant "$SLICE"
 fi
 if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
   step "stars train in float32 (train.bf16=false)"
