@@ -156,7 +156,7 @@ run_stars() {  # NAME DS extra --set arguments...; prints targets/s (all steps, 
   stars train --data "$ds" --out "$W/$name" --preset "$PRESET" "${SETS[@]}" --set train.max_steps="$STEPS" \
     --set train.valid_max_users=10 --quiet "$@" >"$W/$name.log" 2>&1 || { tail -n 20 "$W/$name.log" >&2; return 1; }
   cp "$W/$name/train_log.jsonl" "$OUT/$name.jsonl" 2>/dev/null
-  jget "$W/$name/train_log.jsonl" "'%.0f %d steps, after the first 10: %.0f; %s' % (d['tokens_per_second'], d['step'], d.get('steady_tokens_per_second') or 0, d['phase_seconds'])"
+  jget "$W/$name/train_log.jsonl" "'%.0f %d steps, after the first 10: %s; %s' % (d['tokens_per_second'], d['step'], '%.0f' % d['steady_tokens_per_second'] if d.get('steady_tokens_per_second') else 'n/a', d['phase_seconds'])"
 }
 run_ref() {  # extra arguments of reference_train.py; prints targets/s
   "$PYTHON" bench/train/reference_train.py "$W/dump" --device "$DEVICE" --steps "$STEPS" "$@" >"$W/ref.json" 2>"$W/ref.err" ||

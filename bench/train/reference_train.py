@@ -390,8 +390,9 @@ def write_profile(prof, path, steps, cuda):
             break
         except (AttributeError, KeyError, ValueError):
             continue
-    # Launch counts, comparable to the CPU line of stars' profile.txt (train.profile_steps).
-    evs = prof.events()
+    # Launch counts, comparable to the CPU line of stars' profile.txt (train.profile_steps): host events only.
+    all_evs = prof.events()
+    evs = [e for e in all_evs if getattr(e, "device_type", torch.autograd.DeviceType.CPU) == torch.autograd.DeviceType.CPU]
     n_aten = sum(1 for e in evs if e.name.startswith("aten::"))
     n_kernels = sum(len(getattr(e, "kernels", [])) for e in evs)
     with open(path, "w") as f:

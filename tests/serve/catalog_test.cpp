@@ -222,14 +222,15 @@ TEST(Catalog, ColdUserSearchAddsEachItemsPriorByItemId) {
     for (auto& x : prior) x = static_cast<float>(3.0 * rng.normal());
     const float rest = -2.5f;
     catalog.set_cold_user_bias(prior, rest);
-    std::vector<float> v(D, 0.0f);
-    v[0] = 1.0f;
+    std::vector<float> q(D);
+    for (auto& x : q) x = static_cast<float>(rng.normal());
+    // The added item lies far along the query: it ranks first, with its score read at the rest value.
+    std::vector<float> v(q);
+    for (auto& x : v) x *= 10.0f;
     ItemUpsert u;
     u.raw_id = "added";
     const int32_t added = catalog.upsert(u, v.data()).first;
     ASSERT_EQ(added, n);
-    std::vector<float> q(D);
-    for (auto& x : q) x = static_cast<float>(rng.normal());
     const Span<const float> items = w.snap->item_vectors();
     auto view = catalog.read();
     ASSERT_TRUE(view.has_cold_user_bias());
@@ -249,6 +250,7 @@ TEST(Catalog, ColdUserSearchAddsEachItemsPriorByItemId) {
       std::sort(want.begin(), want.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
       const auto hits = view.search_cold_user(q.data(), 30, allow);
       ASSERT_EQ(hits.size(), 30u) << kind;
+      EXPECT_EQ(hits[0].id, added) << kind;
       for (size_t r = 0; r < hits.size(); ++r) {
         EXPECT_EQ(hits[r].id, want[r].second) << kind << " rank " << r;
         EXPECT_NEAR(hits[r].score, want[r].first, 1e-4) << kind << " rank " << r;

@@ -1,6 +1,7 @@
-// The optimizer against LibTorch's own: STARS' AdamW (multi-tensor updates, per-group learning-rate scale and
-// weight decay, frozen groups) follows torch::optim::AdamW step for step, and the per-group clip matches
-// torch::nn::utils::clip_grad_norm_ on each group.
+// The optimizer against LibTorch's own: STARS' AdamW (multi-tensor updates on LibTorch 1.13, one fused kernel
+// per group from 2.4; per-group learning-rate scale and weight decay, frozen groups) follows
+// torch::optim::AdamW step for step, and the per-group clip matches torch::nn::utils::clip_grad_norm_ on each
+// group.
 #include "stars/train/adamw.h"
 
 #include <gtest/gtest.h>
@@ -80,6 +81,36 @@ TEST(AdamW, FollowsLibTorchsAdamWWithGroupRatesAndDecay) {
   // The updates moved the weights (a test that compares two frozen copies could not fail).
   EXPECT_GT(max_diff(ours.a, make_params(3).a), 1e-3);
   EXPECT_EQ(opt.group("dense")->step, 6);
+}
+
+// A parameter without a gradient on some step is left alone (weights and moments), and the others take that
+// step as torch::optim::AdamW does. (Afterwards the two differ for it by design: the bias correction here uses
+// the group's update count, LibTorch's the parameter's own.)
+TEST(AdamW, AParameterWithoutAGradientIsLeftAloneForThatStep) {
+  const Params ours = make_params(6), ref = copy_params(ours);
+  const double lr = 0.01;
+  AdamW opt(groups_of(ours), 0.9, 0.95, 1e-8);
+  std::vector<torch::optim::OptimizerParamGroup> pg;
+  pg.emplace_back(ref.a, std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(lr).betas({0.9, 0.95}).eps(1e-8).weight_decay(0.0)));
+  pg.emplace_back(ref.b, std::make_unique<torch::optim::AdamWOptions>(torch::optim::AdamWOptions(lr).betas({0.9, 0.95}).eps(1e-8).weight_decay(0.0)));
+  torch::optim::AdamW torch_opt(std::move(pg), torch::optim::AdamWOptions(lr));
+  for (int s = 0; s < 4; ++s) {
+    set_grads(ours, ref, s);
+    if (s == 3) {  // a1 gets no gradient this step
+      ours.a[1].mutable_grad() = at::Tensor();
+      ref.a[1].mutable_grad() = at::Tensor();
+    }
+    const at::Tensor a1_before = ours.a[1].detach().clone(), m_before = opt.group("dense")->m[1].clone();
+    opt.step(lr);
+    torch_opt.step();
+    EXPECT_LT(max_diff({ours.a[0]}, {ref.a[0]}), 1e-6) << "step " << s;
+    EXPECT_LT(max_diff(ours.b, ref.b), 1e-6) << "step " << s;
+    if (s == 3) {
+      EXPECT_TRUE(torch::equal(ours.a[1].detach(), a1_before));
+      EXPECT_TRUE(torch::equal(opt.group("dense")->m[1], m_before));
+    }
+    EXPECT_LT(max_diff({ours.a[1]}, {ref.a[1]}), 1e-6) << "step " << s;
+  }
 }
 
 TEST(AdamW, FrozenGroupsNeitherMoveNorCountSteps) {

@@ -392,6 +392,11 @@ TEST(Trainer, ColdUserHeadIsCheckedAgainstItsPriorOnHeldOutUsers) {
     const bool zero = std::all_of(out_layer->data.begin(), out_layer->data.end(), [](float x) { return x == 0.0f; });
     EXPECT_EQ(zero, !kept);
   }
+  // The decision is by MRR, also where NDCG@10 says the opposite (a head that puts a few first events in the
+  // top 10 but ranks the rest far down).
+  EXPECT_TRUE(cold_user_head_wins({{"mrr", 0.071}, {"ndcg@10", 0.065}}, {{"mrr", 0.067}, {"ndcg@10", 0.067}}));
+  EXPECT_FALSE(cold_user_head_wins({{"mrr", 0.066}, {"ndcg@10", 0.070}}, {{"mrr", 0.067}, {"ndcg@10", 0.067}}));
+  EXPECT_FALSE(cold_user_head_wins({{"mrr", 0.067}}, {{"mrr", 0.067}})) << "a tie keeps the prior";
   // Without the prior there is nothing to compare against: no check.
   TrainRequest r = tiny_request(ds_dir, "cold_check_noprior");
   r.config.train.epochs = 1;
@@ -426,7 +431,7 @@ TEST(Trainer, HistoryMaskTooLargeForTheFullSoftmaxIsRefusedUpFront) {
 }
 
 // train.profile_steps: the requested window of steps is profiled into profile.txt (per-step tables of the
-// operators' time), and profiling changes nothing in what is trained.
+// operators' time), and profiling changes nothing in what is trained (losses and weights).
 TEST(Trainer, ProfilesTheRequestedStepsWithoutChangingTheRun) {
   const std::string ds = testing::make_world("profile");
   TrainRequest r = tiny_request(ds, "profile_plain");
@@ -440,7 +445,7 @@ TEST(Trainer, ProfilesTheRequestedStepsWithoutChangingTheRun) {
   p.config.train.profile_steps = 3;
   run_training(p);
   const std::string text = read_text_file(p.out_dir + "/profile.txt");
-  EXPECT_NE(text.find("steps 2-4 (3 steps, "), std::string::npos) << text;
+  EXPECT_NE(text.find("steps 2-4 of this run (3 steps, "), std::string::npos) << text;
   EXPECT_NE(text.find("device cpu"), std::string::npos);
   EXPECT_NE(text.find("GPU: no device events recorded"), std::string::npos);
   // The CPU table lists the model's matrix products, and its shares add up to the whole.
@@ -473,7 +478,36 @@ TEST(Trainer, ProfilesTheRequestedStepsWithoutChangingTheRun) {
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(a[0]["step"], 6);
   EXPECT_EQ(a[0]["loss"].get<double>(), b[0]["loss"].get<double>());
+  const auto wa = model::read_named_arrays(model::model_checkpoint_path(r.out_dir), "checkpoint");
+  const auto wb = model::read_named_arrays(model::model_checkpoint_path(p.out_dir), "checkpoint");
+  ASSERT_EQ(wa.arrays.size(), wb.arrays.size());
+  for (size_t i = 0; i < wa.arrays.size(); ++i) EXPECT_EQ(wa.arrays[i].data, wb.arrays[i].data) << wa.arrays[i].name;
   EXPECT_FALSE(std::filesystem::exists(r.out_dir + "/profile.txt"));
+
+  // A window the run ends inside is written with the steps it has, and says so.
+  TrainRequest cut = p;
+  cut.out_dir = testing::fresh_dir("profile_cut");
+  cut.config.train.max_steps = 3;
+  run_training(cut);
+  EXPECT_NE(read_text_file(cut.out_dir + "/profile.txt").find("steps 2-2 of this run (1 steps of the 3 requested"),
+            std::string::npos);
+
+  // The window counts a resumed run's own steps (after its warm-up, not the checkpoint's step count), and a
+  // profiling request does not stop a run from resuming.
+  TrainRequest first = r;
+  first.out_dir = testing::fresh_dir("profile_resumed");
+  first.config.train.epochs = 2;
+  first.config.train.max_steps = 0;
+  first.stop_after_epochs = 1;
+  run_training(first);
+  TrainRequest again = first;
+  again.stop_after_epochs = 0;
+  again.resume = true;
+  again.config.train.profile_after = 1;
+  again.config.train.profile_steps = 2;
+  run_training(again);
+  EXPECT_EQ(read_log(again.out_dir).size(), 2u);
+  EXPECT_NE(read_text_file(again.out_dir + "/profile.txt").find("steps 1-2 of this run (2 steps, "), std::string::npos);
 }
 
 // train_log.jsonl gives the epoch's throughput after its first 10 steps (warm-up) next to the whole epoch's,

@@ -293,6 +293,8 @@ std::vector<index::Hit> Catalog::ReadView::search(const float* query, int k, con
 
 std::vector<index::Hit> Catalog::ReadView::search_cold_user(const float* query, int k, const index::Bitmap& allow) const {
   STARS_CHECK(has_cold_user_bias(), "search_cold_user without a cold-user prior");
+  STARS_CHECK(c_->cold_bias_.size() == static_cast<size_t>(c_->index_->size()),
+              "cold-user prior for " << c_->cold_bias_.size() << " items, index of " << c_->index_->size());
   auto hits = c_->index_->search_biased(query, c_->cold_bias_.data(), k, &allow);
   for (auto& h : hits) h.id = c_->item(h.id);
   return hits;

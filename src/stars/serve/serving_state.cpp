@@ -34,10 +34,12 @@ std::shared_ptr<ServingState> ServingState::load(const std::string& dir, const S
                        dir << ": the model knows " << s->encoder_->num_items() << " items, the snapshot has "
                            << snap.num_items());
       if (s->encoder_->encodes_cold_users()) {
-        s->cold_bias_ = s->encoder_->cold_user_item_bias();
+        const std::vector<float> prior = s->encoder_->cold_user_item_bias();
         // Items added after training get the prior's smallest value: no training user took them first.
-        if (!s->cold_bias_.empty())
-          s->catalog_->set_cold_user_bias(s->cold_bias_, *std::min_element(s->cold_bias_.begin(), s->cold_bias_.end()));
+        if (!prior.empty()) {
+          s->catalog_->set_cold_user_bias(prior, *std::min_element(prior.begin(), prior.end()));
+          s->cold_user_prior_ = true;
+        }
       }
     }
   }

@@ -22,7 +22,8 @@ class AdamW {
     std::vector<std::string> names;
     double lr_scale = 1.0, weight_decay = 0.0;
     bool frozen = false;
-    int64_t step = 0;  // updates applied to this group (bias correction)
+    int64_t step = 0;  // updates applied to this group: the bias correction of all its parameters (a parameter
+                       // that had no gradient on some step still uses it; torch::optim::AdamW counts per parameter)
     std::vector<at::Tensor> steps;  // LibTorch >= 2.4: the fused kernel's step counters, one per parameter (= step)
   };
 

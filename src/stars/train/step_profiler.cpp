@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 #include <vector>
@@ -167,6 +168,12 @@ void StepProfiler::finish() {
   if (active_) stop_and_write();
 }
 
+void StepProfiler::end_of_run(int64_t steps) const {
+  if (steps_ > 0 && !done_ && !active_)
+    STARS_WARN("train.profile_steps: the run ended after " << steps << " steps, before the profiled window (steps "
+                                                            << after_ << "-" << after_ + steps_ - 1 << "): nothing profiled");
+}
+
 void StepProfiler::stop_and_write() {
   if (cuda_) torch::cuda::synchronize();
   state_->seconds = state_->wall.seconds();
@@ -219,8 +226,9 @@ void StepProfiler::stop_and_write() {
   const double wall = state_->seconds;
   std::ostringstream s;
   char buf[256];
-  s << "stars train profile: steps " << first_step_ << "-" << last_step_ << " (" << n_steps << " steps, " << targets_
-    << " targets), device " << (cuda_ ? "cuda" : "cpu") << ", LibTorch " << TORCH_VERSION_MAJOR << "."
+  s << "stars train profile: steps " << first_step_ << "-" << last_step_ << " of this run (" << n_steps << " steps"
+    << (n_steps < steps_ ? " of the " + std::to_string(steps_) + " requested: the epoch or the run ended first" : "")
+    << ", " << targets_ << " targets), device " << (cuda_ ? "cuda" : "cpu") << ", LibTorch " << TORCH_VERSION_MAJOR << "."
     << TORCH_VERSION_MINOR << "." << TORCH_VERSION_PATCH << "\n";
   std::snprintf(buf, sizeof(buf), "wall %.4f s = %.2f ms/step, %.0f targets/s (profiler overhead included)\n", wall,
                 1e3 * wall / steps, targets_ / std::max(1e-9, wall));
@@ -242,7 +250,12 @@ void StepProfiler::stop_and_write() {
   if (!gpu.empty()) s << "\nGPU kernels and copies by time\n" << table(gpu, steps, 40);
   s << "\nCPU events by self time (all threads)\n" << table(cpu, steps, 40);
   const std::string path = path_join(dir_, "profile.txt");
-  write_text_file(path, s.str());
+  try {
+    write_text_file(path, s.str());
+  } catch (const std::exception& e) {
+    STARS_WARN("train.profile_steps: " << e.what() << "; training goes on");
+    return;
+  }
   STARS_INFO("profile of steps " << first_step_ << "-" << last_step_ << " written to " << path);
 }
 

@@ -21,13 +21,16 @@ class StepProfiler {
   StepProfiler(const StepProfiler&) = delete;
   StepProfiler& operator=(const StepProfiler&) = delete;
 
-  // Around each training step; `step` is the number of steps done before it.
+  // Around each training step; `step` is the number of steps this run did before it (a resumed run counts
+  // from its own start, so the window always follows a warm-up).
   void before_step(int64_t step);
   // `targets`: the step's training targets. Stops after the window's last step and writes the report.
   void after_step(int64_t step, int64_t targets);
-  // Stops and writes what was recorded when the run ends inside the window (e.g. an epoch or max_steps
-  // ends first).
+  // At the end of each epoch: a window still open is closed and written with the steps it has (the report
+  // says how many of the requested ones); the window does not continue into the next epoch.
   void finish();
+  // At the end of the run, after `steps` steps: warns when a requested window was never reached.
+  void end_of_run(int64_t steps) const;
 
   bool active() const { return active_; }
 

@@ -234,6 +234,10 @@ std::string fmt_rate(double v) {
 
 }  // namespace
 
+bool cold_user_head_wins(const std::map<std::string, double>& head, const std::map<std::string, double>& prior_alone) {
+  return head.at("mrr") > prior_alone.at("mrr");
+}
+
 TrainSummary run_training(const TrainRequest& req) {
   StarsConfig cfg = req.config;
   cfg.validate();
@@ -293,7 +297,11 @@ TrainSummary run_training(const TrainRequest& req) {
   files.calendar = calendar;
   files.train_config_json = config_to_json(tc).dump(2);
   files.item_ids = model::dataset_item_ids(*ds);
-  const std::string config_text = config_to_json(cfg).dump(-1);
+  // What a resumed run must share with its checkpoint: everything but the profiling window, which only observes.
+  StarsConfig resumable = cfg;
+  resumable.train.profile_steps = TrainConfig{}.profile_steps;
+  resumable.train.profile_after = TrainConfig{}.profile_after;
+  const std::string config_text = config_to_json(resumable).dump(-1);
 
   STARS_INFO("stars train: " << ds->num_users() << " users, " << ds->num_items() << " items, " << ds->num_events()
                              << " events; item content: " << content.source << " (text dim " << content.text_dim << ", "
@@ -381,6 +389,7 @@ TrainSummary run_training(const TrainRequest& req) {
   int64_t train_tokens = 0;
   const bool autocast = cuda && tc.bf16;
   StepProfiler profiler(out, tc.profile_after, tc.profile_steps, cuda);
+  int64_t run_steps = 0;  // steps of this run (a resumed run counts from its own start): the profiler's clock
   int epoch = start_epoch;
   bool stop = !summary.stop_reason.empty();
   int epochs_this_run = 0;
@@ -418,7 +427,7 @@ TrainSummary run_training(const TrainRequest& req) {
     double t_wait = 0, t_tensors = 0, t_forward = 0, t_backward = 0, t_optim = 0;
     Timer phase;
     while (auto batch = loader.next()) {
-      profiler.before_step(step);
+      profiler.before_step(run_steps);
       t_wait += phase.seconds();
       phase.reset();
       torch::manual_seed(derive_seed(tc.seed, 0x5eed0000ull + static_cast<uint64_t>(step)));  // dropout (CUDA)
@@ -447,7 +456,8 @@ TrainSummary run_training(const TrainRequest& req) {
       }
       ++acc_n;
       epoch_tokens += batch->n_targets;
-      profiler.after_step(step, batch->n_targets);
+      profiler.after_step(run_steps, batch->n_targets);
+      ++run_steps;
       ++step;
       ++b;
       if (b % 10 == 0 || b == nb) {
@@ -549,6 +559,7 @@ TrainSummary run_training(const TrainRequest& req) {
                         << (vm.empty() ? "" : " HR@10 ") << (vm.empty() ? std::string() : std::to_string(vm["hit@10"]))
                         << (improved ? " *" : ""));
   }
+  profiler.end_of_run(run_steps);
   summary.epochs_run = epoch;
   summary.steps = step;
   summary.best_valid_ndcg10 = std::max(0.0, best);
@@ -561,9 +572,8 @@ TrainSummary run_training(const TrainRequest& req) {
   // Test (and validation) metrics of the best weights, on every user.
   net.load_state(model::read_named_arrays(model::model_weights_path(out), "model_weights"));
   // The cold-user check: the held-out users' first events, ranked from their features alone by the head
-  // (vector + prior) and by the prior alone (the head zeroed); the head stays only if it ranks better, by
-  // MRR over the whole catalog, to which every held-out user adds (NDCG@10 counts only the users ranked in
-  // the top 10; on a few hundred users it chose wrongly in one run of four, docs/MODEL.md "Cold users").
+  // (vector + prior) and by the prior alone (the head zeroed); the head stays only if it ranks better
+  // (cold_user_head_wins: MRR; NDCG@10 chose wrongly in one run of four, docs/MODEL.md "Cold users").
   std::string cold_check = "null";
   if (!cold_holdout.empty()) {
     RankQueries held;
@@ -575,7 +585,7 @@ TrainSummary run_training(const TrainRequest& req) {
       const model::NamedArrays trained = net.state();
       net.zero_cold_user_head();
       const auto prior_only = evaluate(net, builder, *ds, held, tc).to_map();
-      const bool keep = head.at("mrr") > prior_only.at("mrr");
+      const bool keep = cold_user_head_wins(head, prior_only);
       if (keep) net.load_state(trained);
       else model::save_model_weights(out, net.state());
       STARS_INFO("cold-user head on " << held.size() << " held-out users' first events: MRR " << head.at("mrr")

@@ -32,4 +32,9 @@ struct TrainSummary {
 
 TrainSummary run_training(const TrainRequest& request);
 
+// The cold-user check's decision (train.cold_user_holdout): whether the head (vector + prior) ranks the
+// held-out users' first events better than the prior alone, by MRR over the whole catalog (every held-out
+// user adds to it; NDCG@10 counts only those ranked in the top 10). Arguments: metric maps with "mrr".
+bool cold_user_head_wins(const std::map<std::string, double>& head, const std::map<std::string, double>& prior_alone);
+
 }  // namespace stars::train
