@@ -222,10 +222,8 @@ if [ "$SECONDS" -lt "$TIME_BUDGET" ]; then
   step "where stars' GPU time goes: train.profile_steps=10 after 5 steps, bf16, the same GPU paths (table in $OUT/stars_profile.txt)"
   PROF_SETS=(--set train.slice_logits=matmul)
   [ ${#FUSED[@]} -gt 0 ] && PROF_SETS+=(--set model.fused_attention=true)
-  STEPS_SAVED=$STEPS
-  STEPS=15
-  run_stars profile "$W/dsref" "${PROF_SETS[@]}" --set train.profile_after=5 --set train.profile_steps=10 >/dev/null || true
-  STEPS=$STEPS_SAVED
+  run_stars profile "$W/dsref" "${PROF_SETS[@]}" --set train.max_steps=15 --set train.profile_after=5 \
+    --set train.profile_steps=10 >/dev/null || true  # the later max_steps wins
   cp "$W/profile/profile.txt" "$OUT/stars_profile.txt" 2>/dev/null && head -n 45 "$OUT/stars_profile.txt"
   [ -f "$W/profile/profile_trace.json" ] && gzip -c "$W/profile/profile_trace.json" >"$OUT/stars_profile_trace.json.gz"
 fi

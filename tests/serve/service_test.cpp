@@ -406,8 +406,8 @@ TEST_F(ColdUserTest, TheColdUserPriorIsAddedToTheColdUsersScoresOnly) {
   std::vector<float> bias(static_cast<size_t>(ds_->num_items()), 0.0f);
   bias[static_cast<size_t>(boosted)] = 5.0f;
   auto biased = testing::make_service(dir_, ds_->num_items(), nullptr, {/*cold_users=*/true, nullptr, bias});
-  ASSERT_TRUE(biased->state()->has_cold_user_prior());
-  EXPECT_FALSE(svc_->state()->has_cold_user_prior());
+  ASSERT_TRUE(biased->state()->catalog().read().has_cold_user_bias());
+  EXPECT_FALSE(svc_->state()->catalog().read().has_cold_user_bias());
   const auto r = biased->recommend(req("walk-in", 31, "bakery")), plain = svc_->recommend(req("walk-in", 31, "bakery"));
   EXPECT_EQ(r.source, "user_features");
   ASSERT_EQ(r.items.size(), 5u);

@@ -49,8 +49,8 @@ class Encoder {
   // [USER] token and was trained with the cold-user loss (train.cold_user_weight > 0).
   virtual bool encodes_cold_users() const { return false; }
   // With encodes_cold_users(): a fixed score per trained item that ranking adds to the cold-user vector's
-  // inner products (the log share of users whose first event is the item, train.cold_user_prior); items
-  // added after training (set_item_content) get its smallest value. Empty when the model has none.
+  // inner products (the log share of users whose first event is the item, train.cold_user_prior), over the
+  // trained items only (the service gives items added later its smallest value). Empty when the model has none.
   virtual std::vector<float> cold_user_item_bias() const { return {}; }
   // Serving vectors of items [0, num_items()): (num_items, dim).
   virtual void item_vectors(float* out) const = 0;

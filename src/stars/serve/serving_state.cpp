@@ -34,12 +34,10 @@ std::shared_ptr<ServingState> ServingState::load(const std::string& dir, const S
                        dir << ": the model knows " << s->encoder_->num_items() << " items, the snapshot has "
                            << snap.num_items());
       if (s->encoder_->encodes_cold_users()) {
+        // The catalog ranks cold users with the model's prior (Catalog::set_cold_user_bias). Items added after
+        // training get its smallest value: no training user took them first.
         const std::vector<float> prior = s->encoder_->cold_user_item_bias();
-        // Items added after training get the prior's smallest value: no training user took them first.
-        if (!prior.empty()) {
-          s->catalog_->set_cold_user_bias(prior, *std::min_element(prior.begin(), prior.end()));
-          s->cold_user_prior_ = true;
-        }
+        if (!prior.empty()) s->catalog_->set_cold_user_bias(prior, *std::min_element(prior.begin(), prior.end()));
       }
     }
   }

@@ -41,9 +41,6 @@ class ServingState {
   // Whether the encoder gives a user without events a trained vector from static features alone
   // (model::Encoder::encodes_cold_users); false without an encoder.
   bool encodes_cold_users() const { return encoder_ && encoder_->encodes_cold_users(); }
-  // Whether the model has a cold-user prior (model::Encoder::cold_user_item_bias); the catalog holds it and
-  // ranks cold users with it (Catalog::set_cold_user_bias).
-  bool has_cold_user_prior() const { return cold_user_prior_; }
   ContentEmbedder* embedder() const { return embedder_.get(); }
   int64_t loaded_at() const { return loaded_at_; }
   double load_seconds() const { return load_seconds_; }
@@ -70,7 +67,6 @@ class ServingState {
   std::unique_ptr<model::Encoder> encoder_;
   std::unique_ptr<ContentEmbedder> embedder_;
   mutable RwLock encoder_mu_;  // encode/context_offset shared, set_item_content exclusive
-  bool cold_user_prior_ = false;
   int context_quantum_s_ = 3600;
   mutable std::mutex offset_mu_;
   mutable std::unordered_map<std::string, std::vector<float>> offset_cache_;

@@ -26,22 +26,20 @@ namespace {
 namespace tprof = torch::autograd::profiler;
 namespace timpl = torch::profiler::impl;
 
-// Event times in nanoseconds: LibTorch 2.x reports nanoseconds, 1.13 microseconds.
+// An event's start and duration in nanoseconds: LibTorch 2.x reports nanoseconds, 1.13 microseconds.
 template <class E>
-auto start_ns(const E& e, int) -> decltype(static_cast<int64_t>(e.startNs())) {
-  return static_cast<int64_t>(e.startNs());
+auto times_ns(const E& e, int) -> decltype(std::pair<int64_t, int64_t>(e.startNs(), e.durationNs())) {
+  return {static_cast<int64_t>(e.startNs()), static_cast<int64_t>(e.durationNs())};
 }
 template <class E>
-int64_t start_ns(const E& e, long) {
-  return static_cast<int64_t>(e.startUs()) * 1000;
+std::pair<int64_t, int64_t> times_ns(const E& e, long) {
+  return {static_cast<int64_t>(e.startUs()) * 1000, static_cast<int64_t>(e.durationUs()) * 1000};
 }
-template <class E>
-auto duration_ns(const E& e, int) -> decltype(static_cast<int64_t>(e.durationNs())) {
-  return static_cast<int64_t>(e.durationNs());
-}
-template <class E>
-int64_t duration_ns(const E& e, long) {
-  return static_cast<int64_t>(e.durationUs()) * 1000;
+
+// The first line of an error (LibTorch appends a backtrace).
+std::string first_line(const std::exception& e) {
+  const std::string w = e.what();
+  return w.substr(0, w.find('\n'));
 }
 
 struct Row {
@@ -119,11 +117,6 @@ std::string table(const std::map<std::string, Row>& rows, double steps, size_t t
 
 }  // namespace
 
-struct StepProfiler::State {
-  Timer wall;
-  double seconds = 0;
-};
-
 StepProfiler::StepProfiler(std::string dir, int64_t after, int64_t steps, bool cuda)
     : dir_(std::move(dir)), after_(after), steps_(steps), cuda_(cuda) {}
 
@@ -146,13 +139,11 @@ void StepProfiler::before_step(int64_t step) {
     tprof::enableProfiler(cfg, acts);
   } catch (const std::exception& e) {
     // A profiler that cannot start (e.g. no CUPTI next to a CUDA LibTorch) must not stop the training.
-    std::string why = e.what();
-    STARS_WARN("train.profile_steps: LibTorch's profiler did not start (" << why.substr(0, why.find('\n'))
-                                                                          << "); training goes on without it");
+    STARS_WARN("train.profile_steps: LibTorch's profiler did not start (" << first_line(e) << "); training goes on without it");
     done_ = true;
     return;
   }
-  state_ = std::make_unique<State>();
+  wall_.reset();
   active_ = true;
   first_step_ = step;
 }
@@ -176,15 +167,14 @@ void StepProfiler::end_of_run(int64_t steps) const {
 
 void StepProfiler::stop_and_write() {
   if (cuda_) torch::cuda::synchronize();
-  state_->seconds = state_->wall.seconds();
+  const double wall = wall_.seconds();
   active_ = false;
   done_ = true;
   std::unique_ptr<tprof::ProfilerResult> result;
   try {
     result = tprof::disableProfiler();
   } catch (const std::exception& e) {
-    std::string why = e.what();
-    STARS_WARN("train.profile_steps: LibTorch's profiler gave no result (" << why.substr(0, why.find('\n')) << ")");
+    STARS_WARN("train.profile_steps: LibTorch's profiler gave no result (" << first_line(e) << ")");
     return;
   }
   const int64_t n_steps = last_step_ - first_step_ + 1;
@@ -199,7 +189,7 @@ void StepProfiler::stop_and_write() {
   int64_t gpu_ns = 0, cpu_events = 0, aten_events = 0;
   for (const auto& e : result->events()) {
     names.push_back(e.name());
-    const int64_t b = start_ns(e, 0), d = duration_ns(e, 0);
+    const auto [b, d] = times_ns(e, 0);
     if (e.deviceType() == c10::DeviceType::CUDA) {
       Row& r = gpu[names.back()];
       ++r.calls;
@@ -218,12 +208,9 @@ void StepProfiler::stop_and_write() {
   try {
     result->save(path_join(dir_, trace));
   } catch (const std::exception& ex) {
-    std::string why = ex.what();
-    why = why.substr(0, why.find('\n'));
-    trace = "not written (" + why + ")";
+    trace = "not written (" + first_line(ex) + ")";
   }
 
-  const double wall = state_->seconds;
   std::ostringstream s;
   char buf[256];
   s << "stars train profile: steps " << first_step_ << "-" << last_step_ << " of this run (" << n_steps << " steps"

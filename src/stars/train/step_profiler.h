@@ -7,8 +7,9 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
+
+#include "stars/core/log.h"
 
 namespace stars::train {
 
@@ -32,10 +33,7 @@ class StepProfiler {
   // At the end of the run, after `steps` steps: warns when a requested window was never reached.
   void end_of_run(int64_t steps) const;
 
-  bool active() const { return active_; }
-
  private:
-  struct State;
   void stop_and_write();
 
   std::string dir_;
@@ -43,7 +41,7 @@ class StepProfiler {
   bool cuda_ = false;
   bool active_ = false, done_ = false;
   int64_t first_step_ = -1, last_step_ = -1, targets_ = 0;
-  std::unique_ptr<State> state_;
+  Timer wall_;  // from the window's start
 };
 
 }  // namespace stars::train

@@ -389,7 +389,7 @@ TrainSummary run_training(const TrainRequest& req) {
   int64_t train_tokens = 0;
   const bool autocast = cuda && tc.bf16;
   StepProfiler profiler(out, tc.profile_after, tc.profile_steps, cuda);
-  int64_t run_steps = 0;  // steps of this run (a resumed run counts from its own start): the profiler's clock
+  const int64_t run_start = step;  // the profiler counts this run's steps: a resumed run from its own start
   int epoch = start_epoch;
   bool stop = !summary.stop_reason.empty();
   int epochs_this_run = 0;
@@ -427,7 +427,7 @@ TrainSummary run_training(const TrainRequest& req) {
     double t_wait = 0, t_tensors = 0, t_forward = 0, t_backward = 0, t_optim = 0;
     Timer phase;
     while (auto batch = loader.next()) {
-      profiler.before_step(run_steps);
+      profiler.before_step(step - run_start);
       t_wait += phase.seconds();
       phase.reset();
       torch::manual_seed(derive_seed(tc.seed, 0x5eed0000ull + static_cast<uint64_t>(step)));  // dropout (CUDA)
@@ -456,8 +456,7 @@ TrainSummary run_training(const TrainRequest& req) {
       }
       ++acc_n;
       epoch_tokens += batch->n_targets;
-      profiler.after_step(run_steps, batch->n_targets);
-      ++run_steps;
+      profiler.after_step(step - run_start, batch->n_targets);
       ++step;
       ++b;
       if (b % 10 == 0 || b == nb) {
@@ -559,7 +558,7 @@ TrainSummary run_training(const TrainRequest& req) {
                         << (vm.empty() ? "" : " HR@10 ") << (vm.empty() ? std::string() : std::to_string(vm["hit@10"]))
                         << (improved ? " *" : ""));
   }
-  profiler.end_of_run(run_steps);
+  profiler.end_of_run(step - run_start);
   summary.epochs_run = epoch;
   summary.steps = step;
   summary.best_valid_ndcg10 = std::max(0.0, best);
