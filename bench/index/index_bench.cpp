@@ -1,11 +1,15 @@
 // Speed and recall of the search indexes: exact (scan and gather paths) and FAISS HNSW / IVF at several
 // beam widths / probe counts, against exact search, unfiltered and with a filter keeping a fraction of
-// the items, and the exact search with a per-item bias (the cold-user prior) against a scalar loop. Prints
-// one line per configuration.
+// the items, and the exact search with a per-item bias (the cold-user prior) against a scalar loop and,
+// with a prior shaped like the cold-user one, walked in prior order against the full search. Prints one
+// line per configuration.
 //   bench_index [--items N] [--dim D] [--queries Q] [--k K] [--keep F] [--clustered 0|1] [--faiss 0|1]
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -33,6 +37,27 @@ std::vector<float> make_vectors(int32_t n, int dim, bool clustered, uint64_t see
           static_cast<float>((clustered ? centers[c * dim + d] : 0.0f) + (clustered ? 0.5 : 1.0) * rng.normal());
   }
   return v;
+}
+
+// The cold-user prior's shape: log((c_k + 1) / (users + n)), c_k the users whose first event is item k, drawn
+// from a Zipf(1) popularity over the items in a random order.
+std::vector<float> first_event_prior(int32_t n, int32_t users, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<double> cdf(static_cast<size_t>(n));
+  double total = 0.0;
+  for (int32_t r = 0; r < n; ++r) cdf[static_cast<size_t>(r)] = total += 1.0 / (r + 1.0);
+  std::vector<int32_t> item_at_rank(static_cast<size_t>(n));
+  std::iota(item_at_rank.begin(), item_at_rank.end(), 0);
+  for (int32_t i = n - 1; i > 0; --i) std::swap(item_at_rank[static_cast<size_t>(i)], item_at_rank[rng.uniform(static_cast<uint64_t>(i) + 1)]);
+  std::vector<double> count(static_cast<size_t>(n), 0.0);
+  for (int32_t u = 0; u < users; ++u) {
+    const size_t r = static_cast<size_t>(std::lower_bound(cdf.begin(), cdf.end(), rng.uniform01() * total) - cdf.begin());
+    count[static_cast<size_t>(item_at_rank[std::min(r, cdf.size() - 1)])] += 1.0;
+  }
+  std::vector<float> prior(static_cast<size_t>(n));
+  for (int32_t i = 0; i < n; ++i)
+    prior[static_cast<size_t>(i)] = static_cast<float>(std::log((count[static_cast<size_t>(i)] + 1.0) / (users + static_cast<double>(n))));
+  return prior;
 }
 
 void report(const char* name, const RecallReport& r) {
@@ -98,7 +123,7 @@ int main(int argc, char** argv) {
       Timer t;
       size_t same = 0;
       std::vector<std::vector<Hit>> fast(static_cast<size_t>(nq));
-      for (int32_t i = 0; i < nq; ++i) fast[i] = exact.search_biased(queries.data() + static_cast<size_t>(i) * dim, bias.data(), k, a);
+      for (int32_t i = 0; i < nq; ++i) fast[i] = exact.search_biased(queries.data() + static_cast<size_t>(i) * dim, {bias.data()}, k, a);
       const double fast_ms = 1e3 * t.seconds() / nq;
       t.reset();
       for (int32_t i = 0; i < nq; ++i) {
@@ -110,6 +135,48 @@ int main(int argc, char** argv) {
       const double slow_ms = 1e3 * t.seconds() / nq;
       std::printf("%-28s ms/query %.4f  scalar get() loop %.4f  (%.1fx)  same top-k %zu/%d queries\n",
                   a ? "exact biased (filtered)" : "exact biased (all items)", fast_ms, slow_ms, slow_ms / fast_ms, same, nq);
+    }
+  }
+  {
+    // The cold-user prior walked in its order (ExactIndex::search_walk) against the full biased search.
+    // Queries are scaled so that their median best inner product is `top_dot` nats (5 in the demo's model,
+    // whose best item scores about 5 above a user's median item); a zero query is a zeroed cold-user head.
+    const auto prior = first_event_prior(n, std::max(1, n / 5), 4);
+    std::vector<int32_t> order(static_cast<size_t>(n));
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return prior[a] > prior[b]; });
+    std::vector<float> best;
+    for (int32_t i = 0; i < std::min(nq, 50); ++i)
+      best.push_back(exact.search(queries.data() + static_cast<size_t>(i) * dim, 1, nullptr)[0].score);
+    std::nth_element(best.begin(), best.begin() + best.size() / 2, best.end());
+    for (const double top_dot : {0.0, 1.0, 2.5, 5.0}) {
+      std::vector<float> scaled(queries);
+      for (auto& x : scaled) x *= static_cast<float>(top_dot / best[best.size() / 2]);
+      for (const Bitmap* a : {static_cast<const Bitmap*>(nullptr), static_cast<const Bitmap*>(&allow)}) {
+        Timer t;
+        std::vector<std::vector<Hit>> walk(static_cast<size_t>(nq));
+        double walked = 0.0;
+        int fallbacks = 0;
+        for (int32_t i = 0; i < nq; ++i) {
+          int32_t w = 0;
+          walk[i] = exact.search_walk(scaled.data() + static_cast<size_t>(i) * dim, {prior.data(), order.data()}, k, a, &w);
+          fallbacks += w > n;
+          walked += std::min(w, n);
+        }
+        const double walk_ms = 1e3 * t.seconds() / nq;
+        t.reset();
+        size_t same = 0;
+        for (int32_t i = 0; i < nq; ++i) {
+          const auto full = exact.search_biased(scaled.data() + static_cast<size_t>(i) * dim, {prior.data()}, k, a);
+          bool eq = full.size() == walk[i].size();
+          for (size_t j = 0; eq && j < full.size(); ++j) eq = full[j].id == walk[i][j].id;
+          same += eq;
+        }
+        const double full_ms = 1e3 * t.seconds() / nq;
+        std::printf("prior walk, top dot %4.1f %-10s ms/query %.4f  full %.4f  (%.1fx)  walked %.2f%% of items, %d fallbacks, same top-k %zu/%d\n",
+                    top_dot, a ? "(filtered)" : "(all)", walk_ms, full_ms, full_ms / walk_ms, 100.0 * walked / nq / n,
+                    fallbacks, same, nq);
+      }
     }
   }
   if (!with_faiss) return 0;

@@ -259,5 +259,37 @@ TEST(Catalog, ColdUserSearchAddsEachItemsPriorByItemId) {
   }
 }
 
+// Items added after the prior go into the walk's order at the rest value: with a rest above every prior
+// and a zero query (the prior alone), the added items rank first, though the walk stops early.
+TEST(Catalog, ColdUserSearchPlacesAddedItemsByTheRestValue) {
+  World w(2000);
+  Catalog catalog(*w.snap, {});
+  const int32_t n = 2000, D = 16;
+  Rng rng(6);
+  std::vector<float> prior(static_cast<size_t>(n));
+  for (auto& x : prior) x = static_cast<float>(rng.normal());
+  catalog.set_cold_user_bias(prior, 50.0f);
+  std::vector<float> v(D, 0.1f);
+  for (const char* id : {"new-a", "new-b"}) {
+    ItemUpsert u;
+    u.raw_id = id;
+    catalog.upsert(u, v.data());
+  }
+  std::vector<float> zero(D, 0.0f);
+  auto view = catalog.read();
+  FilterSpec none;
+  none.in_stock = false;
+  const auto hits = view.search_cold_user(zero.data(), 5, view.allow(none, {}, nullptr));
+  ASSERT_EQ(hits.size(), 5u);
+  EXPECT_EQ(hits[0].id, n);
+  EXPECT_EQ(hits[1].id, n + 1);
+  EXPECT_FLOAT_EQ(hits[0].score, 50.0f);
+  // Then the snapshot items by prior.
+  std::vector<int32_t> by_prior(static_cast<size_t>(n));
+  for (int32_t i = 0; i < n; ++i) by_prior[static_cast<size_t>(i)] = i;
+  std::sort(by_prior.begin(), by_prior.end(), [&](int32_t a, int32_t b) { return prior[a] > prior[b]; });
+  for (size_t r = 2; r < hits.size(); ++r) EXPECT_EQ(hits[r].id, by_prior[r - 2]) << "rank " << r;
+}
+
 }  // namespace
 }  // namespace stars::serve

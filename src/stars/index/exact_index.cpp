@@ -1,6 +1,7 @@
 #include "stars/index/exact_index.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "stars/core/thread_pool.h"
@@ -9,7 +10,26 @@
 namespace stars::index {
 namespace {
 constexpr int kMaxStackDim = 4096;
+
+// Scores the rows `ids` (scattered: each row is prefetched a few candidates ahead, so memory latency
+// overlaps with the arithmetic), adds bias[id] when given, and offers each to `top`.
+void score_rows(const float* q, const float* rows, int stride, const int32_t* ids, size_t m, const float* bias,
+                TopK& top) {
+  constexpr size_t kAhead = 8;
+  const size_t row_floats = static_cast<size_t>(stride);
+  const size_t row_bytes = row_floats * sizeof(float);
+  for (size_t j = 0; j < m; ++j) {
+    if (j + kAhead < m) {
+      const char* p = reinterpret_cast<const char*>(rows + static_cast<size_t>(ids[j + kAhead]) * row_floats);
+      for (size_t b = 0; b < row_bytes; b += 64) __builtin_prefetch(p + b);
+    }
+    float s = dot_row(q, rows + static_cast<size_t>(ids[j]) * row_floats, stride);
+    if (bias) s += bias[ids[j]];
+    if (s >= top.threshold()) top.push(ids[j], s);
+  }
 }
+
+}  // namespace
 
 ExactIndex::ExactIndex(int dim, ExactIndexOptions options)
     : dim_(dim), stride_((dim + kBlockRows - 1) / kBlockRows * kBlockRows), options_(options) {
@@ -39,6 +59,9 @@ void ExactIndex::set(int32_t id, const float* vector) {
   }
   float* row = rows_.data() + static_cast<size_t>(id) * stride_;
   std::memcpy(row, vector, sizeof(float) * dim_);
+  double norm2 = 0.0;
+  for (int d = 0; d < dim_; ++d) norm2 += static_cast<double>(vector[d]) * vector[d];
+  max_norm_ = std::max(max_norm_, static_cast<float>(std::sqrt(norm2)));
   float* block = blocks_.data() + static_cast<size_t>(id / kBlockRows) * stride_ * kBlockRows;
   const int lane = id % kBlockRows;
   for (int d = 0; d < dim_; ++d) block[static_cast<size_t>(d) * kBlockRows + lane] = vector[d];
@@ -58,26 +81,38 @@ std::vector<Hit> ExactIndex::search(const float* query, int k, const Bitmap* all
   return search_any(query, k, allow, nullptr);
 }
 
-std::vector<Hit> ExactIndex::search_biased(const float* query, const float* bias, int k, const Bitmap* allow) const {
-  STARS_CHECK_ARG(bias != nullptr, "search_biased needs a bias per item");
-  return search_any(query, k, allow, bias);
+std::vector<Hit> ExactIndex::search_biased(const float* query, const ItemBias& bias, int k, const Bitmap* allow) const {
+  STARS_CHECK_ARG(bias.value != nullptr, "search_biased needs a bias per item");
+  if (bias.order) return search_walk(query, bias, k, allow);
+  return search_any(query, k, allow, bias.value);
+}
+
+ExactIndex::Plan ExactIndex::plan(const Bitmap* allow) const {
+  const int32_t n_blocks = (n_ + kBlockRows - 1) / kBlockRows;
+  Plan p;
+  p.cost = static_cast<double>(n_blocks) * kBlockRows;
+  p.allowed = static_cast<size_t>(n_);
+  if (!allow) return p;
+  STARS_CHECK(allow->size() == static_cast<size_t>(n_), "filter has " << allow->size() << " bits for " << n_ << " items");
+  // Rows a gather would score versus rows a scan would stream (every block with an allowed row).
+  size_t allowed = 0, blocks = 0;
+  const uint64_t* words = allow->words();
+  for (size_t w = 0; w < allow->num_words(); ++w) {
+    const uint64_t x = words[w];
+    allowed += static_cast<size_t>(__builtin_popcountll(x));
+    blocks += ((x & 0xFFFFu) != 0) + (((x >> 16) & 0xFFFFu) != 0) + (((x >> 32) & 0xFFFFu) != 0) + ((x >> 48) != 0);
+  }
+  const double gather = static_cast<double>(allowed) * options_.gather_cost;
+  const double scan = static_cast<double>(blocks * kBlockRows);
+  p.allowed = allowed;
+  p.gather = gather < scan;
+  p.cost = std::min(gather, scan);
+  return p;
 }
 
 std::vector<Hit> ExactIndex::search_any(const float* query, int k, const Bitmap* allow, const float* bias) const {
   STARS_CHECK_ARG(k >= 0, "k must be >= 0, got " << k);
-  if (allow) {
-    STARS_CHECK(allow->size() == static_cast<size_t>(n_), "filter has " << allow->size() << " bits for " << n_ << " items");
-    // Rows a gather would score versus rows a scan would stream (every block with an allowed row).
-    size_t allowed = 0, blocks = 0;
-    const uint64_t* words = allow->words();
-    for (size_t w = 0; w < allow->num_words(); ++w) {
-      const uint64_t x = words[w];
-      allowed += static_cast<size_t>(__builtin_popcountll(x));
-      blocks += ((x & 0xFFFFu) != 0) + (((x >> 16) & 0xFFFFu) != 0) + (((x >> 32) & 0xFFFFu) != 0) + ((x >> 48) != 0);
-    }
-    if (static_cast<double>(allowed) * options_.gather_cost < static_cast<double>(blocks * kBlockRows))
-      return search_gather(query, k, *allow, bias);
-  }
+  if (allow && plan(allow).gather) return search_gather(query, k, *allow, bias);
   return search_scan(query, k, allow, bias);
 }
 
@@ -118,24 +153,11 @@ std::vector<Hit> ExactIndex::search_gather(const float* query, int k, const Bitm
   alignas(64) float q[kMaxStackDim];
   pad_query(query, q);
   TopK top(k);
-  const float* rows = rows_.data();
-  const size_t stride = static_cast<size_t>(stride_);
-  const size_t row_bytes = stride * sizeof(float);
-  // Allowed rows are scattered: collect a batch of ids, then score them while prefetching the rows a few
-  // candidates ahead, so memory latency overlaps with the arithmetic.
-  constexpr size_t kBatch = 256, kAhead = 8;
+  constexpr size_t kBatch = 256;
   int32_t ids[kBatch];
   size_t m = 0;
   auto flush = [&] {
-    for (size_t j = 0; j < m; ++j) {
-      if (j + kAhead < m) {
-        const char* p = reinterpret_cast<const char*>(rows + static_cast<size_t>(ids[j + kAhead]) * stride);
-        for (size_t b = 0; b < row_bytes; b += 64) __builtin_prefetch(p + b);
-      }
-      float s = dot_row(q, rows + static_cast<size_t>(ids[j]) * stride, stride_);
-      if (bias) s += bias[ids[j]];
-      if (s >= top.threshold()) top.push(ids[j], s);
-    }
+    score_rows(q, rows_.data(), stride_, ids, m, bias, top);
     m = 0;
   };
   const uint64_t* words = allow.words();
@@ -148,6 +170,75 @@ std::vector<Hit> ExactIndex::search_gather(const float* query, int k, const Bitm
     }
   }
   flush();
+  return top.take_sorted();
+}
+
+std::vector<Hit> ExactIndex::search_walk(const float* query, const ItemBias& bias, int k, const Bitmap* allow,
+                                         int32_t* walked) const {
+  STARS_CHECK_ARG(k >= 0, "k must be >= 0, got " << k);
+  STARS_CHECK_ARG(bias.value && bias.order, "search_walk needs a bias per item and the items in bias order");
+  const Plan full = plan(allow);
+  if (walked) *walked = 0;
+  if (k == 0 || n_ == 0) return {};
+  alignas(64) float q[kMaxStackDim];
+  pad_query(query, q);
+  double q_norm2 = 0.0;
+  for (int d = 0; d < dim_; ++d) q_norm2 += static_cast<double>(q[d]) * q[d];
+  // No later item scores above its bias + reach. The margin covers the float rounding of a score (a dot
+  // over `stride_` terms, then the bias added) and of the norms, far below any gap that matters to a
+  // ranking; later items have lower biases, so the next item's bounds theirs.
+  const double reach = std::sqrt(q_norm2) * max_norm_;
+  // Walk cost in rows the full search streams: a scored row costs gather_cost, a visited row (an order
+  // entry and a filter bit) an eighth of a row; the filter keeps `share` of the rows walked, on average.
+  const double gather_cost = options_.gather_cost;
+  const double share = static_cast<double>(full.allowed) / n_;
+  const double position_cost = 0.125 + gather_cost * share;
+  const float* value = bias.value;
+  const int32_t* order = bias.order;
+  auto item_at = [&](int32_t i) {
+    const int32_t id = order[i];
+    STARS_CHECK(id >= 0 && id < n_, "bias order names item " << id << " of " << n_);
+    return id;
+  };
+  TopK top(k);
+  constexpr int32_t kBatch = 64;
+  int32_t ids[kBatch];
+  int32_t i = 0;
+  size_t scored = 0;
+  auto fall_back = [&] {
+    if (walked) *walked = n_ + 1;
+    return search_any(query, k, allow, value);
+  };
+  while (i < n_) {
+    if (top.size() == k) {
+      // Items whose bound reaches the k-th score, which only rises: the walk ends before the first other.
+      const double threshold = top.threshold();
+      auto reachable = [&](int32_t id) {
+        const double b = value[id];
+        return b + reach + 1e-4 * (1.0 + reach + std::fabs(b)) >= threshold;
+      };
+      if (!reachable(item_at(i))) break;
+      int32_t lo = i + 1, hi = n_;  // the first unreachable position is in [lo, hi]
+      while (lo < hi) {
+        const int32_t mid = lo + (hi - lo) / 2;
+        if (reachable(item_at(mid))) lo = mid + 1;
+        else hi = mid;
+      }
+      if (static_cast<double>(lo - i) * position_cost > full.cost) return fall_back();
+    } else if (static_cast<double>(scored) * gather_cost + 0.125 * i > 0.25 * full.cost) {
+      return fall_back();
+    }
+    // The next batch of allowed items in order.
+    size_t m = 0;
+    const int32_t end = std::min<int32_t>(n_, i + 4 * kBatch);
+    for (; i < end && m < static_cast<size_t>(kBatch); ++i) {
+      const int32_t id = item_at(i);
+      if (!allow || allow->test(static_cast<size_t>(id))) ids[m++] = id;
+    }
+    score_rows(q, rows_.data(), stride_, ids, m, value, top);
+    scored += m;
+  }
+  if (walked) *walked = i;
   return top.take_sorted();
 }
 

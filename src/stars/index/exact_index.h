@@ -3,7 +3,8 @@
 // transposed ([dim][16]) for the scan path, both 64-byte aligned and zero-padded to a multiple of 16
 // dimensions. A search with a sparse filter scores only the allowed items (gather); a dense or absent
 // filter streams the blocks, skipping blocks without an allowed item, and pushes into the top-k only the
-// lanes that beat the current k-th score. Each search runs on the calling thread, so the service scales
+// lanes that beat the current k-th score. A biased search given the items in bias order walks them from
+// the highest bias down and stops early (search_walk). Each search runs on the calling thread, so the service scales
 // across concurrent requests; search_batch spreads queries over threads.
 #pragma once
 
@@ -33,7 +34,8 @@ class ExactIndex final : public MipsIndex {
   int32_t size() const override { return n_; }
   const char* kind() const override { return "exact"; }
   std::vector<Hit> search(const float* query, int k, const Bitmap* allow) const override;
-  std::vector<Hit> search_biased(const float* query, const float* bias, int k, const Bitmap* allow) const override;
+  // With bias.order: search_walk; without: search_scan or search_gather, by the filter's shape.
+  std::vector<Hit> search_biased(const float* query, const ItemBias& bias, int k, const Bitmap* allow) const override;
   void set(int32_t id, const float* vector) override;
   void get(int32_t id, float* out) const override;
 
@@ -45,14 +47,35 @@ class ExactIndex final : public MipsIndex {
   // Force one path (for tests and benchmarks); `bias` (size() floats, or nullptr) is added to each score.
   std::vector<Hit> search_scan(const float* query, int k, const Bitmap* allow, const float* bias = nullptr) const;
   std::vector<Hit> search_gather(const float* query, int k, const Bitmap& allow, const float* bias = nullptr) const;
+  // The biased search in bias order (bias.order required). It scores the allowed items from the highest
+  // bias down and stops once the k-th best score beats every later item's bound, bias + |query| * the
+  // largest item norm (Cauchy-Schwarz), so the result equals the full search's. Once it holds k items it
+  // knows where it will stop at the latest (the first item whose bound is below the current k-th score);
+  // when the rest of the walk up to there would cost more than the full search, it runs the full search
+  // instead (as it does when it has cost a quarter of one before finding k items). `walked` (optional)
+  // receives the items walked, or size() + 1 after such a fallback.
+  std::vector<Hit> search_walk(const float* query, const ItemBias& bias, int k, const Bitmap* allow,
+                               int32_t* walked = nullptr) const;
+  // An upper bound of every item's norm (the largest norm set so far; kept, not lowered, when an item is
+  // replaced by a shorter vector).
+  float max_norm() const { return max_norm_; }
 
  private:
-  // search() and search_biased(): picks the path from the filter's shape.
+  // search() and search_biased() without an order: picks the path from the filter's shape.
   std::vector<Hit> search_any(const float* query, int k, const Bitmap* allow, const float* bias) const;
+  // Which path search_any takes, and its cost in rows streamed by the scan (a gathered row counts
+  // gather_cost).
+  struct Plan {
+    bool gather = false;
+    double cost = 0.0;
+    size_t allowed = 0;  // items the filter allows
+  };
+  Plan plan(const Bitmap* allow) const;
   void pad_query(const float* query, float* out) const;
   int dim_;
   int stride_;  // dim rounded up to kBlockRows
   int32_t n_ = 0;
+  float max_norm_ = 0.0f;
   ExactIndexOptions options_;
   AlignedFloats rows_;    // (n, stride)
   AlignedFloats blocks_;  // (ceil(n / 16), stride, 16)

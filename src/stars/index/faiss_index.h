@@ -42,7 +42,7 @@ class FaissIndex final : public MipsIndex {
   const char* kind() const override { return options_.type == "ivf" ? "ivf" : "hnsw"; }
   std::vector<Hit> search(const float* query, int k, const Bitmap* allow) const override;
   // Exact (see MipsIndex): the exact index's SIMD paths.
-  std::vector<Hit> search_biased(const float* query, const float* bias, int k, const Bitmap* allow) const override {
+  std::vector<Hit> search_biased(const float* query, const ItemBias& bias, int k, const Bitmap* allow) const override {
     return exact_.search_biased(query, bias, k, allow);
   }
   void set(int32_t id, const float* vector) override;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <numeric>
 #include <unordered_map>
 
 #include "stars/core/error.h"
@@ -181,7 +182,13 @@ std::pair<int32_t, bool> Catalog::upsert(const ItemUpsert& item, const float* ve
     price_.push_back(std::nanf(""));
     popularity_.push_back(0.0f);
     first_.push_back(0.0f);  // nobody took it first: it follows the counted items
-    if (!cold_bias_.empty()) cold_bias_.push_back(cold_bias_rest_);
+    if (!cold_bias_.empty()) {
+      // After every slot with a prior >= rest (rest is usually the lowest: an append).
+      cold_bias_.push_back(cold_bias_rest_);
+      const auto at = std::partition_point(cold_order_.begin(), cold_order_.end(),
+                                           [&](int32_t s) { return cold_bias_[static_cast<size_t>(s)] >= cold_bias_rest_; });
+      cold_order_.insert(at, p);
+    }
     regions_.emplace_back();
     tags_.emplace_back();
     id_of_.emplace(item.raw_id, id);
@@ -233,14 +240,22 @@ std::pair<int32_t, bool> Catalog::upsert(const ItemUpsert& item, const float* ve
 
 void Catalog::set_cold_user_bias(const std::vector<float>& by_item, float rest) {
   std::unique_lock<RwLock> lock(mu_);
+  STARS_CHECK_ARG(std::isfinite(rest), "cold-user prior for added items is not finite");
   cold_bias_rest_ = rest;
   cold_bias_.clear();
+  cold_order_.clear();
   if (by_item.empty()) return;
   cold_bias_.resize(raw_id_.size());
   for (size_t p = 0; p < cold_bias_.size(); ++p) {
     const size_t id = static_cast<size_t>(item(static_cast<int32_t>(p)));
     cold_bias_[p] = id < by_item.size() ? by_item[id] : rest;
+    STARS_CHECK_ARG(std::isfinite(cold_bias_[p]), "cold-user prior of item " << id << " is not finite");
   }
+  cold_order_.resize(cold_bias_.size());
+  std::iota(cold_order_.begin(), cold_order_.end(), 0);
+  std::stable_sort(cold_order_.begin(), cold_order_.end(), [&](int32_t a, int32_t b) {
+    return cold_bias_[static_cast<size_t>(a)] > cold_bias_[static_cast<size_t>(b)];
+  });
 }
 
 void Catalog::set_availability(int32_t id, std::optional<bool> in_stock,
@@ -295,7 +310,7 @@ std::vector<index::Hit> Catalog::ReadView::search_cold_user(const float* query, 
   STARS_CHECK(has_cold_user_bias(), "search_cold_user without a cold-user prior");
   STARS_CHECK(c_->cold_bias_.size() == static_cast<size_t>(c_->index_->size()),
               "cold-user prior for " << c_->cold_bias_.size() << " items, index of " << c_->index_->size());
-  auto hits = c_->index_->search_biased(query, c_->cold_bias_.data(), k, &allow);
+  auto hits = c_->index_->search_biased(query, {c_->cold_bias_.data(), c_->cold_order_.data()}, k, &allow);
   for (auto& h : hits) h.id = c_->item(h.id);
   return hits;
 }

@@ -106,6 +106,7 @@ class Catalog {
   std::vector<int32_t> first_order_;    // slots with first_ > 0: first_ descending, then slot
   std::vector<float> cold_bias_;        // the cold-user prior by slot (empty = none); added items get cold_bias_rest_
   float cold_bias_rest_ = 0.0f;
+  std::vector<int32_t> cold_order_;     // slots by cold_bias_ from highest (index::ItemBias::order)
   std::vector<std::vector<int32_t>> regions_, tags_;
   std::unordered_map<std::string, int32_t> id_of_;  // raw id -> item id
   // Vocabularies (grow when updates bring new names).
@@ -143,8 +144,8 @@ class Catalog::ReadView {
   std::vector<index::Hit> search(const float* query, int k, const index::Bitmap* allow) const;
   // Whether set_cold_user_bias gave a prior.
   bool has_cold_user_bias() const { return !c_->cold_bias_.empty(); }
-  // The k best allowed items by <query, item> + the item's cold-user prior: exact, on the index's SIMD paths
-  // (index::MipsIndex::search_biased). Hits carry item ids and the biased score. Needs has_cold_user_bias().
+  // The k best allowed items by <query, item> + the item's cold-user prior: exact, walking the items from
+  // the highest prior down until no later one can reach the top k (index::ExactIndex::search_walk). Hits carry item ids and the biased score. Needs has_cold_user_bias().
   std::vector<index::Hit> search_cold_user(const float* query, int k, const index::Bitmap& allow) const;
   // True if the allow-bitmap lets item `id` through.
   bool allows(const index::Bitmap& allow, int32_t id) const { return allow.test(static_cast<size_t>(c_->slot(id))); }
