@@ -176,6 +176,11 @@ TEST(ExactIndex, TheWalkStopsEarlyWhenThePriorDominatesAndStaysExact) {
   for (int32_t r = 2000; r < n; ++r) tail.set(order[r]);
   expect_same(index.search_walk(zero.data(), prior, 10, &tail, &walked), brute_force(items, dim, zero.data(), 10, &tail, bias.data()));
   EXPECT_EQ(index.search_walk(zero.data(), prior, 0, nullptr).size(), 0u);
+  // A query with a NaN bounds nothing: the walk falls back to the full search.
+  std::vector<float> bad(dim, 0.0f);
+  bad[3] = std::nanf("");
+  index.search_walk(bad.data(), prior, 10, nullptr, &walked);
+  EXPECT_EQ(walked, n + 1);
 }
 
 TEST(ExactIndex, TheWalkFallsBackToTheFullSearchOnAFlatPrior) {

@@ -212,10 +212,11 @@ std::vector<Hit> ExactIndex::search_walk(const float* query, const ItemBias& bia
   while (i < n_) {
     if (top.size() == k) {
       // Items whose bound reaches the k-th score, which only rises: the walk ends before the first other.
+      // (Written so that a NaN, from a NaN query, counts as reachable: such a walk falls back.)
       const double threshold = top.threshold();
       auto reachable = [&](int32_t id) {
         const double b = value[id];
-        return b + reach + 1e-4 * (1.0 + reach + std::fabs(b)) >= threshold;
+        return !(b + reach + 1e-4 * (1.0 + reach + std::fabs(b)) < threshold);
       };
       if (!reachable(item_at(i))) break;
       int32_t lo = i + 1, hi = n_;  // the first unreachable position is in [lo, hi]
