@@ -152,6 +152,14 @@ int main(int argc, char** argv) {
     for (const double top_dot : {0.0, 1.0, 2.5, 5.0}) {
       std::vector<float> scaled(queries);
       for (auto& x : scaled) x *= static_cast<float>(top_dot / best[best.size() / 2]);
+      // The walk's reach, |query| x the largest item norm (median over the queries).
+      std::vector<double> reach(static_cast<size_t>(nq));
+      for (int32_t i = 0; i < nq; ++i) {
+        double q2 = 0.0;
+        for (int d = 0; d < dim; ++d) q2 += static_cast<double>(scaled[static_cast<size_t>(i) * dim + d]) * scaled[static_cast<size_t>(i) * dim + d];
+        reach[static_cast<size_t>(i)] = std::sqrt(q2) * exact.max_norm();
+      }
+      std::nth_element(reach.begin(), reach.begin() + nq / 2, reach.end());
       for (const Bitmap* a : {static_cast<const Bitmap*>(nullptr), static_cast<const Bitmap*>(&allow)}) {
         Timer t;
         std::vector<std::vector<Hit>> walk(static_cast<size_t>(nq));
@@ -173,9 +181,9 @@ int main(int argc, char** argv) {
           same += eq;
         }
         const double full_ms = 1e3 * t.seconds() / nq;
-        std::printf("prior walk, top dot %4.1f %-10s ms/query %.4f  full %.4f  (%.1fx)  walked %.2f%% of items, %d fallbacks, same top-k %zu/%d\n",
-                    top_dot, a ? "(filtered)" : "(all)", walk_ms, full_ms, full_ms / walk_ms, 100.0 * walked / nq / n,
-                    fallbacks, same, nq);
+        std::printf("prior walk, top dot %4.1f reach %5.2f %-10s ms/query %.4f  full %.4f  (%.1fx)  walked %.2f%% of items, %d fallbacks, same top-k %zu/%d\n",
+                    top_dot, reach[static_cast<size_t>(nq / 2)], a ? "(filtered)" : "(all)", walk_ms, full_ms, full_ms / walk_ms,
+                    100.0 * walked / nq / n, fallbacks, same, nq);
       }
     }
   }
