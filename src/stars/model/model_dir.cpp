@@ -39,6 +39,19 @@ void save_model_description(const std::string& dir, const ModelFiles& f) {
                     dir << ": " << f.item_ids.size() << " item ids for " << f.content.num_items << " items");
     w.add_strings("item_ids", f.item_ids);
   }
+  if (f.vocab.kept) {
+    const ModelVocab& v = f.vocab;
+    STARS_CHECK_ARG(v.context.size() == f.schema.context_names.size() &&
+                        v.user_categorical.size() == f.schema.user_categorical_names.size(),
+                    dir << ": vocabularies for " << v.context.size() << " context and " << v.user_categorical.size()
+                        << " user features, the schema has " << f.schema.context_names.size() << " and "
+                        << f.schema.user_categorical_names.size());
+    w.add_strings("vocab.regions", v.regions);
+    w.add_strings("vocab.calendar", v.calendar_events);
+    for (size_t i = 0; i < v.context.size(); ++i) w.add_strings("vocab.context." + std::to_string(i), v.context[i]);
+    for (size_t i = 0; i < v.user_categorical.size(); ++i)
+      w.add_strings("vocab.user_categorical." + std::to_string(i), v.user_categorical[i]);
+  }
   const CalendarIndex::Rows rows = f.calendar.rows();
   w.add_column("calendar.day", rows.day);
   w.add_column("calendar.region", rows.region);
@@ -90,6 +103,22 @@ ModelFiles load_model_files(const std::string& dir, bool with_weights) {
     STARS_CHECK_DATA(f.item_ids.size() == static_cast<size_t>(f.content.num_items),
                      fpath << ": " << f.item_ids.size() << " item ids for " << f.content.num_items << " items");
   }
+  if (r.has_strings("vocab.regions")) {
+    ModelVocab& v = f.vocab;
+    v.kept = true;
+    v.regions = r.strings("vocab.regions");
+    v.calendar_events = r.strings("vocab.calendar");
+    for (size_t i = 0; i < f.schema.context_names.size(); ++i) {
+      const std::string name = "vocab.context." + std::to_string(i);
+      STARS_CHECK_DATA(r.has_strings(name), fpath << ": no column " << name << " for context feature '" << f.schema.context_names[i] << "'");
+      v.context.push_back(r.strings(name));
+    }
+    for (size_t i = 0; i < f.schema.user_categorical_names.size(); ++i) {
+      const std::string name = "vocab.user_categorical." + std::to_string(i);
+      STARS_CHECK_DATA(r.has_strings(name), fpath << ": no column " << name << " for user feature '" << f.schema.user_categorical_names[i] << "'");
+      v.user_categorical.push_back(r.strings(name));
+    }
+  }
   f.content.check(fpath);
   STARS_CHECK_DATA(f.content.num_items == f.schema.num_items && f.content.text_dim == f.schema.text_dim,
                    fpath << ": item content (" << f.content.num_items << " x " << f.content.text_dim
@@ -113,6 +142,16 @@ std::vector<std::string> dataset_item_ids(const data::Dataset& ds) {
   std::vector<std::string> ids(static_cast<size_t>(ds.num_items()));
   for (int32_t i = 0; i < ds.num_items(); ++i) ids[i] = std::string(ds.item_raw_id(i));
   return ids;
+}
+
+ModelVocab dataset_vocab(const data::Dataset& ds) {
+  ModelVocab v;
+  v.kept = true;
+  v.regions = ds.region_names();
+  v.calendar_events = ds.calendar_event_names();
+  for (const auto& f : ds.event_context_features()) v.context.push_back(f.vocab);
+  for (const auto& f : ds.user_categorical_features()) v.user_categorical.push_back(f.vocab);
+  return v;
 }
 
 void check_model_items(const std::string& dir, const data::Dataset& ds) {

@@ -1,7 +1,8 @@
 // The model directory written by `stars train` and read by load_encoder, export and evaluation:
 //
 //   MODEL/config.json       format + version, resolved model config, feature schema, training config, serving dim
-//   MODEL/features.tbl      item content (frozen text vectors, tag lists and names) and the calendar copy
+//   MODEL/features.tbl      item content (frozen text vectors, tag lists and names), item ids, the
+//                           vocabularies of the categorical codes, and the calendar copy
 //   MODEL/weights.tbl       network weights (named float arrays) of the best validation epoch
 //   MODEL/checkpoint.tbl    latest epoch: weights + optimizer + schedule + sampler state (training only)
 //   MODEL/train_log.jsonl   one JSON object per epoch;   MODEL/metrics.json   test metrics at the end
@@ -24,6 +25,20 @@ class Dataset;
 namespace stars::model {
 
 constexpr int kModelFormatVersion = 1;
+// The weights' array holding the cold-user head's item prior (StarsNet::set_cold_user_prior): data, not a
+// trained parameter.
+constexpr const char* kColdUserPriorArray = "cold_user_prior";
+
+// Names of the categorical codes the model's tables are indexed by, as the training dataset numbered
+// them (code 0 = none/missing): so that a model can be matched, by name, with data prepared later
+// (warm_start.h).
+struct ModelVocab {
+  std::vector<std::string> regions;
+  std::vector<std::string> calendar_events;
+  std::vector<std::vector<std::string>> context;           // per event context column (schema order)
+  std::vector<std::vector<std::string>> user_categorical;  // per static categorical user feature (schema order)
+  bool kept = false;  // false: a model written before vocabularies were kept
+};
 
 struct ModelFiles {
   ModelConfig config;             // resolved: switches without data are off
@@ -35,6 +50,7 @@ struct ModelFiles {
   // Raw ids of items [0, num_items) in the dataset the model was trained on (features.tbl column
   // "item_ids"); empty for models written before they were kept.
   std::vector<std::string> item_ids;
+  ModelVocab vocab;
 };
 
 std::string model_config_path(const std::string& dir);
@@ -49,6 +65,8 @@ ModelFiles load_model_files(const std::string& dir, bool with_weights = true);
 
 // Raw ids of a dataset's items in dense-id order, as a model keeps them.
 std::vector<std::string> dataset_item_ids(const data::Dataset& dataset);
+// A dataset's vocabularies, as a model keeps them.
+ModelVocab dataset_vocab(const data::Dataset& dataset);
 
 // Checks that `dataset` numbers its items as the model in `dir` was trained to: item i has the same raw id
 // in both for every item of the dataset (the model may know more). A model scored, exported or resumed on a

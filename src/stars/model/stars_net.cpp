@@ -142,7 +142,6 @@ at::Tensor to_float_tensor(const std::vector<float>& v) {
   return torch::from_blob(const_cast<float*>(v.data()), {static_cast<int64_t>(v.size())}, torch::kFloat32).clone();
 }
 
-constexpr const char* kColdUserPrior = "cold_user_prior";  // weights' array of StarsNet::set_cold_user_prior
 
 }  // namespace
 
@@ -718,7 +717,7 @@ NamedArrays StarsNet::state() const {
   }
   if (impl_->cold1 && impl_->cold_prior.defined()) {
     const at::Tensor t = impl_->cold_prior.to(torch::kCPU).contiguous();
-    na.arrays.push_back({kColdUserPrior, t.sizes().vec(), std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel())});
+    na.arrays.push_back({kColdUserPriorArray, t.sizes().vec(), std::vector<float>(t.data_ptr<float>(), t.data_ptr<float>() + t.numel())});
   }
   return na;
 }
@@ -739,9 +738,9 @@ void StarsNet::load_state(const NamedArrays& w) {
     kv.value().copy_(src);
     ++used;
   }
-  if (const NamedArray* p = w.find(kColdUserPrior)) {
+  if (const NamedArray* p = w.find(kColdUserPriorArray)) {
     STARS_CHECK_DATA(p->shape == std::vector<int64_t>{impl_->schema.num_items},
-                     "'" << kColdUserPrior << "' has " << p->data.size() << " values for " << impl_->schema.num_items << " items");
+                     "'" << kColdUserPriorArray << "' has " << p->data.size() << " values for " << impl_->schema.num_items << " items");
     if (cold_head) impl_->cold_prior = to_float_tensor(p->data).to(impl_->device_of());
     ++used;
   }

@@ -26,6 +26,7 @@
 #include "stars/eval/protocols.h"
 #include "stars/eval/ranking_metrics.h"
 #include "stars/model/compute_threads.h"
+#include "stars/model/warm_start.h"
 #include "stars/model/model_dir.h"
 #include "stars/model/stars_net.h"
 #include "stars/train/adamw.h"
@@ -297,6 +298,14 @@ TrainSummary run_training(const TrainRequest& req) {
   files.calendar = calendar;
   files.train_config_json = config_to_json(tc).dump(2);
   files.item_ids = model::dataset_item_ids(*ds);
+  files.vocab = model::dataset_vocab(*ds);
+  // Warm start: the weights of a model trained on earlier data, matched by name (a resumed run has its own).
+  if (!tc.init_from.empty() && !req.resume) {
+    const model::ModelFiles from = model::load_model_files(tc.init_from);
+    model::WarmStartReport report;
+    net.load_state(model::warm_start_weights(net.state(), files, from, tc.init_from, &report));
+    STARS_INFO(report.summary());
+  }
   // What a resumed run must share with its checkpoint: everything but the profiling window, which only observes.
   StarsConfig resumable = cfg;
   resumable.train.profile_steps = TrainConfig{}.profile_steps;

@@ -1,0 +1,234 @@
+#include "stars/model/warm_start.h"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <unordered_map>
+
+#include "stars/core/error.h"
+#include "stars/core/strings.h"
+
+namespace stars::model {
+namespace {
+
+// Each model.* key as text, for comparing two configurations.
+struct ConfigText {
+  std::vector<std::pair<std::string, std::string>> fields;
+  template <class T>
+  void operator()(const char* name, T& field, const char* /*doc*/) {
+    std::ostringstream s;
+    s << std::boolalpha << field;
+    fields.emplace_back(name, s.str());
+  }
+};
+
+// Keys that change how a model trains, not the function its weights compute.
+bool training_only(const std::string& key) {
+  static const std::set<std::string> keys = {"dropout", "attn_dropout", "init_std", "max_tags", "fused_attention"};
+  return keys.count(key) > 0;
+}
+
+void check_same_architecture(const ModelConfig& to, const ModelConfig& from, const std::string& from_dir) {
+  ConfigText a, b;
+  const_cast<ModelConfig&>(to).visit(a);
+  const_cast<ModelConfig&>(from).visit(b);
+  for (size_t i = 0; i < a.fields.size(); ++i) {
+    if (training_only(a.fields[i].first) || a.fields[i].second == b.fields[i].second) continue;
+    STARS_THROW(kInvalidArgument, "train.init_from=" << from_dir << ": model." << a.fields[i].first << " is "
+                                      << b.fields[i].second << " there and " << a.fields[i].second
+                                      << " here; a warm start needs the same architecture (as resolved for the "
+                                         "data: a switch is off where the data lacks its feature)");
+  }
+}
+
+// The name of row r of a table over `names` (rows past the list, such as the region table's single row of
+// data without regions, are named by position).
+std::string row_name(const std::vector<std::string>& names, int64_t r) {
+  return r < static_cast<int64_t>(names.size()) ? names[static_cast<size_t>(r)] : "\x01row " + std::to_string(r);
+}
+
+// For each of the new table's `rows`, the old table's row of the same name, or -1.
+std::vector<int64_t> match_rows(const std::vector<std::string>& to, int64_t rows, const std::vector<std::string>& from,
+                                int64_t from_rows) {
+  std::unordered_map<std::string, int64_t> old_row;
+  for (int64_t r = 0; r < from_rows; ++r) old_row.emplace(row_name(from, r), r);
+  std::vector<int64_t> out(static_cast<size_t>(rows), -1);
+  for (int64_t r = 0; r < rows; ++r) {
+    auto it = old_row.find(row_name(to, r));
+    if (it != old_row.end()) out[static_cast<size_t>(r)] = it->second;
+  }
+  return out;
+}
+
+int64_t index_of(const std::vector<std::string>& names, const std::string& name) {
+  auto it = std::find(names.begin(), names.end(), name);
+  return it == names.end() ? -1 : static_cast<int64_t>(it - names.begin());
+}
+
+// The vocabularies a vocabulary-indexed parameter is matched by: the new model's and the old one's, or
+// nothing when the parameter is copied whole. `old_feature_missing`: a per-feature table whose feature the
+// old model did not have.
+struct TableNames {
+  std::vector<std::string> to, from;
+  std::string what;             // "items", "tags", ... for the report and errors
+  bool old_feature_missing = false;
+};
+
+std::optional<TableNames> table_names(const std::string& name, const ModelFiles& to, const ModelFiles& from,
+                                      const std::string& from_dir) {
+  const std::string features_tbl = from_dir + "/features.tbl";
+  auto need_vocab = [&](const char* what) {
+    STARS_CHECK_DATA(from.vocab.kept, features_tbl << " keeps no vocabularies (a model written by an older stars): "
+                                                   << name << " is indexed by " << what
+                                                   << ", which a warm start matches by name; retrain that model first");
+  };
+  TableNames t;
+  if (name == "delta.weight") {
+    STARS_CHECK_DATA(!from.item_ids.empty(), features_tbl << " keeps no item ids (a model written by an older stars): "
+                                                          "delta.weight cannot be matched by item; retrain that model first");
+    t.to = to.item_ids;
+    t.from = from.item_ids;
+    t.what = "items";
+  } else if (name == "tag_emb.weight") {
+    // The last row is the padding tag.
+    t.to = to.content.tag_names;
+    t.from = from.content.tag_names;
+    t.to.push_back("\x01padding");
+    t.from.push_back("\x01padding");
+    t.what = "tags";
+  } else if (name == "region.weight" || name == "ch_region.weight") {
+    need_vocab("region");
+    t.to = to.vocab.regions;
+    t.from = from.vocab.regions;
+    t.what = "regions";
+  } else if (name == "cal.weight" || name == "ch_cal.weight") {
+    need_vocab("calendar event");
+    t.to = to.vocab.calendar_events;
+    t.from = from.vocab.calendar_events;
+    t.what = "calendar events";
+  } else if (starts_with(name, "ctx.") || starts_with(name, "user_cat.")) {
+    const bool ctx = starts_with(name, "ctx.");
+    const size_t f = static_cast<size_t>(std::stoul(name.substr(ctx ? 4 : 9)));
+    const auto& to_names = ctx ? to.schema.context_names : to.schema.user_categorical_names;
+    const auto& from_names = ctx ? from.schema.context_names : from.schema.user_categorical_names;
+    STARS_CHECK(f < to_names.size(), name << ": no such feature in the new model");
+    t.what = (ctx ? "values of context feature '" : "values of user feature '") + to_names[f] + "'";
+    const int64_t g = index_of(from_names, to_names[f]);
+    if (g < 0) {
+      t.old_feature_missing = true;
+      return t;
+    }
+    need_vocab(ctx ? "context values" : "user feature values");
+    t.to = (ctx ? to.vocab.context : to.vocab.user_categorical)[f];
+    t.from = (ctx ? from.vocab.context : from.vocab.user_categorical)[static_cast<size_t>(g)];
+  } else {
+    return std::nullopt;
+  }
+  return t;
+}
+
+std::string shape_text(const std::vector<int64_t>& shape) {
+  std::ostringstream s;
+  s << "[";
+  for (size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
+  s << "]";
+  return s.str();
+}
+
+[[noreturn]] void shape_error(const NamedArray& to, const NamedArray& from, const std::string& from_dir) {
+  STARS_THROW(kInvalidArgument, "train.init_from=" << from_dir << ": parameter '" << to.name << "' is "
+                                    << shape_text(from.shape) << " there and " << shape_text(to.shape)
+                                    << " here (the data's features differ: text vector dimension, numeric user "
+                                       "features, ...)");
+}
+
+int64_t row_size(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (size_t i = 1; i < shape.size(); ++i) n *= shape[i];
+  return n;
+}
+
+std::string thousands(int64_t v) { return format_count(static_cast<uint64_t>(v)); }
+
+}  // namespace
+
+std::string WarmStartReport::summary() const {
+  std::ostringstream s;
+  s << "warm start: " << copied << " parameters copied";
+  for (const auto& m : matched) s << "; " << m;
+  if (!fresh.empty()) s << "; initialised afresh (not in the old model): " << join(fresh, ", ");
+  if (!dropped.empty()) s << "; not used (not in this model): " << join(dropped, ", ");
+  return s.str();
+}
+
+NamedArrays warm_start_weights(const NamedArrays& fresh, const ModelFiles& to, const ModelFiles& from,
+                               const std::string& from_dir, WarmStartReport* report) {
+  check_same_architecture(to.config, from.config, from_dir);
+  WarmStartReport local;
+  WarmStartReport& rep = report ? *report : local;
+  rep = WarmStartReport{};
+  NamedArrays out = fresh;
+  std::set<std::string> used;
+  for (NamedArray& a : out.arrays) {
+    if (a.name == kColdUserPriorArray) continue;  // data-derived: the new data's
+    const NamedArray* o = from.weights.find(a.name);
+    if (o == nullptr) {
+      rep.fresh.push_back(a.name);
+      continue;
+    }
+    used.insert(a.name);
+    const std::optional<TableNames> t = table_names(a.name, to, from, from_dir);
+    if (t && t->old_feature_missing) {
+      rep.fresh.push_back(a.name + " (" + t->what + ": a new feature)");
+      continue;
+    }
+    if (t) {
+      // Rows matched by name; the rest of each row's shape must agree.
+      if (o->shape.size() != a.shape.size() || row_size(o->shape) != row_size(a.shape) ||
+          !std::equal(a.shape.begin() + 1, a.shape.end(), o->shape.begin() + 1))
+        shape_error(a, *o, from_dir);
+      const int64_t rows = a.shape[0], width = row_size(a.shape);
+      const std::vector<int64_t> map = match_rows(t->to, rows, t->from, o->shape[0]);
+      int64_t hit = 0;
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t src = map[static_cast<size_t>(r)];
+        if (src < 0) continue;
+        std::memcpy(a.data.data() + r * width, o->data.data() + src * width, sizeof(float) * static_cast<size_t>(width));
+        ++hit;
+      }
+      rep.matched.push_back(a.name + ": " + thousands(hit) + " of " + thousands(rows) + " " + t->what + " matched");
+      continue;
+    }
+    if (a.name == "user_num.weight") {
+      // (D, 2 x features): each feature's value and missing-flag columns, matched by feature name.
+      const auto& tn = to.schema.user_numeric_names;
+      const auto& fn = from.schema.user_numeric_names;
+      if (a.shape.size() != 2 || o->shape.size() != 2 || a.shape[0] != o->shape[0] ||
+          a.shape[1] != 2 * static_cast<int64_t>(tn.size()) || o->shape[1] != 2 * static_cast<int64_t>(fn.size()))
+        shape_error(a, *o, from_dir);
+      const int64_t D = a.shape[0], cols = a.shape[1], old_cols = o->shape[1];
+      int64_t hit = 0;
+      for (size_t f = 0; f < tn.size(); ++f) {
+        const int64_t g = index_of(fn, tn[f]);
+        if (g < 0) continue;
+        ++hit;
+        for (int64_t d = 0; d < D; ++d)
+          for (int64_t c = 0; c < 2; ++c)
+            a.data[static_cast<size_t>(d * cols + 2 * static_cast<int64_t>(f) + c)] = o->data[static_cast<size_t>(d * old_cols + 2 * g + c)];
+      }
+      rep.matched.push_back(a.name + ": " + thousands(hit) + " of " + thousands(static_cast<int64_t>(tn.size())) +
+                            " numeric user features matched");
+      continue;
+    }
+    if (a.shape != o->shape) shape_error(a, *o, from_dir);
+    a.data = o->data;
+    ++rep.copied;
+  }
+  for (const NamedArray& o : from.weights.arrays)
+    if (o.name != kColdUserPriorArray && !used.count(o.name)) rep.dropped.push_back(o.name);
+  return out;
+}
+
+}  // namespace stars::model
