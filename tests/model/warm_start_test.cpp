@@ -95,6 +95,8 @@ struct Worlds {
 
 TEST(WarmStart, MatchesVocabularyRowsByNameAndCopiesTheRest) {
   Worlds w;
+  w.old_files.content.text_model = "lsa:fit-a";
+  w.new_files.content.text_model = "lsa:fit-b";  // enriched with a new LSA fit
   StarsNet net(w.new_files.config, w.new_files.schema, w.new_files.content, 2);
   const NamedArrays fresh = net.state();
   WarmStartReport report;
@@ -160,13 +162,17 @@ TEST(WarmStart, MatchesVocabularyRowsByNameAndCopiesTheRest) {
   EXPECT_EQ(report.matched.size(), tables.size() + 1);
   EXPECT_TRUE(report.fresh.empty());
   EXPECT_NE(report.summary().find("delta.weight: 3 of 4 items matched"), std::string::npos) << report.summary();
+  EXPECT_NE(report.text_space.find("lsa:fit-b here and from lsa:fit-a in OLD"), std::string::npos) << report.text_space;
 }
 
 TEST(WarmStart, TheSameDataGivesTheOldWeightsExactly) {
   Worlds w;
   StarsNet net(w.old_files.config, w.old_files.schema, w.old_files.content, 7);
-  const NamedArrays got = warm_start_weights(net.state(), w.old_files, w.old_files, "OLD");
+  w.old_files.content.text_model = "lsa:fit-a";
+  WarmStartReport report;
+  const NamedArrays got = warm_start_weights(net.state(), w.old_files, w.old_files, "OLD", &report);
   for (const NamedArray& g : got.arrays) EXPECT_EQ(g.data, array(w.old_files.weights, g.name).data) << g.name;
+  EXPECT_TRUE(report.text_space.empty()) << report.text_space;
 }
 
 TEST(WarmStart, RefusesAnotherArchitectureOrFeatureShapeAndOldModelsWithoutVocabularies) {

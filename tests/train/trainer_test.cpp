@@ -108,6 +108,7 @@ TEST(Trainer, WarmStartBeginsWhereTheOldModelEnded) {
   const TrainSummary old = run_training(a);
   const model::ModelFiles files = model::load_model_files(a.out_dir);
   ASSERT_TRUE(files.vocab.kept);
+  EXPECT_EQ(files.content.text_model, "test:synthetic");  // what made the text vectors (DS/semantics)
   EXPECT_EQ(files.vocab.regions, data::Dataset::open(ds)->region_names());
   ASSERT_EQ(files.vocab.user_categorical.size(), 1u);
 

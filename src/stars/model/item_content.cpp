@@ -43,6 +43,7 @@ ItemContent load_item_content(const data::Dataset& ds) {
     c.tag_ids = std::move(s.tag_ids);
     c.tag_names = std::move(s.tag_names);
     c.source = "semantics";
+    c.text_model = s.provider + ":" + s.model;
     // An all-zero text matrix carries nothing: switch the text part off.
     bool any = false;
     for (float v : c.text)
@@ -50,6 +51,7 @@ ItemContent load_item_content(const data::Dataset& ds) {
     if (!any) {
       c.text_dim = 0;
       c.text.clear();
+      c.text_model.clear();
     }
   } else {
     // The dataset's own tags, then its taxonomy and brand as tags "department:X", "subclass:X", "brand:X".

@@ -24,6 +24,7 @@ struct ItemContent {
   std::vector<int32_t> tag_ids;
   std::vector<std::string> tag_names;   // vocabulary of tag ids
   std::string source;                   // "semantics", "dataset" or "none"
+  std::string text_model;               // what made the text vectors, "provider:model" (e.g. an LSA fit's name); "" = unknown
 
   int32_t num_tags() const { return static_cast<int32_t>(tag_names.size()); }
   bool has_text() const { return text_dim > 0; }

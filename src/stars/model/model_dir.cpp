@@ -31,6 +31,7 @@ void save_model_description(const std::string& dir, const ModelFiles& f) {
   w.set_meta("num_items", std::to_string(f.content.num_items));
   w.set_meta("text_dim", std::to_string(f.content.text_dim));
   w.set_meta("source", f.content.source);
+  w.set_meta("text_model", f.content.text_model);
   w.add_column("text", f.content.text);
   w.add_lists("tags", f.content.tag_offsets, f.content.tag_ids);
   w.add_strings("tag_names", f.content.tag_names);
@@ -91,6 +92,7 @@ ModelFiles load_model_files(const std::string& dir, bool with_weights) {
   f.content.num_items = std::stoi(r.meta("num_items", "0"));
   f.content.text_dim = std::stoi(r.meta("text_dim", "0"));
   f.content.source = r.meta("source");
+  f.content.text_model = r.meta("text_model", "");
   auto text = r.column<float>("text");
   f.content.text.assign(text.begin(), text.end());
   auto toff = r.column<uint64_t>("tags.offsets");

@@ -169,6 +169,13 @@ NamedArrays warm_start_weights(const NamedArrays& fresh, const ModelFiles& to, c
   WarmStartReport local;
   WarmStartReport& rep = report ? *report : local;
   rep = WarmStartReport{};
+  const std::string& was = from.content.text_model;
+  const std::string& now = to.content.text_model;
+  if (!was.empty() && !now.empty() && was != now)
+    rep.text_space = "the text vectors come from " + now + " here and from " + was + " in " + from_dir +
+                     ": the copied item projection starts in another text space (to keep the old one, copy the "
+                     "old dataset's semantics folder into the new dataset before stars enrich, which then reuses "
+                     "its fit and the vectors of unchanged items)";
   NamedArrays out = fresh;
   std::set<std::string> used;
   for (NamedArray& a : out.arrays) {

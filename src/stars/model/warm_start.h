@@ -11,7 +11,9 @@
 // A row without a counterpart keeps the new model's initialisation (Δ = 0: a new item starts from its
 // text and tags, as a cold-start item does at serving). Every other parameter is copied whole and must
 // have the same shape, and the architecture must be the same (model.* keys, less those that only change
-// training: dropout, initialisation, max_tags and the attention kernel). Torch-free: works on NamedArrays.
+// training: dropout, initialisation, max_tags and the attention kernel). Text vectors from another
+// embedder or LSA fit are allowed (training adapts the copied projection) and reported. Torch-free: works
+// on NamedArrays.
 #pragma once
 
 #include <string>
@@ -27,6 +29,7 @@ struct WarmStartReport {
   std::vector<std::string> matched;    // "delta.weight: 1,400 of 1,500 rows", one line per matched table
   std::vector<std::string> fresh;      // parameters of the new model the old one lacks (initialised afresh)
   std::vector<std::string> dropped;    // parameters of the old model the new one lacks
+  std::string text_space;              // not empty: the text vectors come from another embedder or fit (a warning)
   std::string summary() const;         // a few lines for the log
 };
 

@@ -305,6 +305,7 @@ TrainSummary run_training(const TrainRequest& req) {
     model::WarmStartReport report;
     net.load_state(model::warm_start_weights(net.state(), files, from, tc.init_from, &report));
     STARS_INFO(report.summary());
+    if (!report.text_space.empty()) STARS_WARN("warm start: " << report.text_space);
   }
   // What a resumed run must share with its checkpoint: everything but the profiling window, which only observes.
   StarsConfig resumable = cfg;
