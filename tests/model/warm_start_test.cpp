@@ -17,12 +17,13 @@
 namespace stars::model {
 namespace {
 
-// A model description over the given vocabularies (items with a text vector and tags, one context feature
-// "channel", numeric user features, one categorical user feature "tier").
+using Features = std::vector<std::pair<std::string, std::vector<std::string>>>;  // name, vocabulary
+
+// A model description over the given vocabularies (items with a text vector and tags, event context
+// features, numeric and categorical user features).
 ModelFiles describe(const std::vector<std::string>& items, const std::vector<std::string>& tags,
                     const std::vector<std::string>& regions, const std::vector<std::string>& calendar,
-                    const std::vector<std::string>& channels, const std::vector<std::string>& numeric,
-                    const std::vector<std::string>& tiers) {
+                    const Features& context, const std::vector<std::string>& numeric, const Features& user_cats) {
   ModelFiles f;
   f.config = model_preset("tiny");
   f.item_ids = items;
@@ -45,19 +46,30 @@ ModelFiles describe(const std::vector<std::string>& items, const std::vector<std
   s.has_event_types = true;
   s.num_regions = static_cast<int32_t>(regions.size());
   s.num_calendar_events = static_cast<int32_t>(calendar.size());
-  s.context_names = {"channel"};
-  s.context_sizes = {static_cast<int>(channels.size())};
   s.user_numeric_names = numeric;
   s.user_numeric_mean.assign(numeric.size(), 0.0f);
   s.user_numeric_std.assign(numeric.size(), 1.0f);
-  s.user_categorical_names = {"tier"};
-  s.user_categorical_sizes = {static_cast<int>(tiers.size())};
   f.vocab.kept = true;
   f.vocab.regions = regions;
   f.vocab.calendar_events = calendar;
-  f.vocab.context = {channels};
-  f.vocab.user_categorical = {tiers};
+  for (const auto& [name, vocab] : context) {
+    s.context_names.push_back(name);
+    s.context_sizes.push_back(static_cast<int>(vocab.size()));
+    f.vocab.context.push_back(vocab);
+  }
+  for (const auto& [name, vocab] : user_cats) {
+    s.user_categorical_names.push_back(name);
+    s.user_categorical_sizes.push_back(static_cast<int>(vocab.size()));
+    f.vocab.user_categorical.push_back(vocab);
+  }
   return f;
+}
+
+// Gives every weight a distinct value (Δ is zero at initialisation), like a trained model's.
+void distinct_values(NamedArrays& w) {
+  float v = 0.001f;
+  for (auto& a : w.arrays)
+    for (auto& x : a.data) x += (v += 0.001f);
 }
 
 const NamedArray& array(const NamedArrays& w, const std::string& name) {
@@ -78,18 +90,18 @@ int64_t at(const std::vector<std::string>& names, const std::string& name) {
 
 struct Worlds {
   ModelFiles old_files = describe({"a", "b", "c", "d", "e", "f"}, {"x", "y", "z"}, {"", "north", "south"}, {"xmas", "bbq"},
-                                  {"", "app", "web"}, {"age"}, {"", "gold", "silver"});
-  // Renumbered, with additions (item g, tag w, region east, event halloween, channel kiosk, feature visits,
-  // tier platinum) and removals (items d-f, tag y, event xmas).
+                                  {{"channel", {"", "app", "web"}}, {"device", {"", "ios", "android"}}}, {"age"},
+                                  {{"tier", {"", "gold", "silver"}}, {"city", {"", "paris", "rome"}}});
+  // Renumbered, with additions (item g, tag w, region east, event halloween, device tv, numeric feature
+  // visits, tier platinum, city oslo, user feature age_band) and removals (items d-f, tag y, event xmas,
+  // context feature channel, city paris); the features in another order.
   ModelFiles new_files = describe({"c", "a", "g", "b"}, {"z", "w", "x"}, {"", "south", "east", "north"}, {"bbq", "halloween"},
-                                  {"", "web", "app", "kiosk"}, {"visits", "age"}, {"", "silver", "platinum", "gold"});
+                                  {{"device", {"", "android", "ios", "tv"}}}, {"visits", "age"},
+                                  {{"city", {"", "rome", "oslo"}}, {"tier", {"", "silver", "platinum", "gold"}}, {"age_band", {"", "young"}}});
   Worlds() {
     StarsNet old_net(old_files.config, old_files.schema, old_files.content, 1);
-    // Train-like weights: Δ is zero at initialisation, so give every parameter distinct values.
     old_files.weights = old_net.state();
-    float v = 0.001f;
-    for (auto& a : old_files.weights.arrays)
-      for (auto& x : a.data) x += (v += 0.001f);
+    distinct_values(old_files.weights);
   }
 };
 
@@ -107,7 +119,7 @@ TEST(WarmStart, MatchesVocabularyRowsByNameAndCopiesTheRest) {
   // Each vocabulary-indexed table: a row of a name the old model knew equals its old row; another keeps
   // the new initialisation.
   struct Table {
-    std::string name;
+    std::string name, from_name;
     std::vector<std::string> to, from;
   };
   const ModelFiles &n = w.new_files, &o = w.old_files;
@@ -116,18 +128,20 @@ TEST(WarmStart, MatchesVocabularyRowsByNameAndCopiesTheRest) {
     return v;
   };
   const std::vector<Table> tables = {
-      {"delta.weight", n.item_ids, o.item_ids},
-      {"tag_emb.weight", with_pad(n.content.tag_names), with_pad(o.content.tag_names)},
-      {"region.weight", n.vocab.regions, o.vocab.regions},
-      {"ch_region.weight", n.vocab.regions, o.vocab.regions},
-      {"cal.weight", n.vocab.calendar_events, o.vocab.calendar_events},
-      {"ch_cal.weight", n.vocab.calendar_events, o.vocab.calendar_events},
-      {"ctx.0.weight", n.vocab.context[0], o.vocab.context[0]},
-      {"user_cat.0.weight", n.vocab.user_categorical[0], o.vocab.user_categorical[0]},
+      {"delta.weight", "delta.weight", n.item_ids, o.item_ids},
+      {"tag_emb.weight", "tag_emb.weight", with_pad(n.content.tag_names), with_pad(o.content.tag_names)},
+      {"region.weight", "region.weight", n.vocab.regions, o.vocab.regions},
+      {"ch_region.weight", "ch_region.weight", n.vocab.regions, o.vocab.regions},
+      {"cal.weight", "cal.weight", n.vocab.calendar_events, o.vocab.calendar_events},
+      {"ch_cal.weight", "ch_cal.weight", n.vocab.calendar_events, o.vocab.calendar_events},
+      // Per-feature tables: the old table of the feature of the same name, wherever it was.
+      {"ctx.0.weight", "ctx.1.weight", n.vocab.context[0], o.vocab.context[1]},
+      {"user_cat.0.weight", "user_cat.1.weight", n.vocab.user_categorical[0], o.vocab.user_categorical[1]},
+      {"user_cat.1.weight", "user_cat.0.weight", n.vocab.user_categorical[1], o.vocab.user_categorical[0]},
   };
   for (const Table& t : tables) {
     SCOPED_TRACE(t.name);
-    const NamedArray &g = array(got, t.name), &f = array(fresh, t.name), &a = array(old, t.name);
+    const NamedArray &g = array(got, t.name), &f = array(fresh, t.name), &a = array(old, t.from_name);
     ASSERT_EQ(g.shape[0], static_cast<int64_t>(t.to.size()));
     int matched = 0;
     for (size_t r = 0; r < t.to.size(); ++r) {
@@ -142,6 +156,11 @@ TEST(WarmStart, MatchesVocabularyRowsByNameAndCopiesTheRest) {
     EXPECT_GT(matched, 0);
     EXPECT_LT(matched, static_cast<int>(t.to.size()));  // each table has a new name
   }
+  // A feature the old model lacked keeps its initialisation; one the new model lacks is reported unused.
+  EXPECT_EQ(array(got, "user_cat.2.weight").data, array(fresh, "user_cat.2.weight").data);
+  EXPECT_NE(std::find(report.fresh.begin(), report.fresh.end(),
+                      "user_cat.2.weight (values of user feature 'age_band': a new feature)"), report.fresh.end());
+  EXPECT_EQ(report.dropped, std::vector<std::string>{"ctx.0.weight"});
   // The new item starts with Δ = 0.
   for (float x : row(array(got, "delta.weight"), 2)) EXPECT_EQ(x, 0.0f);
   // Numeric user features: the columns (value, missing flag) of "age" moved from 0-1 to 2-3; "visits" is new.
@@ -155,14 +174,42 @@ TEST(WarmStart, MatchesVocabularyRowsByNameAndCopiesTheRest) {
   // Everything else is the old model's.
   for (const NamedArray& g : got.arrays) {
     const bool table = std::any_of(tables.begin(), tables.end(), [&](const Table& t) { return t.name == g.name; });
-    if (table || g.name == "user_num.weight") continue;
+    if (table || g.name == "user_num.weight" || g.name == "user_cat.2.weight") continue;
     EXPECT_EQ(g.data, array(old, g.name).data) << g.name;
   }
   EXPECT_GT(report.copied, 10);
-  EXPECT_EQ(report.matched.size(), tables.size() + 1);
-  EXPECT_TRUE(report.fresh.empty());
-  EXPECT_NE(report.summary().find("delta.weight: 3 of 4 items matched"), std::string::npos) << report.summary();
+  EXPECT_EQ(report.matched.size(), tables.size() + 2);  // and user_num, ctx_w
+  EXPECT_EQ(report.fresh.size(), 1u);
+  EXPECT_NE(report.summary().find("delta.weight: 3 of 4 rows (items) matched"), std::string::npos) << report.summary();
+  EXPECT_NE(report.summary().find("tag_emb.weight: 2 of 3 rows (tags) matched"), std::string::npos) << report.summary();
+  EXPECT_NE(report.summary().find("ctx.0.weight: 3 of 4 rows (values of context feature 'device') matched from ctx.1.weight"),
+            std::string::npos) << report.summary();
   EXPECT_NE(report.text_space.find("lsa:fit-b here and from lsa:fit-a in OLD"), std::string::npos) << report.text_space;
+}
+
+// The context head's projection has a block of columns per part (hour, day of week, week, region, calendar,
+// those the data has): each block comes from the old model's block of the same part.
+TEST(WarmStart, ContextHeadColumnsFollowTheirPart) {
+  const Features none;
+  ModelFiles old_files = describe({"a", "b"}, {"x"}, {""}, {"xmas"}, none, {}, none);  // no regions
+  ModelFiles new_files = describe({"a", "b"}, {"x"}, {"", "north"}, {"xmas"}, none, {}, none);
+  StarsNet old_net(old_files.config, old_files.schema, old_files.content, 1);
+  old_files.weights = old_net.state();
+  distinct_values(old_files.weights);
+  StarsNet net(new_files.config, new_files.schema, new_files.content, 2);
+  const NamedArrays fresh = net.state();
+  const NamedArrays got = warm_start_weights(fresh, new_files, old_files, "OLD");
+  const NamedArray &g = array(got, "ctx_w.weight"), &o = array(old_files.weights, "ctx_w.weight"), &f = array(fresh, "ctx_w.weight");
+  const int64_t dc = new_files.config.d_context, D = g.shape[0];
+  ASSERT_EQ(o.shape[1], 4 * dc);  // hour, day of week, week, calendar
+  ASSERT_EQ(g.shape[1], 5 * dc);  // hour, day of week, week, region, calendar
+  for (int64_t d = 0; d < D; ++d) {
+    for (int64_t c = 0; c < dc; ++c) {
+      for (int64_t b = 0; b < 3; ++b) EXPECT_EQ(g.data[d * 5 * dc + b * dc + c], o.data[d * 4 * dc + b * dc + c]);
+      EXPECT_EQ(g.data[d * 5 * dc + 3 * dc + c], f.data[d * 5 * dc + 3 * dc + c]);  // region: new
+      EXPECT_EQ(g.data[d * 5 * dc + 4 * dc + c], o.data[d * 4 * dc + 3 * dc + c]);  // calendar
+    }
+  }
 }
 
 TEST(WarmStart, TheSameDataGivesTheOldWeightsExactly) {

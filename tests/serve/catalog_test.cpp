@@ -289,6 +289,24 @@ TEST(Catalog, ColdUserSearchPlacesAddedItemsByTheRestValue) {
   for (int32_t i = 0; i < n; ++i) by_prior[static_cast<size_t>(i)] = i;
   std::sort(by_prior.begin(), by_prior.end(), [&](int32_t a, int32_t b) { return prior[a] > prior[b]; });
   for (size_t r = 2; r < hits.size(); ++r) EXPECT_EQ(hits[r].id, by_prior[r - 2]) << "rank " << r;
+
+  // A rest value inside the prior's range (above about 93% of the items): an added item goes into the
+  // walk's order at its place, so the walk, which stops once later priors cannot reach the 200th score,
+  // still meets it (appended after the lowest priors, it would be missed).
+  Catalog mid(*w.snap, {});
+  mid.set_cold_user_bias(prior, 1.5f);
+  ItemUpsert u;
+  u.raw_id = "new-mid";
+  mid.upsert(u, v.data());
+  auto mv = mid.read();
+  const auto top = mv.search_cold_user(zero.data(), 200, mv.allow(none, {}, nullptr));
+  ASSERT_EQ(top.size(), 200u);
+  std::vector<std::pair<float, int32_t>> want;
+  for (int32_t i = 0; i < n; ++i) want.push_back({prior[static_cast<size_t>(i)], i});
+  want.push_back({1.5f, n});
+  std::sort(want.begin(), want.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  for (size_t r = 0; r < top.size(); ++r) EXPECT_EQ(top[r].id, want[r].second) << "rank " << r;
+  EXPECT_TRUE(std::any_of(top.begin(), top.end(), [&](const index::Hit& h) { return h.id == n; }));
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ ItemContent load_item_content(const data::Dataset& ds) {
     c.tag_ids = std::move(s.tag_ids);
     c.tag_names = std::move(s.tag_names);
     c.source = "semantics";
-    c.text_model = s.provider + ":" + s.model;
+    if (!s.provider.empty() || !s.model.empty()) c.text_model = s.provider + ":" + s.model;
     // An all-zero text matrix carries nothing: switch the text part off.
     bool any = false;
     for (float v : c.text)

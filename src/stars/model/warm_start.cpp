@@ -24,8 +24,10 @@ struct ConfigText {
   }
 };
 
-// Keys that change how a model trains, not the function its weights compute.
+// Keys that leave the weights' layout and meaning as they are: how the model trains, the attention kernel,
+// and how many tags per item it reads.
 bool training_only(const std::string& key) {
+  // max_tags: how many of an item's tags are read (the weights fit any number).
   static const std::set<std::string> keys = {"dropout", "attn_dropout", "init_std", "max_tags", "fused_attention"};
   return keys.count(key) > 0;
 }
@@ -68,12 +70,14 @@ int64_t index_of(const std::vector<std::string>& names, const std::string& name)
 }
 
 // The vocabularies a vocabulary-indexed parameter is matched by: the new model's and the old one's, or
-// nothing when the parameter is copied whole. `old_feature_missing`: a per-feature table whose feature the
-// old model did not have.
+// nothing when the parameter is copied whole. `from_name`: the old model's array for it (a per-feature
+// table is the old table of the feature of the same name, whatever its place); empty when the old model
+// lacks that feature.
 struct TableNames {
   std::vector<std::string> to, from;
   std::string what;             // "items", "tags", ... for the report and errors
-  bool old_feature_missing = false;
+  std::string from_name;
+  int64_t skip_rows = 0;        // rows at the end left out of the report's counts (the padding tag)
 };
 
 std::optional<TableNames> table_names(const std::string& name, const ModelFiles& to, const ModelFiles& from,
@@ -85,6 +89,7 @@ std::optional<TableNames> table_names(const std::string& name, const ModelFiles&
                                                    << ", which a warm start matches by name; retrain that model first");
   };
   TableNames t;
+  t.from_name = name;
   if (name == "delta.weight") {
     STARS_CHECK_DATA(!from.item_ids.empty(), features_tbl << " keeps no item ids (a model written by an older stars): "
                                                           "delta.weight cannot be matched by item; retrain that model first");
@@ -98,6 +103,7 @@ std::optional<TableNames> table_names(const std::string& name, const ModelFiles&
     t.to.push_back("\x01padding");
     t.from.push_back("\x01padding");
     t.what = "tags";
+    t.skip_rows = 1;
   } else if (name == "region.weight" || name == "ch_region.weight") {
     need_vocab("region");
     t.to = to.vocab.regions;
@@ -116,10 +122,8 @@ std::optional<TableNames> table_names(const std::string& name, const ModelFiles&
     STARS_CHECK(f < to_names.size(), name << ": no such feature in the new model");
     t.what = (ctx ? "values of context feature '" : "values of user feature '") + to_names[f] + "'";
     const int64_t g = index_of(from_names, to_names[f]);
-    if (g < 0) {
-      t.old_feature_missing = true;
-      return t;
-    }
+    t.from_name = g < 0 ? "" : (ctx ? "ctx." : "user_cat.") + std::to_string(g) + ".weight";
+    if (g < 0) return t;
     need_vocab(ctx ? "context values" : "user feature values");
     t.to = (ctx ? to.vocab.context : to.vocab.user_categorical)[f];
     t.from = (ctx ? from.vocab.context : from.vocab.user_categorical)[static_cast<size_t>(g)];
@@ -142,6 +146,35 @@ std::string shape_text(const std::vector<int64_t>& shape) {
                                     << shape_text(from.shape) << " there and " << shape_text(to.shape)
                                     << " here (the data's features differ: text vector dimension, numeric user "
                                        "features, ...)");
+}
+
+// The parts of the context head, in the order of its projection's column blocks (stars_net.cpp).
+std::vector<std::string> context_head_parts(const FeatureSchema& s) {
+  std::vector<std::string> parts;
+  if (s.has_time) parts.insert(parts.end(), {"hour", "day of week", "week"});
+  if (s.num_regions > 1) parts.push_back("region");
+  if (s.has_time && s.num_calendar_events > 0) parts.push_back("calendar");
+  return parts;
+}
+
+// Copies into `a` (D, blocks x width) the column blocks of `o` (D, old blocks x width) whose names match;
+// returns how many matched.
+int64_t match_column_blocks(NamedArray& a, const NamedArray& o, const std::vector<std::string>& to,
+                            const std::vector<std::string>& from, int64_t width, const std::string& from_dir) {
+  if (a.shape.size() != 2 || o.shape.size() != 2 || a.shape[0] != o.shape[0] ||
+      a.shape[1] != width * static_cast<int64_t>(to.size()) || o.shape[1] != width * static_cast<int64_t>(from.size()))
+    shape_error(a, o, from_dir);
+  const int64_t D = a.shape[0], cols = a.shape[1], old_cols = o.shape[1];
+  int64_t hit = 0;
+  for (size_t b = 0; b < to.size(); ++b) {
+    const int64_t g = index_of(from, to[b]);
+    if (g < 0) continue;
+    ++hit;
+    for (int64_t d = 0; d < D; ++d)
+      std::memcpy(a.data.data() + d * cols + static_cast<int64_t>(b) * width, o.data.data() + d * old_cols + g * width,
+                  sizeof(float) * static_cast<size_t>(width));
+  }
+  return hit;
 }
 
 int64_t row_size(const std::vector<int64_t>& shape) {
@@ -180,17 +213,14 @@ NamedArrays warm_start_weights(const NamedArrays& fresh, const ModelFiles& to, c
   std::set<std::string> used;
   for (NamedArray& a : out.arrays) {
     if (a.name == kColdUserPriorArray) continue;  // data-derived: the new data's
-    const NamedArray* o = from.weights.find(a.name);
-    if (o == nullptr) {
-      rep.fresh.push_back(a.name);
-      continue;
-    }
-    used.insert(a.name);
     const std::optional<TableNames> t = table_names(a.name, to, from, from_dir);
-    if (t && t->old_feature_missing) {
-      rep.fresh.push_back(a.name + " (" + t->what + ": a new feature)");
+    const std::string from_name = t ? t->from_name : a.name;
+    const NamedArray* o = from_name.empty() ? nullptr : from.weights.find(from_name);
+    if (o == nullptr) {
+      rep.fresh.push_back(t && from_name.empty() ? a.name + " (" + t->what + ": a new feature)" : a.name);
       continue;
     }
+    used.insert(from_name);
     if (t) {
       // Rows matched by name; the rest of each row's shape must agree.
       if (o->shape.size() != a.shape.size() || row_size(o->shape) != row_size(a.shape) ||
@@ -203,30 +233,22 @@ NamedArrays warm_start_weights(const NamedArrays& fresh, const ModelFiles& to, c
         const int64_t src = map[static_cast<size_t>(r)];
         if (src < 0) continue;
         std::memcpy(a.data.data() + r * width, o->data.data() + src * width, sizeof(float) * static_cast<size_t>(width));
-        ++hit;
+        if (r < rows - t->skip_rows) ++hit;
       }
-      rep.matched.push_back(a.name + ": " + thousands(hit) + " of " + thousands(rows) + " " + t->what + " matched");
+      std::string line = a.name + ": " + thousands(hit) + " of " + thousands(rows - t->skip_rows) + " rows (" + t->what + ") matched";
+      if (from_name != a.name) line += " from " + from_name;
+      rep.matched.push_back(line);
       continue;
     }
-    if (a.name == "user_num.weight") {
-      // (D, 2 x features): each feature's value and missing-flag columns, matched by feature name.
-      const auto& tn = to.schema.user_numeric_names;
-      const auto& fn = from.schema.user_numeric_names;
-      if (a.shape.size() != 2 || o->shape.size() != 2 || a.shape[0] != o->shape[0] ||
-          a.shape[1] != 2 * static_cast<int64_t>(tn.size()) || o->shape[1] != 2 * static_cast<int64_t>(fn.size()))
-        shape_error(a, *o, from_dir);
-      const int64_t D = a.shape[0], cols = a.shape[1], old_cols = o->shape[1];
-      int64_t hit = 0;
-      for (size_t f = 0; f < tn.size(); ++f) {
-        const int64_t g = index_of(fn, tn[f]);
-        if (g < 0) continue;
-        ++hit;
-        for (int64_t d = 0; d < D; ++d)
-          for (int64_t c = 0; c < 2; ++c)
-            a.data[static_cast<size_t>(d * cols + 2 * static_cast<int64_t>(f) + c)] = o->data[static_cast<size_t>(d * old_cols + 2 * g + c)];
-      }
+    if (a.name == "ctx_w.weight" || a.name == "user_num.weight") {
+      // Column blocks matched by name: the context head's parts (d_context columns each), or each numeric
+      // user feature's value and missing-flag columns.
+      const bool head = a.name == "ctx_w.weight";
+      const std::vector<std::string> tn = head ? context_head_parts(to.schema) : to.schema.user_numeric_names;
+      const std::vector<std::string> fn = head ? context_head_parts(from.schema) : from.schema.user_numeric_names;
+      const int64_t hit = match_column_blocks(a, *o, tn, fn, head ? to.config.d_context : 2, from_dir);
       rep.matched.push_back(a.name + ": " + thousands(hit) + " of " + thousands(static_cast<int64_t>(tn.size())) +
-                            " numeric user features matched");
+                            (head ? " context-head parts matched" : " numeric user features matched"));
       continue;
     }
     if (a.shape != o->shape) shape_error(a, *o, from_dir);

@@ -8,10 +8,12 @@
 //   cal / ch_cal .weight            calendar events, by name
 //   ctx.F.weight, user_cat.F.weight event context and static user features, by feature name then value
 //   user_num.weight                 the two input columns of each numeric user feature, by feature name
+//   ctx_w.weight                    the context head's column block of each part (hour, ..., calendar), by part
 // A row without a counterpart keeps the new model's initialisation (Δ = 0: a new item starts from its
-// text and tags, as a cold-start item does at serving). Every other parameter is copied whole and must
-// have the same shape, and the architecture must be the same (model.* keys, less those that only change
-// training: dropout, initialisation, max_tags and the attention kernel). Text vectors from another
+// text and tags, as a cold-start item does at serving; in a model without text vectors Δ is the ID
+// embedding, and a new item's row is initialised at random). Every other parameter is copied whole and
+// must have the same shape, and the architecture must be the same (model.* keys, less dropout,
+// initialisation, the attention kernel and max_tags, which leave the weights' layout and meaning as they are). Text vectors from another
 // embedder or LSA fit are allowed (training adapts the copied projection) and reported. Torch-free: works
 // on NamedArrays.
 #pragma once
@@ -26,7 +28,7 @@ namespace stars::model {
 
 struct WarmStartReport {
   int copied = 0;                      // parameters copied whole
-  std::vector<std::string> matched;    // "delta.weight: 1,400 of 1,500 rows", one line per matched table
+  std::vector<std::string> matched;    // "delta.weight: 1,400 of 1,500 rows (items) matched", one line per matched table
   std::vector<std::string> fresh;      // parameters of the new model the old one lacks (initialised afresh)
   std::vector<std::string> dropped;    // parameters of the old model the new one lacks
   std::string text_space;              // not empty: the text vectors come from another embedder or fit (a warning)

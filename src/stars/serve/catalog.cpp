@@ -241,21 +241,24 @@ std::pair<int32_t, bool> Catalog::upsert(const ItemUpsert& item, const float* ve
 void Catalog::set_cold_user_bias(const std::vector<float>& by_item, float rest) {
   std::unique_lock<RwLock> lock(mu_);
   STARS_CHECK_ARG(std::isfinite(rest), "cold-user prior for added items is not finite");
-  cold_bias_rest_ = rest;
-  cold_bias_.clear();
-  cold_order_.clear();
-  if (by_item.empty()) return;
-  cold_bias_.resize(raw_id_.size());
-  for (size_t p = 0; p < cold_bias_.size(); ++p) {
-    const size_t id = static_cast<size_t>(item(static_cast<int32_t>(p)));
-    cold_bias_[p] = id < by_item.size() ? by_item[id] : rest;
-    STARS_CHECK_ARG(std::isfinite(cold_bias_[p]), "cold-user prior of item " << id << " is not finite");
+  // Built aside and swapped in, so that a bad value leaves the catalog as it was.
+  std::vector<float> bias;
+  std::vector<int32_t> order;
+  if (!by_item.empty()) {
+    bias.resize(raw_id_.size());
+    for (size_t p = 0; p < bias.size(); ++p) {
+      const size_t id = static_cast<size_t>(item(static_cast<int32_t>(p)));
+      bias[p] = id < by_item.size() ? by_item[id] : rest;
+      STARS_CHECK_ARG(std::isfinite(bias[p]), "cold-user prior of item " << id << " is not finite");
+    }
+    order.resize(bias.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int32_t a, int32_t b) { return bias[static_cast<size_t>(a)] > bias[static_cast<size_t>(b)]; });
   }
-  cold_order_.resize(cold_bias_.size());
-  std::iota(cold_order_.begin(), cold_order_.end(), 0);
-  std::stable_sort(cold_order_.begin(), cold_order_.end(), [&](int32_t a, int32_t b) {
-    return cold_bias_[static_cast<size_t>(a)] > cold_bias_[static_cast<size_t>(b)];
-  });
+  cold_bias_rest_ = rest;
+  cold_bias_.swap(bias);
+  cold_order_.swap(order);
 }
 
 void Catalog::set_availability(int32_t id, std::optional<bool> in_stock,
@@ -308,8 +311,9 @@ std::vector<index::Hit> Catalog::ReadView::search(const float* query, int k, con
 
 std::vector<index::Hit> Catalog::ReadView::search_cold_user(const float* query, int k, const index::Bitmap& allow) const {
   STARS_CHECK(has_cold_user_bias(), "search_cold_user without a cold-user prior");
-  STARS_CHECK(c_->cold_bias_.size() == static_cast<size_t>(c_->index_->size()),
-              "cold-user prior for " << c_->cold_bias_.size() << " items, index of " << c_->index_->size());
+  STARS_CHECK(c_->cold_bias_.size() == static_cast<size_t>(c_->index_->size()) && c_->cold_order_.size() == c_->cold_bias_.size(),
+              "cold-user prior for " << c_->cold_bias_.size() << " items in an order of " << c_->cold_order_.size()
+                                     << ", index of " << c_->index_->size());
   auto hits = c_->index_->search_biased(query, {c_->cold_bias_.data(), c_->cold_order_.data()}, k, &allow);
   for (auto& h : hits) h.id = c_->item(h.id);
   return hits;

@@ -130,7 +130,7 @@ struct TrainConfig {
     v("loader_threads", loader_threads, "batch-building worker threads, >= 1");
     v("prefetch", prefetch, "batches built ahead, >= 1");
     v("seed", seed, "seed of initialisation, sampling and dropout");
-    v("init_from", init_from, "warm start: start from the weights of this model directory, trained on an earlier version of the data (items, tags, regions, calendar events and categorical values matched by name; new ones start fresh, new items with Δ = 0); the same architecture; optimizer and schedule start fresh; \"\" = random initialisation");
+    v("init_from", init_from, "warm start: start from the weights of this model directory, trained on an earlier version of the data (items, tags, regions, calendar events and categorical values matched by name; new ones start fresh, new items with Δ = 0 when the model reads text vectors); the same architecture; optimizer and schedule start fresh; \"\" = random initialisation");
     v("device", device, "cpu | cuda | auto");
     v("bf16", bf16, "bf16 autocast on CUDA");
     v("progress", progress, "progress bar on a terminal");

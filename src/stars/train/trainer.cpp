@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <limits>
@@ -233,6 +234,12 @@ std::string fmt_rate(double v) {
   return o.str();
 }
 
+// Whether two paths name the same existing directory.
+bool same_directory(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::equivalent(a, b, ec) && !ec;
+}
+
 }  // namespace
 
 bool cold_user_head_wins(const std::map<std::string, double>& head, const std::map<std::string, double>& prior_alone) {
@@ -301,7 +308,15 @@ TrainSummary run_training(const TrainRequest& req) {
   files.vocab = model::dataset_vocab(*ds);
   // Warm start: the weights of a model trained on earlier data, matched by name (a resumed run has its own).
   if (!tc.init_from.empty() && !req.resume) {
-    const model::ModelFiles from = model::load_model_files(tc.init_from);
+    STARS_CHECK_ARG(!same_directory(tc.init_from, out),
+                    "train.init_from=" << tc.init_from << " is the output folder --out " << out
+                                       << ": train into another folder (the old model's files would be overwritten)");
+    model::ModelFiles from;
+    try {
+      from = model::load_model_files(tc.init_from);
+    } catch (const Error& e) {
+      throw e.with_context("train.init_from=" + tc.init_from);
+    }
     model::WarmStartReport report;
     net.load_state(model::warm_start_weights(net.state(), files, from, tc.init_from, &report));
     STARS_INFO(report.summary());
