@@ -190,9 +190,9 @@ std::string thousands(int64_t v) { return format_count(static_cast<uint64_t>(v))
 std::string WarmStartReport::summary() const {
   std::ostringstream s;
   s << "warm start: " << copied << " parameters copied";
-  for (const auto& m : matched) s << "; " << m;
-  if (!fresh.empty()) s << "; initialised afresh (not in the old model): " << join(fresh, ", ");
-  if (!dropped.empty()) s << "; not used (not in this model): " << join(dropped, ", ");
+  for (const auto& m : matched) s << "\n  " << m;
+  if (!fresh.empty()) s << "\n  initialised afresh (not in the old model): " << join(fresh, ", ");
+  if (!dropped.empty()) s << "\n  not used (not in this model): " << join(dropped, ", ");
   return s.str();
 }
 

@@ -32,7 +32,7 @@ struct WarmStartReport {
   std::vector<std::string> fresh;      // parameters of the new model the old one lacks (initialised afresh)
   std::vector<std::string> dropped;    // parameters of the old model the new one lacks
   std::string text_space;              // not empty: the text vectors come from another embedder or fit (a warning)
-  std::string summary() const;         // a few lines for the log
+  std::string summary() const;         // for the log: a line of counts, then one per matched table, fresh and unused ones
 };
 
 // The new model's weights: `fresh` (its initial state(), laid out as `to` describes) overwritten with the
