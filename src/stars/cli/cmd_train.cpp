@@ -15,7 +15,7 @@
 namespace stars::cli {
 
 int run_train(int argc, char** argv) {
-  std::string data, out, preset = "cpu", config_file, device;
+  std::string data, out, preset = "cpu", config_file, device, init_from;
   std::vector<std::string> sets, ablations;
   bool resume = false, quiet = false, print_config = false;
   int epochs = 0, threads = 0, stop_after = 0;
@@ -29,6 +29,7 @@ int run_train(int argc, char** argv) {
   p.add("epochs", &epochs, "shortcut for --set train.epochs=N");
   p.add("threads", &threads, "shortcut for --set train.threads=N (torch intra-op threads)");
   p.add("device", &device, "shortcut for --set train.device=cpu|cuda|auto");
+  p.add("init-from", &init_from, "shortcut for --set train.init_from=DIR: warm start from a model trained on earlier data");
   p.add("stop-after-epochs", &stop_after, "end this invocation after N epochs (continue later with --resume)");
   p.add_flag("resume", &resume, "continue the run in --out from its last checkpoint (same configuration)");
   p.add_flag("print-config", &print_config, "print the resolved configuration and exit");
@@ -50,6 +51,7 @@ int run_train(int argc, char** argv) {
   if (epochs > 0) cfg.train.epochs = epochs;
   if (threads > 0) cfg.train.threads = threads;
   if (!device.empty()) cfg.train.device = device;
+  if (!init_from.empty()) cfg.train.init_from = init_from;
   for (const auto& a : ablations) {
     // Under the full softmax the negative sources only reach the logistic loss (eq. 5) and the slice
     // softmax, and logQ nothing.
