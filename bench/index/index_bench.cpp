@@ -60,6 +60,11 @@ std::vector<float> first_event_prior(int32_t n, int32_t users, uint64_t seed) {
   return prior;
 }
 
+// Whether two result lists hold the same ids in the same order.
+bool same_ids(const std::vector<Hit>& a, const std::vector<Hit>& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const Hit& x, const Hit& y) { return x.id == y.id; });
+}
+
 void report(const char* name, const RecallReport& r) {
   std::printf("%-28s recall@k %.4f  ms/query %.4f  (exact %.4f)\n", name, r.recall, r.approx_ms, r.exact_ms);
 }
@@ -127,10 +132,7 @@ int main(int argc, char** argv) {
       const double fast_ms = 1e3 * t.seconds() / nq;
       t.reset();
       for (int32_t i = 0; i < nq; ++i) {
-        const auto slow = scalar(queries.data() + static_cast<size_t>(i) * dim, a);
-        bool eq = slow.size() == fast[i].size();
-        for (size_t j = 0; eq && j < slow.size(); ++j) eq = slow[j].id == fast[i][j].id;
-        same += eq;
+        same += same_ids(scalar(queries.data() + static_cast<size_t>(i) * dim, a), fast[i]);
       }
       const double slow_ms = 1e3 * t.seconds() / nq;
       std::printf("%-28s ms/query %.4f  scalar get() loop %.4f  (%.1fx)  same top-k %zu/%d queries\n",
@@ -175,10 +177,7 @@ int main(int argc, char** argv) {
         t.reset();
         size_t same = 0;
         for (int32_t i = 0; i < nq; ++i) {
-          const auto full = exact.search_biased(scaled.data() + static_cast<size_t>(i) * dim, {prior.data()}, k, a);
-          bool eq = full.size() == walk[i].size();
-          for (size_t j = 0; eq && j < full.size(); ++j) eq = full[j].id == walk[i][j].id;
-          same += eq;
+          same += same_ids(exact.search_biased(scaled.data() + static_cast<size_t>(i) * dim, {prior.data()}, k, a), walk[i]);
         }
         const double full_ms = 1e3 * t.seconds() / nq;
         std::printf("prior walk, top dot %4.1f reach %5.2f %-10s ms/query %.4f  full %.4f  (%.1fx)  walked %.2f%% of items, %d fallbacks, same top-k %zu/%d\n",

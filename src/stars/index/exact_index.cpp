@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "stars/core/thread_pool.h"
 #include "stars/index/dot_kernels.h"
@@ -87,13 +88,17 @@ std::vector<Hit> ExactIndex::search_biased(const float* query, const ItemBias& b
   return search_any(query, k, allow, bias.value);
 }
 
+void ExactIndex::check_filter(const Bitmap& allow) const {
+  STARS_CHECK(allow.size() == static_cast<size_t>(n_), "filter has " << allow.size() << " bits for " << n_ << " items");
+}
+
 ExactIndex::Plan ExactIndex::plan(const Bitmap* allow) const {
   const int32_t n_blocks = (n_ + kBlockRows - 1) / kBlockRows;
   Plan p;
   p.cost = static_cast<double>(n_blocks) * kBlockRows;
   p.allowed = static_cast<size_t>(n_);
   if (!allow) return p;
-  STARS_CHECK(allow->size() == static_cast<size_t>(n_), "filter has " << allow->size() << " bits for " << n_ << " items");
+  check_filter(*allow);
   // Rows a gather would score versus rows a scan would stream (every block with an allowed row).
   size_t allowed = 0, blocks = 0;
   const uint64_t* words = allow->words();
@@ -110,9 +115,10 @@ ExactIndex::Plan ExactIndex::plan(const Bitmap* allow) const {
   return p;
 }
 
-std::vector<Hit> ExactIndex::search_any(const float* query, int k, const Bitmap* allow, const float* bias) const {
+std::vector<Hit> ExactIndex::search_any(const float* query, int k, const Bitmap* allow, const float* bias,
+                                        const Plan* known) const {
   STARS_CHECK_ARG(k >= 0, "k must be >= 0, got " << k);
-  if (allow && plan(allow).gather) return search_gather(query, k, *allow, bias);
+  if (allow && (known ? *known : plan(allow)).gather) return search_gather(query, k, *allow, bias);
   return search_scan(query, k, allow, bias);
 }
 
@@ -149,7 +155,7 @@ std::vector<Hit> ExactIndex::search_scan(const float* query, int k, const Bitmap
 }
 
 std::vector<Hit> ExactIndex::search_gather(const float* query, int k, const Bitmap& allow, const float* bias) const {
-  STARS_CHECK(allow.size() == static_cast<size_t>(n_), "filter has " << allow.size() << " bits for " << n_ << " items");
+  check_filter(allow);
   alignas(64) float q[kMaxStackDim];
   pad_query(query, q);
   TopK top(k);
@@ -177,7 +183,7 @@ std::vector<Hit> ExactIndex::search_walk(const float* query, const ItemBias& bia
                                          int32_t* walked) const {
   STARS_CHECK_ARG(k >= 0, "k must be >= 0, got " << k);
   STARS_CHECK_ARG(bias.value && bias.order, "search_walk needs a bias per item and the items in bias order");
-  const Plan full = plan(allow);
+  if (allow) check_filter(*allow);
   if (walked) *walked = 0;
   if (k == 0 || n_ == 0) return {};
   alignas(64) float q[kMaxStackDim];
@@ -189,10 +195,14 @@ std::vector<Hit> ExactIndex::search_walk(const float* query, const ItemBias& bia
   // ranking; later items have lower biases, so the next item's bounds theirs.
   const double reach = std::sqrt(q_norm2) * max_norm_;
   // Walk cost in rows the full search streams: a scored row costs gather_cost, a visited row (an order
-  // entry and a filter bit) an eighth of a row; the filter keeps `share` of the rows walked, on average.
+  // entry and a filter bit) an eighth of a row. The full search's cost (a pass over the filter) is only
+  // worked out when a fallback is in question: a walk that stops within its first batches never needs it.
   const double gather_cost = options_.gather_cost;
-  const double share = static_cast<double>(full.allowed) / n_;
-  const double position_cost = 0.125 + gather_cost * share;
+  std::optional<Plan> full_plan;
+  auto full = [&]() -> const Plan& {
+    if (!full_plan) full_plan = plan(allow);
+    return *full_plan;
+  };
   const float* value = bias.value;
   const int32_t* order = bias.order;
   auto item_at = [&](int32_t i) {
@@ -207,7 +217,7 @@ std::vector<Hit> ExactIndex::search_walk(const float* query, const ItemBias& bia
   size_t scored = 0;
   auto fall_back = [&] {
     if (walked) *walked = n_ + 1;
-    return search_any(query, k, allow, value);
+    return search_any(query, k, allow, value, &full());
   };
   while (i < n_) {
     if (top.size() == k) {
@@ -225,8 +235,10 @@ std::vector<Hit> ExactIndex::search_walk(const float* query, const ItemBias& bia
         if (reachable(item_at(mid))) lo = mid + 1;
         else hi = mid;
       }
-      if (static_cast<double>(lo - i) * position_cost > full.cost) return fall_back();
-    } else if (static_cast<double>(scored) * gather_cost + 0.125 * i > 0.25 * full.cost) {
+      // The filter keeps about `allowed / n` of the rows walked.
+      const double position_cost = 0.125 + gather_cost * static_cast<double>(full().allowed) / n_;
+      if (static_cast<double>(lo - i) * position_cost > full().cost) return fall_back();
+    } else if (i > 0 && static_cast<double>(scored) * gather_cost + 0.125 * i > 0.25 * full().cost) {
       return fall_back();
     }
     // The next batch of allowed items in order.

@@ -61,8 +61,6 @@ class ExactIndex final : public MipsIndex {
   float max_norm() const { return max_norm_; }
 
  private:
-  // search() and search_biased() without an order: picks the path from the filter's shape.
-  std::vector<Hit> search_any(const float* query, int k, const Bitmap* allow, const float* bias) const;
   // Which path search_any takes, and its cost in rows streamed by the scan (a gathered row counts
   // gather_cost).
   struct Plan {
@@ -70,7 +68,13 @@ class ExactIndex final : public MipsIndex {
     double cost = 0.0;
     size_t allowed = 0;  // items the filter allows
   };
+  // search() and search_biased() without an order: picks the path from the filter's shape (`known`: its
+  // plan, when the caller has worked it out already).
+  std::vector<Hit> search_any(const float* query, int k, const Bitmap* allow, const float* bias,
+                              const Plan* known = nullptr) const;
   Plan plan(const Bitmap* allow) const;
+  // Throws unless the filter has one bit per item.
+  void check_filter(const Bitmap& allow) const;
   void pad_query(const float* query, float* out) const;
   int dim_;
   int stride_;  // dim rounded up to kBlockRows

@@ -51,19 +51,6 @@ std::string row_name(const std::vector<std::string>& names, int64_t r) {
   return r < static_cast<int64_t>(names.size()) ? names[static_cast<size_t>(r)] : "\x01row " + std::to_string(r);
 }
 
-// For each of the new table's `rows`, the old table's row of the same name, or -1.
-std::vector<int64_t> match_rows(const std::vector<std::string>& to, int64_t rows, const std::vector<std::string>& from,
-                                int64_t from_rows) {
-  std::unordered_map<std::string, int64_t> old_row;
-  for (int64_t r = 0; r < from_rows; ++r) old_row.emplace(row_name(from, r), r);
-  std::vector<int64_t> out(static_cast<size_t>(rows), -1);
-  for (int64_t r = 0; r < rows; ++r) {
-    auto it = old_row.find(row_name(to, r));
-    if (it != old_row.end()) out[static_cast<size_t>(r)] = it->second;
-  }
-  return out;
-}
-
 int64_t index_of(const std::vector<std::string>& names, const std::string& name) {
   auto it = std::find(names.begin(), names.end(), name);
   return it == names.end() ? -1 : static_cast<int64_t>(it - names.begin());
@@ -177,10 +164,23 @@ int64_t match_column_blocks(NamedArray& a, const NamedArray& o, const std::vecto
   return hit;
 }
 
-int64_t row_size(const std::vector<int64_t>& shape) {
-  int64_t n = 1;
-  for (size_t i = 1; i < shape.size(); ++i) n *= shape[i];
-  return n;
+// Copies into table `a` the rows of table `o` whose names match (`to` and `from` name the rows; rows past a
+// list are named by position); returns how many of the first `counted` rows matched.
+int64_t copy_matched_rows(NamedArray& a, const NamedArray& o, const std::vector<std::string>& to,
+                          const std::vector<std::string>& from, int64_t counted, const std::string& from_dir) {
+  if (a.shape.empty() || o.shape.size() != a.shape.size() || !std::equal(a.shape.begin() + 1, a.shape.end(), o.shape.begin() + 1))
+    shape_error(a, o, from_dir);
+  std::unordered_map<std::string, int64_t> old_row;
+  for (int64_t r = 0; r < o.shape[0]; ++r) old_row.emplace(row_name(from, r), r);
+  const int64_t width = a.shape[0] > 0 ? static_cast<int64_t>(a.data.size()) / a.shape[0] : 0;
+  int64_t hit = 0;
+  for (int64_t r = 0; r < a.shape[0]; ++r) {
+    auto it = old_row.find(row_name(to, r));
+    if (it == old_row.end()) continue;
+    std::memcpy(a.data.data() + r * width, o.data.data() + it->second * width, sizeof(float) * static_cast<size_t>(width));
+    if (r < counted) ++hit;
+  }
+  return hit;
 }
 
 std::string thousands(int64_t v) { return format_count(static_cast<uint64_t>(v)); }
@@ -223,19 +223,9 @@ NamedArrays warm_start_weights(const NamedArrays& fresh, const ModelFiles& to, c
     used.insert(from_name);
     if (t) {
       // Rows matched by name; the rest of each row's shape must agree.
-      if (o->shape.size() != a.shape.size() || row_size(o->shape) != row_size(a.shape) ||
-          !std::equal(a.shape.begin() + 1, a.shape.end(), o->shape.begin() + 1))
-        shape_error(a, *o, from_dir);
-      const int64_t rows = a.shape[0], width = row_size(a.shape);
-      const std::vector<int64_t> map = match_rows(t->to, rows, t->from, o->shape[0]);
-      int64_t hit = 0;
-      for (int64_t r = 0; r < rows; ++r) {
-        const int64_t src = map[static_cast<size_t>(r)];
-        if (src < 0) continue;
-        std::memcpy(a.data.data() + r * width, o->data.data() + src * width, sizeof(float) * static_cast<size_t>(width));
-        if (r < rows - t->skip_rows) ++hit;
-      }
-      std::string line = a.name + ": " + thousands(hit) + " of " + thousands(rows - t->skip_rows) + " rows (" + t->what + ") matched";
+      const int64_t counted = a.shape.empty() ? 0 : a.shape[0] - t->skip_rows;
+      const int64_t hit = copy_matched_rows(a, *o, t->to, t->from, counted, from_dir);
+      std::string line = a.name + ": " + thousands(hit) + " of " + thousands(counted) + " rows (" + t->what + ") matched";
       if (from_name != a.name) line += " from " + from_name;
       rep.matched.push_back(line);
       continue;
