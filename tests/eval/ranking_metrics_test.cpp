@@ -29,5 +29,23 @@ TEST(RankingMetrics, HandComputedValues) {
   EXPECT_THROW(m.hit(20), Error);
 }
 
+// Parts computed apart (data-parallel validation) add up through their sums to the metrics of the whole.
+TEST(RankingMetrics, SumsOfPartsGiveTheWhole) {
+  const int64_t ranks[] = {0, 3, 20, 7, 1, 0, 60};
+  RankMetrics whole({1, 5, 10}), a({1, 5, 10}), b({1, 5, 10});
+  for (size_t i = 0; i < 7; ++i) {
+    whole.add(ranks[i]);
+    (i % 2 ? a : b).add(ranks[i]);
+  }
+  std::vector<double> s = a.sums();
+  const std::vector<double> sb = b.sums();
+  for (size_t i = 0; i < s.size(); ++i) s[i] += sb[i];
+  const RankMetrics m = RankMetrics::from_sums({1, 5, 10}, s);
+  EXPECT_EQ(m.count(), 7);
+  for (const auto& kv : whole.to_map()) EXPECT_NEAR(m.to_map().at(kv.first), kv.second, 1e-12) << kv.first;
+  EXPECT_EQ(RankMetrics::from_sums({1, 5, 10}, RankMetrics({1, 5, 10}).sums()).count(), 0);
+  EXPECT_THROW(RankMetrics::from_sums({1, 5}, s), Error);
+}
+
 }  // namespace
 }  // namespace stars::eval

@@ -33,6 +33,26 @@ void RankMetrics::add(int64_t rank) {
   mrr_sum_ += 1.0 / (static_cast<double>(rank) + 1.0);
 }
 
+std::vector<double> RankMetrics::sums() const {
+  std::vector<double> v{static_cast<double>(n_)};
+  for (size_t i = 0; i < ks_.size(); ++i) v.push_back(hit_sum_.empty() ? 0.0 : hit_sum_[i]);
+  for (size_t i = 0; i < ks_.size(); ++i) v.push_back(ndcg_sum_.empty() ? 0.0 : ndcg_sum_[i]);
+  v.push_back(mrr_sum_);
+  return v;
+}
+
+RankMetrics RankMetrics::from_sums(std::vector<int> ks, const std::vector<double>& sums) {
+  RankMetrics m(std::move(ks));
+  const size_t K = m.ks_.size();
+  STARS_CHECK(sums.size() == 2 * K + 2, "metric sums: expected " << 2 * K + 2 << " values, got " << sums.size());
+  m.n_ = static_cast<int64_t>(sums[0] + 0.5);
+  if (m.n_ == 0) return m;
+  m.hit_sum_.assign(sums.begin() + 1, sums.begin() + 1 + K);
+  m.ndcg_sum_.assign(sums.begin() + 1 + K, sums.begin() + 1 + 2 * K);
+  m.mrr_sum_ = sums[2 * K + 1];
+  return m;
+}
+
 void RankMetrics::merge(const RankMetrics& o) {
   STARS_CHECK(o.ks_ == ks_, "merging metrics with different K");
   if (o.n_ == 0) return;

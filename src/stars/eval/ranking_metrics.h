@@ -21,6 +21,10 @@ class RankMetrics {
   explicit RankMetrics(std::vector<int> ks = {1, 5, 10, 20, 50}) : ks_(std::move(ks)) {}
   void add(int64_t rank);
   void merge(const RankMetrics& other);
+  // The running sums [count, hit@K..., ndcg@K..., mrr] (e.g. to add up parts computed in other processes),
+  // and the metrics of such sums.
+  std::vector<double> sums() const;
+  static RankMetrics from_sums(std::vector<int> ks, const std::vector<double>& sums);
   int64_t count() const { return n_; }
   double hit(int k) const;   // = Recall@K with one target
   double ndcg(int k) const;
