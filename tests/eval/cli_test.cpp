@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "../run_stars.h"
 #include "eval_test_util.h"
 #include "stars/core/mmap_file.h"
 #include "stars/eval/metrics_json.h"
@@ -14,23 +15,8 @@
 namespace stars::eval {
 namespace {
 
-struct Result {
-  int rc = -1;
-  std::string out;
-};
-
-Result run(const std::string& args) {
-  Result r;
-  const std::string cmd = std::string(STARS_BINARY_DIR) + "/bin/stars " + args + " 2>&1";
-  FILE* f = popen(cmd.c_str(), "r");
-  if (!f) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, f)) > 0) r.out.append(buf, n);
-  const int status = pclose(f);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Result = stars::testing::ProgramRun;
+Result run(const std::string& args) { return stars::testing::run_stars(args); }
 
 TEST(EvalCli, AblationsModelsCompareAndErrors) {
   if (!std::filesystem::exists(std::string(STARS_BINARY_DIR) + "/bin/stars")) GTEST_SKIP() << "stars is not built";

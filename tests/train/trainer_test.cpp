@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "../model/test_world.h"
+#include "train_log.h"
 #include "stars/core/error.h"
 #include "stars/core/mmap_file.h"
 #include "stars/eval/evaluation.h"
@@ -22,14 +23,7 @@
 namespace stars::train {
 namespace {
 
-std::vector<nlohmann::json> read_log(const std::string& dir) {
-  std::ifstream f(dir + "/train_log.jsonl");
-  std::vector<nlohmann::json> out;
-  std::string line;
-  while (std::getline(f, line))
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
+std::vector<nlohmann::json> read_log(const std::string& dir) { return testing::read_train_log(dir); }
 
 // The largest absolute difference between two arrays of the same size.
 double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
