@@ -5,7 +5,7 @@ SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
 PKGS=(
   build-essential cmake ccache pkg-config git
-  libtorch-dev libopenblas0-openmp libopenblas-dev
+  libtorch-dev libgloo-dev libopenblas0-openmp libopenblas-dev
   libfaiss-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   nlohmann-json3-dev libcpp-httplib-dev libhiredis-dev libxgboost-dev

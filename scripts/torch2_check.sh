@@ -7,7 +7,7 @@
 #
 # How: Debian trixie's libtorch2.6 and its whole dependency closure (glibc 2.41 and libstdc++ 14
 # included) are downloaded with a private apt configuration and unpacked with dpkg -x into DIR/root. The
-# translation units that include torch (src: stars_net, torch_encoder, adamw, full_softmax, losses, step_profiler, trainer;
+# translation units that include torch (src: stars_net, torch_encoder, adamw, data_parallel, full_softmax, losses, step_profiler, trainer;
 # tests/model and tests/train, with tests/crash_report.cpp) are compiled against its headers with the system g++ and linked ahead of
 # the project's static libraries from the normal build (scripts/build.sh), which are torch-free
 # otherwise; the test programs run under trixie's own loader. The linker needs --allow-shlib-undefined:
@@ -54,7 +54,7 @@ compile() {  # compile SOURCE -> DIR/obj/NAME.o when the object is missing or ol
   fi
 }
 TORCH_SRC=(src/stars/model/stars_net.cpp src/stars/model/torch_encoder.cpp src/stars/train/adamw.cpp
-           src/stars/train/full_softmax.cpp src/stars/train/losses.cpp src/stars/train/step_profiler.cpp src/stars/train/trainer.cpp)
+           src/stars/train/data_parallel.cpp src/stars/train/full_softmax.cpp src/stars/train/losses.cpp src/stars/train/step_profiler.cpp src/stars/train/trainer.cpp)
 for f in "${TORCH_SRC[@]}" tests/model/*.cpp tests/train/*.cpp tests/crash_report.cpp; do compile "$f"; done
 
 echo "== linking"

@@ -8,9 +8,9 @@
 namespace stars::train {
 
 BatchLoader::BatchLoader(const BatchBuilder& builder, std::vector<uint32_t> window_lengths, int32_t num_items, int batch_size,
-                         int bucket, int threads, int prefetch, uint64_t seed)
+                         int bucket, int threads, int prefetch, uint64_t seed, int rank, int world)
     : builder_(builder), lengths_(std::move(window_lengths)), num_windows_(lengths_.size()), batch_size_(batch_size),
-      bucket_(bucket), prefetch_(prefetch), seed_(seed) {
+      bucket_(bucket), prefetch_(prefetch), seed_(seed), rank_(rank), world_(world) {
   pool_ = std::make_unique<ThreadPool>(threads);
   // Each in-flight batch has its own scratch (a batch index modulo prefetch + 1 never overlaps).
   for (int i = 0; i <= prefetch_; ++i) slots_.push_back(std::make_unique<model::ItemSlots>(num_items));
@@ -51,8 +51,11 @@ void BatchLoader::submit_more() {
   while (submitted_ < num_batches_ && static_cast<int>(queue_.size()) < prefetch_) {
     const int64_t b = submitted_++;
     auto batch = std::make_shared<model::TokenBatch>();
-    const size_t begin = batches_[b].first, n = batches_[b].second;
-    const uint64_t seed = derive_seed(derive_seed(seed_, static_cast<uint64_t>(epoch_) + 1), static_cast<uint64_t>(b));
+    // This rank's share of the batch (all of it in a single process).
+    const size_t all = batches_[b].second, W = static_cast<size_t>(world_), r = static_cast<size_t>(rank_);
+    const size_t begin = batches_[b].first + all * r / W, n = all * (r + 1) / W - all * r / W;
+    uint64_t seed = derive_seed(derive_seed(seed_, static_cast<uint64_t>(epoch_) + 1), static_cast<uint64_t>(b));
+    if (rank_ > 0) seed = derive_seed(seed, static_cast<uint64_t>(rank_));
     model::ItemSlots* slots = slots_[static_cast<size_t>(b) % slots_.size()].get();
     const uint32_t* ids = perm_.data() + begin;
     Pending p;

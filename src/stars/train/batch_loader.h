@@ -3,7 +3,9 @@
 // groups each run of `bucket` batches' worth of windows by length (so a batch is padded only to its own
 // longest window), and shuffles the batch order; batch b draws its negatives from (seed, e, b). The
 // result does not depend on the number of threads, and an epoch can be replayed exactly after a resume.
-// Torch-free.
+// In data-parallel training (world > 1) every rank draws the same batches and builds only its share of
+// each: windows [n r / world, n (r + 1) / world) of the batch's n, with negatives from (seed, e, b, r) for
+// r > 0 (rank 0 draws what a single process draws). Torch-free.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +24,7 @@ class BatchLoader {
  public:
   // window_lengths: events per window (length bucketing); bucket <= 1 turns bucketing off.
   BatchLoader(const BatchBuilder& builder, std::vector<uint32_t> window_lengths, int32_t num_items, int batch_size,
-              int bucket, int threads, int prefetch, uint64_t seed);
+              int bucket, int threads, int prefetch, uint64_t seed, int rank = 0, int world = 1);
   ~BatchLoader();
 
   // Starts epoch `epoch` (0-based); returns its number of batches.
@@ -37,6 +39,7 @@ class BatchLoader {
   size_t num_windows_;
   int batch_size_, bucket_, prefetch_;
   uint64_t seed_;
+  int rank_, world_;
   int epoch_ = 0;
   int64_t num_batches_ = 0, submitted_ = 0;
   std::vector<uint32_t> perm_;

@@ -100,8 +100,12 @@ at::Tensor corrected(const at::Tensor& z, const BatchTensors& bt, const Selectio
 }  // namespace
 
 Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutputs& out, const at::Tensor& prior,
-                      const TrainConfig& cfg, bool full) {
+                      const TrainConfig& cfg, bool full, const LossShares& shares) {
   Losses L;
+  // A loss's weight times its share of the batch (data-parallel ranks); a single process multiplies by nothing.
+  const auto weighted = [](const at::Tensor& loss, double weight, double share) {
+    return weight * share == 1.0 ? loss : loss * (weight * share);
+  };
   const bool by_matmul = cfg.slice_logits == "matmul";
   const int64_t S = out.h_next.size(2);
   at::Tensor H = out.h_next.reshape({-1, S}).index_select(0, bt.tgt_slot);  // (N_t, S)
@@ -144,7 +148,7 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
     z_slice = mask_pairs(z_slice, slice_rows, slice_cols);
     L.main = -at::log_softmax(corrected(z_slice, bt, nullptr), 1).select(1, 0).mean();
   }
-  L.total = L.main;
+  L.total = weighted(L.main, 1.0, shares.targets);
 
   // The loss of a per-row vector h (B, S) on the selected targets of the selected rows, as the main loss ranks
   // them. With `label` (global ids, and `label_local` in `items`' numbering) each selected row predicts that
@@ -187,7 +191,7 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
   const at::Tensor& last = bt.final_targets;
   if (cfg.gen_weight > 0 && rows.numel() > 0) {
     L.gen = selected_target_loss(out.h_gen, Selection{rows, last, bt.final_pos}, items, O, prior_u);
-    L.total = L.total + cfg.gen_weight * L.gen;
+    L.total = L.total + weighted(L.gen, cfg.gen_weight, shares.final_targets);
   }
   // The cold-user vector on each user's earliest event: what a user without history takes first. Against
   // detached item vectors and context offsets: this loss trains the cold-user head and the user feature
@@ -205,7 +209,7 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
     } else {
       L.cold = selected_target_loss(out.h_user, first, head_items, head_offsets, prior_u);
     }
-    L.total = L.total + cfg.cold_user_weight * L.cold;
+    L.total = L.total + weighted(L.cold, cfg.cold_user_weight, shares.first_targets);
   }
   if ((cfg.logistic_weight > 0 || cfg.slice_weight > 0) && bt.cands.defined() && bt.cands.size(1) > 1) {
     // On the target's own candidate slice (its hard negatives), without the shared negatives.
@@ -213,11 +217,11 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
                                            : mask_pairs(slice_logits(H, items, prior_u, bt.cands, by_matmul).to(at::kFloat), cand_rows, cand_cols);
     if (cfg.logistic_weight > 0) {
       L.logistic = -(at::log_sigmoid(z.select(1, 0)) + at::log_sigmoid(-z.narrow(1, 1, z.size(1) - 1)).mean(1)).mean();
-      L.total = L.total + cfg.logistic_weight * L.logistic;
+      L.total = L.total + weighted(L.logistic, cfg.logistic_weight, shares.targets);
     }
     if (cfg.slice_weight > 0) {
       L.slice = -at::log_softmax(z, 1).select(1, 0).mean();
-      L.total = L.total + cfg.slice_weight * L.slice;
+      L.total = L.total + weighted(L.slice, cfg.slice_weight, shares.targets);
     }
   }
   if (cfg.inbatch_weight > 0 && rows.numel() > 1) {
@@ -231,7 +235,7 @@ Losses compute_losses(const StarsNet& net, const BatchTensors& bt, const NetOutp
         at::eye(R, pos_ids.options().dtype(at::kBool)).logical_not());
     logits = logits.masked_fill(same, -std::numeric_limits<float>::infinity());
     L.inbatch = at::cross_entropy_loss(logits, at::arange(R, pos_ids.options()));
-    L.total = L.total + cfg.inbatch_weight * L.inbatch;
+    L.total = L.total + weighted(L.inbatch, cfg.inbatch_weight, shares.final_targets);
   }
   return L;
 }

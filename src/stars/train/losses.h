@@ -24,12 +24,20 @@ namespace stars::train {
 
 struct Losses {
   at::Tensor total;
-  at::Tensor main, gen, cold, logistic, slice, inbatch;  // undefined when off
+  at::Tensor main, gen, cold, logistic, slice, inbatch;  // undefined when off; means over this batch's rows
+};
+
+// Data-parallel training: the share of the whole batch's rows that this rank's part holds, for each kind
+// of mean: targets (main, logistic, slice), final targets (gen, in-batch) and first targets (cold). Each
+// loss enters `total` multiplied by its share, so that the ranks' summed gradients are those of the whole
+// batch's means (the in-batch loss excepted: its negatives are the rank's own rows). 1 = a single process.
+struct LossShares {
+  double targets = 1.0, final_targets = 1.0, first_targets = 1.0;
 };
 
 // The losses of a batch `bt` from the network's outputs `out`; `prior` (N) is b_k (undefined: none);
 // `full` = loss over the whole catalog instead of the candidate slices.
 Losses compute_losses(const model::StarsNet& net, const model::BatchTensors& bt, const model::NetOutputs& out,
-                      const at::Tensor& prior, const TrainConfig& cfg, bool full);
+                      const at::Tensor& prior, const TrainConfig& cfg, bool full, const LossShares& shares = {});
 
 }  // namespace stars::train

@@ -67,6 +67,8 @@ void TrainConfig::validate() const {
   STARS_CHECK_ARG(max_steps >= 0, "train.max_steps must be >= 0, got " << max_steps);
   STARS_CHECK_ARG(profile_steps >= 0, "train.profile_steps must be >= 0, got " << profile_steps);
   STARS_CHECK_ARG(profile_after >= 0, "train.profile_after must be >= 0, got " << profile_after);
+  STARS_CHECK_ARG(world_size >= 1, "train.world_size must be >= 1, got " << world_size);
+  STARS_CHECK_ARG(dist_timeout >= 1, "train.dist_timeout must be >= 1 second, got " << dist_timeout);
   STARS_CHECK_ARG(threads >= 0 && threads <= 1024, "train.threads must be in [0, 1024], got " << threads);
   STARS_CHECK_ARG(loader_threads >= 1 && loader_threads <= 256, "train.loader_threads must be in [1, 256], got " << loader_threads);
   STARS_CHECK_ARG(prefetch >= 1 && prefetch <= 1024, "train.prefetch must be in [1, 1024], got " << prefetch);

@@ -66,6 +66,8 @@ struct TrainConfig {
   int64_t profile_after = 5;          ///< ... after this many steps of the run (warm-up), >= 0
 
   int threads = 0;                    ///< torch intra-op threads, 0 = STARS_THREADS or all cores
+  int world_size = 1;                 ///< processes training together, data-parallel (stars train --nproc), >= 1
+  int dist_timeout = 600;             ///< seconds a process waits for the others (start-up and each collective), >= 1
   int loader_threads = 1;             ///< batch-building worker threads, >= 1
   int prefetch = 4;                   ///< batches built ahead, >= 1
   uint64_t seed = 42;                 ///< seed of initialisation, sampling and dropout
@@ -127,6 +129,8 @@ struct TrainConfig {
     v("profile_steps", profile_steps, "profile this many training steps with LibTorch's profiler: profile.txt in the model folder gives, per step, the GPU kernels' time and how busy the GPU was, and the operators' self time on the host (and profile_trace.json, a Chrome trace, where LibTorch has Kineto), 0 = off, >= 0");
     v("profile_after", profile_after, "the profiled steps start after this many steps of the run (warm-up), >= 0");
     v("threads", threads, "torch intra-op threads, 0 = STARS_THREADS or all cores");
+    v("world_size", world_size, "processes training together, data-parallel: each takes its share of every batch's windows and all apply the same update from their gradients summed by target counts (one Gloo all-reduce per step); stars train --nproc N starts N on this machine, --rank/--dist-addr joins one started elsewhere (docs/MODEL.md, Data-parallel training), >= 1");
+    v("dist_timeout", dist_timeout, "seconds a data-parallel process waits for the others, at start-up and at each all-reduce, >= 1");
     v("loader_threads", loader_threads, "batch-building worker threads, >= 1");
     v("prefetch", prefetch, "batches built ahead, >= 1");
     v("seed", seed, "seed of initialisation, sampling and dropout");

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iomanip>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include "stars/core/config.h"
@@ -33,6 +34,7 @@
 #include "stars/train/adamw.h"
 #include "stars/train/batch_builder.h"
 #include "stars/train/batch_loader.h"
+#include "stars/train/data_parallel.h"
 #include "stars/train/lr_schedule.h"
 #include "stars/train/losses.h"
 #include "stars/train/negative_sampler.h"
@@ -125,14 +127,8 @@ RankQueries session_queries(const data::Dataset& ds, const std::string& split) {
   return r;
 }
 
-// A seeded sample of at most n queries (all when n is 0 or not smaller).
-RankQueries sample_queries(const RankQueries& all, int n, uint64_t seed) {
-  if (n <= 0 || all.size() <= static_cast<size_t>(n)) return all;
-  std::vector<size_t> idx(all.size());
-  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
-  Rng rng(seed);
-  for (size_t i = 0; i < static_cast<size_t>(n); ++i) std::swap(idx[i], idx[i + rng.uniform(idx.size() - i)]);
-  idx.resize(n);
+// The queries all[idx[0]], all[idx[1]], ...
+RankQueries select_queries(const RankQueries& all, const std::vector<size_t>& idx) {
   RankQueries r;
   if (all.sessions()) r.cand_offsets.push_back(0);
   for (size_t i : idx) {
@@ -143,6 +139,17 @@ RankQueries sample_queries(const RankQueries& all, int n, uint64_t seed) {
     r.cand_offsets.push_back(static_cast<uint32_t>(r.cands.size()));
   }
   return r;
+}
+
+// A seeded sample of at most n queries (all when n is 0 or not smaller).
+RankQueries sample_queries(const RankQueries& all, int n, uint64_t seed) {
+  if (n <= 0 || all.size() <= static_cast<size_t>(n)) return all;
+  std::vector<size_t> idx(all.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  Rng rng(seed);
+  for (size_t i = 0; i < static_cast<size_t>(n); ++i) std::swap(idx[i], idx[i + rng.uniform(idx.size() - i)]);
+  idx.resize(n);
+  return select_queries(all, idx);
 }
 
 // Rank of each query's label by the user vector: among the whole catalog (without the user's history
@@ -225,6 +232,17 @@ eval::RankMetrics evaluate(StarsNet& net, const BatchBuilder& builder, const dat
   return metrics;
 }
 
+// evaluate() in data-parallel training: each rank ranks every world_size-th query from its rank on, and the
+// ranks add up their metric sums, so that every rank gets the metrics of all queries. One process: evaluate().
+eval::RankMetrics evaluate_parallel(StarsNet& net, const BatchBuilder& builder, const data::Dataset& ds,
+                                    const RankQueries& queries, const TrainConfig& cfg, DataParallel& dp) {
+  if (dp.world_size() == 1) return evaluate(net, builder, ds, queries, cfg);
+  std::vector<size_t> idx;
+  for (size_t i = static_cast<size_t>(dp.rank()); i < queries.size(); i += static_cast<size_t>(dp.world_size())) idx.push_back(i);
+  const eval::RankMetrics part = evaluate(net, builder, ds, select_queries(queries, idx), cfg);
+  return eval::RankMetrics::from_sums(part.ks(), dp.sum(part.sums()));
+}
+
 std::string fmt_rate(double v) {
   std::ostringstream o;
   o << std::fixed << std::setprecision(1);
@@ -257,6 +275,15 @@ TrainSummary run_training(const TrainRequest& req) {
   model::set_compute_threads(threads);
   const std::string device = resolve_device(tc.device);
   const bool cuda = device != "cpu";
+  // Data-parallel ranks meet first, so that a missing one stops the run before any work.
+  DataParallelOptions dpo;
+  dpo.rank = req.rank;
+  dpo.world_size = tc.world_size;
+  dpo.host = req.dist_host;
+  dpo.port = req.dist_port;
+  dpo.timeout_s = tc.dist_timeout;
+  DataParallel dp(dpo);
+  const bool primary = dp.primary();  // writes the model folder and the log
 
   auto ds = data::Dataset::open(req.data_dir);
   model::ItemContent content = model::load_item_content(*ds);
@@ -326,6 +353,7 @@ TrainSummary run_training(const TrainRequest& req) {
   StarsConfig resumable = cfg;
   resumable.train.profile_steps = TrainConfig{}.profile_steps;
   resumable.train.profile_after = TrainConfig{}.profile_after;
+  resumable.train.dist_timeout = TrainConfig{}.dist_timeout;
   const std::string config_text = config_to_json(resumable).dump(-1);
 
   STARS_INFO("stars train: " << ds->num_users() << " users, " << ds->num_items() << " items, " << ds->num_events()
@@ -362,7 +390,7 @@ TrainSummary run_training(const TrainRequest& req) {
   std::vector<uint32_t> lengths;
   for (const Window& w : data.windows()) lengths.push_back(w.end - w.begin);
   BatchLoader loader(builder, std::move(lengths), ds->num_items(), tc.batch_size, tc.bucket_batches, tc.loader_threads,
-                     tc.prefetch, tc.seed);
+                     tc.prefetch, tc.seed, dp.rank(), dp.world_size());
 
   // Validation queries (all, or a seeded sample) of the protocol training selects on.
   const bool by_session = tc.valid_protocol == "session";
@@ -374,6 +402,14 @@ TrainSummary run_training(const TrainRequest& req) {
     if (g.name == "dense" || g.name == "cold_user") g.weight_decay = tc.weight_decay;
     if (g.name == "embedding" || g.name == "delta") g.weight_decay = tc.embedding_weight_decay;
     if (g.name == "delta" && text_model) g.lr_scale = tc.delta_lr_scale;
+  }
+
+  // Every parameter, in the optimizer's order: what data-parallel ranks reduce and compare.
+  std::vector<at::Tensor> params;
+  std::vector<std::string> param_names;
+  for (const model::ParamGroup& g : net.param_groups()) {
+    params.insert(params.end(), g.params.begin(), g.params.end());
+    param_names.insert(param_names.end(), g.names.begin(), g.names.end());
   }
 
   const int64_t steps_per_epoch = static_cast<int64_t>((data.windows().size() + tc.batch_size - 1) / tc.batch_size);
@@ -404,7 +440,7 @@ TrainSummary run_training(const TrainRequest& req) {
     bad_epochs = std::stoi(ck.meta["bad_epochs"]);
     summary.stop_reason = ck.meta["stop"];
     STARS_INFO("resuming " << out << " after epoch " << start_epoch << " (step " << step << ")");
-  } else {
+  } else if (primary) {
     save_model_description(out, files);
     write_text_file(log_path, "");
   }
@@ -413,7 +449,10 @@ TrainSummary run_training(const TrainRequest& req) {
   double train_seconds = 0.0;
   int64_t train_tokens = 0;
   const bool autocast = cuda && tc.bf16;
-  StepProfiler profiler(out, tc.profile_after, tc.profile_steps, cuda);
+  StepProfiler profiler(out, tc.profile_after, primary ? tc.profile_steps : 0, cuda);
+  const bool show_progress = tc.progress && primary;
+  const bool parallel = dp.world_size() > 1;
+  dp.check_same(params, param_names, "at the start (after initialisation, warm start or resume)");
   const int64_t run_start = step;  // the profiler counts this run's steps: a resumed run from its own start
   int epoch = start_epoch;
   bool stop = !summary.stop_reason.empty();
@@ -428,7 +467,8 @@ TrainSummary run_training(const TrainRequest& req) {
     opt.set_frozen("delta", delta_frozen);
     net.set_training(true);
     const int64_t nb = loader.start_epoch(epoch);
-    Progress bar("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(tc.epochs), static_cast<uint64_t>(nb), "batch");
+    std::optional<Progress> bar;
+    if (show_progress) bar.emplace("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(tc.epochs), static_cast<uint64_t>(nb), "batch");
     Timer timer;
     double loss_sum = 0.0, loss_main_sum = 0.0;
     int64_t n_loss = 0, epoch_tokens = 0;
@@ -449,38 +489,71 @@ TrainSummary run_training(const TrainRequest& req) {
     double t_warm = -1.0;
     int64_t tokens_warm = 0;
     // Wall time per phase (host side; on CUDA the kernels run asynchronously, so only the total is exact).
-    double t_wait = 0, t_tensors = 0, t_forward = 0, t_backward = 0, t_optim = 0;
+    double t_wait = 0, t_tensors = 0, t_forward = 0, t_backward = 0, t_reduce = 0, t_optim = 0;
     Timer phase;
     while (auto batch = loader.next()) {
       profiler.before_step(step - run_start);
       t_wait += phase.seconds();
       phase.reset();
-      torch::manual_seed(derive_seed(tc.seed, 0x5eed0000ull + static_cast<uint64_t>(step)));  // dropout (CUDA)
-      net.set_dropout_seed(derive_seed(tc.seed, 0xd509000ull + static_cast<uint64_t>(step)));  // dropout (CPU)
-      const BatchTensors bt = net.make_tensors(*batch);
-      t_tensors += phase.seconds();
-      phase.reset();
-      if (autocast) set_cuda_autocast(true);
-      const NetOutputs o = net.forward(bt);
-      Losses L = compute_losses(net, bt, o, prior, tc, full);
-      if (autocast) set_cuda_autocast(false);
-      t_forward += phase.seconds();
-      phase.reset();
-      L.total.backward();
-      t_backward += phase.seconds();
-      phase.reset();
+      // Dropout masks: each rank its own (rank 0 those of a single process).
+      const uint64_t rank_mix = dp.rank() > 0 ? static_cast<uint64_t>(dp.rank()) << 40 : 0;
+      torch::manual_seed(derive_seed(tc.seed, (0x5eed0000ull + static_cast<uint64_t>(step)) ^ rank_mix));  // dropout (CUDA)
+      net.set_dropout_seed(derive_seed(tc.seed, (0xd509000ull + static_cast<uint64_t>(step)) ^ rank_mix));  // dropout (CPU)
+      Losses L;
+      LossShares shares;
+      int64_t step_targets = batch->n_targets;
+      if (parallel) {  // the batch's targets of each kind, and this rank's shares of them
+        const auto count = [](const std::vector<int64_t>& v) {
+          return static_cast<double>(std::count_if(v.begin(), v.end(), [](int64_t x) { return x >= 0; }));
+        };
+        const double mine[3] = {static_cast<double>(batch->n_targets), count(batch->row_last_target), count(batch->row_first_target)};
+        const std::vector<double> all = dp.sum({mine[0], mine[1], mine[2]});
+        shares.targets = all[0] > 0 ? mine[0] / all[0] : 0.0;
+        shares.final_targets = all[1] > 0 ? mine[1] / all[1] : 0.0;
+        shares.first_targets = all[2] > 0 ? mine[2] / all[2] : 0.0;
+        step_targets = static_cast<int64_t>(all[0]);
+        t_reduce += phase.seconds();
+        phase.reset();
+      }
+      // A data-parallel rank's share of a batch smaller than world_size can be empty: it then only reduces.
+      if (!parallel || batch->n_targets > 0) {
+        const BatchTensors bt = net.make_tensors(*batch);
+        t_tensors += phase.seconds();
+        phase.reset();
+        if (autocast) set_cuda_autocast(true);
+        const NetOutputs o = net.forward(bt);
+        L = compute_losses(net, bt, o, prior, tc, full, shares);
+        if (autocast) set_cuda_autocast(false);
+        t_forward += phase.seconds();
+        phase.reset();
+        L.total.backward();
+        t_backward += phase.seconds();
+        phase.reset();
+      }
+      at::Tensor lt, lm;  // the batch's mean losses
+      if (parallel) {
+        at::Tensor main_part;
+        if (L.main.defined()) main_part = L.main.detach() * shares.targets;
+        const std::vector<at::Tensor> sums = dp.sum_gradients(params, {L.total, main_part});
+        lt = sums[0];
+        lm = sums[1];
+        t_reduce += phase.seconds();
+        phase.reset();
+      } else {
+        lt = L.total.detach();
+        lm = L.main.detach();
+      }
       opt.clip_per_group(tc.clip_norm);
       opt.step(learning_rate(tc, step, total_steps));
       opt.zero_grad();
       t_optim += phase.seconds();
       {
         torch::NoGradGuard ng;
-        const at::Tensor lt = L.total.detach(), lm = L.main.detach();
         loss_acc = loss_acc.defined() ? loss_acc + lt : lt;
         main_acc = main_acc.defined() ? main_acc + lm : lm;
       }
       ++acc_n;
-      epoch_tokens += batch->n_targets;
+      epoch_tokens += step_targets;
       profiler.after_step(step - run_start, batch->n_targets);
       ++step;
       ++b;
@@ -494,7 +567,7 @@ TrainSummary run_training(const TrainRequest& req) {
         std::ostringstream extra;
         extra << "loss " << std::fixed << std::setprecision(4) << loss_sum / std::max<int64_t>(1, n_loss) << " | "
               << fmt_rate(epoch_tokens / std::max(1e-9, sec)) << " tok/s";
-        if (tc.progress) bar.update(static_cast<uint64_t>(b), extra.str());
+        if (bar) bar->update(static_cast<uint64_t>(b), extra.str());
       }
       if (tc.max_steps > 0 && step >= tc.max_steps) {
         stop = true;
@@ -506,18 +579,19 @@ TrainSummary run_training(const TrainRequest& req) {
     drain();
     profiler.finish();
     const double sec = timer.seconds();
-    if (tc.progress) bar.finish();
+    if (bar) bar->finish();
     train_seconds += sec;
     train_tokens += epoch_tokens;
 
-    // Validation, best weights, checkpoint, log.
+    // Validation, best weights, checkpoint, log (data-parallel ranks: each validates a share, rank 0 writes).
+    dp.check_same(params, param_names, "after epoch " + std::to_string(epoch + 1));
     std::map<std::string, double> vm;
     double vsec = 0.0;
     const bool validate_now = (epoch + 1) % tc.eval_every == 0 || epoch + 1 == tc.epochs || stop;
     bool improved = false;
     if (validate_now && valid.size() > 0) {
       Timer vt;
-      vm = metrics_map(evaluate(net, builder, *ds, valid, tc));
+      vm = metrics_map(evaluate_parallel(net, builder, *ds, valid, tc, dp));
       vsec = vt.seconds();
       const double ndcg = vm["ndcg@10"];
       if (ndcg > best) {
@@ -525,7 +599,7 @@ TrainSummary run_training(const TrainRequest& req) {
         summary.best_epoch = epoch + 1;
         bad_epochs = 0;
         improved = true;
-        model::save_model_weights(out, net.state());
+        if (primary) model::save_model_weights(out, net.state());
       } else {
         bad_epochs += tc.eval_every;
       }
@@ -535,11 +609,11 @@ TrainSummary run_training(const TrainRequest& req) {
       }
     } else if (valid.size() == 0) {
       improved = true;
-      model::save_model_weights(out, net.state());  // nothing to validate on: keep the latest
+      if (primary) model::save_model_weights(out, net.state());  // nothing to validate on: keep the latest
       summary.best_epoch = epoch + 1;
     }
     if (epoch + 1 == tc.epochs && summary.stop_reason.empty()) summary.stop_reason = "epochs";
-    {
+    if (primary) {
       model::NamedArrays ck = net.state();
       for (auto& a : ck.arrays) a.name = "w." + a.name;
       opt.save(&ck);
@@ -569,11 +643,12 @@ TrainSummary run_training(const TrainRequest& req) {
          << ", \"train_seconds\": " << sec << ", \"tokens_per_second\": " << tps
          << ", \"steady_tokens_per_second\": " << steady_tps
          << ", \"phase_seconds\": {\"wait_batch\": " << t_wait << ", \"to_tensors\": " << t_tensors
-         << ", \"forward_loss\": " << t_forward << ", \"backward\": " << t_backward << ", \"optimizer\": " << t_optim
+         << ", \"forward_loss\": " << t_forward << ", \"backward\": " << t_backward << (parallel ? ", \"all_reduce\": " : "")
+         << (parallel ? std::to_string(t_reduce) : "") << ", \"optimizer\": " << t_optim
          << "}, \"delta_frozen\": " << (delta_frozen ? "true" : "false") << ", \"valid_seconds\": " << vsec
          << ", \"valid\": " << metrics_json(vm) << ", \"improved\": " << (improved ? "true" : "false")
          << ", \"best_epoch\": " << summary.best_epoch << "}\n";
-    {
+    if (primary) {
       std::ofstream f(log_path, std::ios::app);
       f << line.str();
     }
@@ -593,6 +668,7 @@ TrainSummary run_training(const TrainRequest& req) {
     STARS_INFO("paused after epoch " << epoch << "; continue with --resume");
     return summary;
   }
+  if (!primary) return summary;  // rank 0 alone computes and writes the final metrics
   // Test (and validation) metrics of the best weights, on every user.
   net.load_state(model::read_named_arrays(model::model_weights_path(out), "model_weights"));
   // The cold-user check: the held-out users' first events, ranked from their features alone by the head

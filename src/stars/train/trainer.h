@@ -18,6 +18,12 @@ struct TrainRequest {
   StarsConfig config;
   bool resume = false;    // continue from out_dir/checkpoint.tbl (same configuration)
   int stop_after_epochs = 0;  // end this invocation after so many epochs (continue later with resume); 0 = no limit
+  // Data-parallel training (config.train.world_size > 1): this process's rank, and where rank 0 serves the
+  // rendezvous. Rank 0 writes the model folder, logs and computes the final metrics; the others only train
+  // and validate (each a share of the queries), and return without test metrics.
+  int rank = 0;
+  std::string dist_host = "127.0.0.1";
+  int dist_port = 29500;
 };
 
 struct TrainSummary {

@@ -1,0 +1,177 @@
+// Data-parallel training over processes; see data_parallel.h.
+#include "stars/train/data_parallel.h"
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstring>
+#include <exception>
+
+#include "stars/core/error.h"
+
+#ifdef STARS_WITH_GLOO
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#endif
+
+namespace stars::train {
+
+#ifdef STARS_WITH_GLOO
+struct DataParallel::Group {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> pg;
+};
+#else
+struct DataParallel::Group {};
+#endif
+
+namespace {
+
+// Runs a collective, turning the errors of c10d and Gloo (a rank gone, a timeout) into one that says where.
+template <class F>
+void collective(const std::string& what, int rank, int world, F&& f) {
+  try {
+    f();
+  } catch (const Error&) {
+    throw;
+  } catch (const c10::Error& e) {
+    STARS_THROW(kUnavailable, "data-parallel " << what << " failed on rank " << rank << " of " << world
+                                               << " (has another rank stopped? its own error is printed above): "
+                                               << e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    STARS_THROW(kUnavailable, "data-parallel " << what << " failed on rank " << rank << " of " << world
+                                               << " (has another rank stopped? its own error is printed above): " << e.what());
+  }
+}
+
+// FNV-1a over the bytes of a tensor's float32 values, as an int64 (what a Gloo broadcast carries).
+int64_t checksum(const at::Tensor& t) {
+  const at::Tensor c = t.detach().to(torch::kCPU, torch::kFloat32).contiguous();
+  const auto* p = static_cast<const unsigned char*>(c.data_ptr());
+  const size_t n = static_cast<size_t>(c.numel()) * sizeof(float);
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  int64_t out;
+  std::memcpy(&out, &h, sizeof out);
+  return out;
+}
+
+}  // namespace
+
+bool DataParallel::available() {
+#ifdef STARS_WITH_GLOO
+  return true;
+#else
+  return false;
+#endif
+}
+
+DataParallel::DataParallel(const DataParallelOptions& o) : rank_(o.rank), world_(o.world_size) {
+  STARS_CHECK_ARG(world_ >= 1, "data-parallel world size must be >= 1, got " << world_);
+  STARS_CHECK_ARG(rank_ >= 0 && rank_ < world_, "data-parallel rank must be in [0, " << world_ << "), got " << rank_);
+  if (world_ == 1) return;
+  STARS_CHECK_ARG(o.port > 0 && o.port < 65536, "data-parallel port must be in [1, 65535], got " << o.port);
+#ifdef STARS_WITH_GLOO
+  group_ = std::make_unique<Group>();
+  const auto timeout = std::chrono::milliseconds(int64_t{1000} * o.timeout_s);
+  collective("start-up (rendezvous at " + o.host + ":" + std::to_string(o.port) + ")", rank_, world_, [&] {
+    c10d::TCPStoreOptions so;
+    so.port = static_cast<uint16_t>(o.port);
+    so.isServer = rank_ == 0;
+    so.numWorkers = static_cast<size_t>(world_);
+    so.waitWorkers = true;
+    so.timeout = timeout;
+    group_->store = c10::make_intrusive<c10d::TCPStore>(o.host, so);
+    auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
+    opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(o.host));
+    group_->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(group_->store, rank_, world_, opts);
+  });
+#else
+  STARS_THROW(kInvalidArgument, "train.world_size=" << world_ << ": this build of stars has no data-parallel training "
+                                "(LibTorch's c10d Gloo backend; install libgloo-dev and rebuild)");
+#endif
+}
+
+DataParallel::~DataParallel() = default;
+
+std::vector<at::Tensor> DataParallel::sum_gradients(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& values) {
+  torch::NoGradGuard ng;
+  if (world_ == 1) return values;
+  STARS_CHECK(!params.empty(), "no parameters to reduce");
+  const auto opt = params[0].options().dtype(torch::kFloat32);
+  // One buffer: [every parameter's gradient..., a flag per parameter (its gradient is defined), values...].
+  std::vector<at::Tensor> parts;
+  parts.reserve(params.size() + 2);
+  std::vector<float> flags(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    const at::Tensor& g = params[i].grad();
+    flags[i] = g.defined() ? 1.0f : 0.0f;
+    parts.push_back(g.defined() ? g.reshape({-1}).to(torch::kFloat32) : torch::zeros({params[i].numel()}, opt));
+  }
+  parts.push_back(torch::from_blob(flags.data(), {static_cast<int64_t>(flags.size())}, torch::kFloat32).to(opt.device()));
+  if (!values.empty()) {
+    std::vector<at::Tensor> v;
+    for (const at::Tensor& x : values) v.push_back(x.defined() ? x.detach().to(opt).reshape({}) : torch::zeros({}, opt));
+    parts.push_back(at::stack(v));
+  }
+  at::Tensor buf = at::cat(parts);
+#ifdef STARS_WITH_GLOO
+  collective("gradient all-reduce", rank_, world_, [&] {
+    std::vector<at::Tensor> v{buf};
+    group_->pg->allreduce(v)->wait();
+  });
+#endif
+  const int64_t P = static_cast<int64_t>(params.size()), V = static_cast<int64_t>(values.size());
+  int64_t total = 0;
+  for (const at::Tensor& p : params) total += p.numel();
+  const at::Tensor defined = buf.narrow(0, total, P).to(torch::kCPU);
+  const float* dp = defined.data_ptr<float>();
+  int64_t off = 0;
+  for (int64_t i = 0; i < P; ++i) {
+    at::Tensor p = params[static_cast<size_t>(i)];
+    const int64_t k = p.numel();
+    if (dp[i] > 0) {
+      const at::Tensor g = buf.narrow(0, off, k).view(p.sizes()).to(p.scalar_type());
+      if (p.grad().defined()) p.mutable_grad().copy_(g);
+      else p.mutable_grad() = g.clone();
+    }
+    off += k;
+  }
+  std::vector<at::Tensor> sums;
+  for (int64_t j = 0; j < V; ++j) sums.push_back(buf[total + P + j]);
+  return sums;
+}
+
+std::vector<double> DataParallel::sum(const std::vector<double>& values) {
+  if (world_ == 1 || values.empty()) return values;
+  at::Tensor t = torch::from_blob(const_cast<double*>(values.data()), {static_cast<int64_t>(values.size())}, torch::kFloat64).clone();
+#ifdef STARS_WITH_GLOO
+  collective("sum", rank_, world_, [&] {
+    std::vector<at::Tensor> v{t};
+    group_->pg->allreduce(v)->wait();
+    group_->pg->broadcast(v)->wait();  // rank 0's result, bit for bit, on every rank
+  });
+#endif
+  return std::vector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+}
+
+void DataParallel::check_same(const std::vector<at::Tensor>& params, const std::vector<std::string>& names,
+                              const std::string& when) {
+  if (world_ == 1 || params.empty()) return;
+  std::vector<int64_t> mine(params.size());
+  for (size_t i = 0; i < params.size(); ++i) mine[i] = checksum(params[i]);
+  at::Tensor t = torch::from_blob(mine.data(), {static_cast<int64_t>(mine.size())}, torch::kInt64).clone();
+#ifdef STARS_WITH_GLOO
+  collective("weight check", rank_, world_, [&] {
+    std::vector<at::Tensor> v{t};
+    group_->pg->broadcast(v)->wait();
+  });
+#endif
+  const int64_t* r0 = t.data_ptr<int64_t>();
+  for (size_t i = 0; i < params.size(); ++i)
+    STARS_CHECK(r0[i] == mine[i], "data-parallel rank " << rank_ << " holds other weights than rank 0 " << when << ": "
+                                  << (i < names.size() ? names[i] : "parameter " + std::to_string(i))
+                                  << " differs (the ranks must run the same build, data and configuration)");
+}
+
+}  // namespace stars::train

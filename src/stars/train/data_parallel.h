@@ -1,0 +1,60 @@
+// Data-parallel training over processes (train.world_size > 1). Every process, a rank, holds the whole
+// model and trains on its share of each batch's windows (BatchLoader). The ranks first add up how many
+// targets of each kind the batch has (sum), and each multiplies its mean losses by its share of them
+// (LossShares); after the backward pass they add up their gradients (sum_gradients): the gradient of the
+// whole batch's mean losses, as one process computes it on the whole batch. Every rank then applies the
+// same clipped AdamW update to the same weights, so the weights stay equal without being sent; check_same
+// verifies that they do. Over TCP with LibTorch's c10d Gloo backend; the ranks meet through a key-value
+// store that rank 0 serves at host:port.
+#pragma once
+
+#include <ATen/core/Tensor.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace stars::train {
+
+struct DataParallelOptions {
+  int rank = 0;
+  int world_size = 1;
+  std::string host = "127.0.0.1";  // where rank 0 serves the rendezvous store
+  int port = 29500;
+  int timeout_s = 600;             // start-up and each collective
+};
+
+class DataParallel {
+ public:
+  // world_size 1: no group; every method is then what one process alone computes. Otherwise joins the
+  // group (blocks until all ranks are there, at most timeout_s).
+  explicit DataParallel(const DataParallelOptions& options);
+  ~DataParallel();
+  DataParallel(const DataParallel&) = delete;
+  DataParallel& operator=(const DataParallel&) = delete;
+
+  // Whether this build can form a group of several processes (LibTorch's c10d with Gloo).
+  static bool available();
+  int rank() const { return rank_; }
+  int world_size() const { return world_; }
+  bool primary() const { return rank_ == 0; }
+
+  // After backward: each parameter's gradient becomes the sum of the ranks' gradients. A gradient undefined
+  // on a rank counts as zero there; it is defined after the call when it was on any rank and stays
+  // undefined otherwise (a frozen group). Returns the sums over the ranks of `values` (0-dim tensors, e.g.
+  // the rank's weighted losses; undefined counts as 0), reduced in the same all-reduce.
+  std::vector<at::Tensor> sum_gradients(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& values);
+  // Element-wise sums over the ranks, the same on every rank.
+  std::vector<double> sum(const std::vector<double>& values);
+  // Throws (naming the first parameter that differs and `when`) unless every rank holds rank 0's weights
+  // bit for bit; compares a checksum of each parameter.
+  void check_same(const std::vector<at::Tensor>& params, const std::vector<std::string>& names, const std::string& when);
+
+ private:
+  struct Group;
+  std::unique_ptr<Group> group_;
+  int rank_ = 0, world_ = 1;
+};
+
+}  // namespace stars::train

@@ -1,0 +1,240 @@
+// Data-parallel training (train.world_size > 1). In process, two ranks on two threads: gradients and
+// values are summed, a gradient defined on one rank only is defined on all, weights that differ are caught,
+// and a rank whose peers never come stops with an error that says so. Through the built program: 2 and 3
+// processes (--nproc) train exactly what one process trains, a paused and resumed 2-process run follows
+// the uninterrupted one, and bad launch options are refused. Skipped where the build has no Gloo.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "../model/test_world.h"
+#include "../run_stars.h"
+#include "train_log.h"
+#include "stars/core/error.h"
+#include "stars/core/mmap_file.h"
+#include "stars/model/named_arrays.h"
+#include "stars/train/data_parallel.h"
+
+namespace stars::train {
+namespace {
+
+int free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// Runs body(rank's group) on `world` threads, one rank each, and rethrows the first failure.
+void on_ranks(int world, const std::function<void(DataParallel&)>& body, int timeout_s = 30) {
+  const int port = free_port();
+  std::vector<std::thread> threads;
+  std::vector<std::exception_ptr> errors(world);
+  for (int r = 0; r < world; ++r)
+    threads.emplace_back([&, r] {
+      try {
+        DataParallelOptions o;
+        o.rank = r;
+        o.world_size = world;
+        o.port = port;
+        o.timeout_s = timeout_s;
+        DataParallel dp(o);
+        body(dp);
+      } catch (...) {
+        errors[r] = std::current_exception();
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (auto& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
+TEST(DataParallel, OneProcessChangesNothing) {
+  DataParallel dp(DataParallelOptions{});
+  EXPECT_TRUE(dp.primary());
+  at::Tensor p = torch::ones({3});
+  p.mutable_grad() = torch::full({3}, 2.0f);
+  const at::Tensor v = torch::full({}, 5.0f);
+  const auto sums = dp.sum_gradients({p}, {v});
+  EXPECT_TRUE(p.grad().equal(torch::full({3}, 2.0f)));
+  EXPECT_EQ(sums[0].item<float>(), 5.0f);
+  EXPECT_EQ(dp.sum({1.5, 2.0}), (std::vector<double>{1.5, 2.0}));
+  dp.check_same({p}, {"p"}, "now");
+  EXPECT_THROW(DataParallel(DataParallelOptions{2, 2}), Error);  // rank outside the group
+}
+
+TEST(DataParallel, SumsGradientsAndValuesOverRanks) {
+  if (!DataParallel::available()) GTEST_SKIP() << "built without Gloo";
+  on_ranks(3, [](DataParallel& dp) {
+    const float r = static_cast<float>(dp.rank());
+    // a: a gradient on every rank; b: on rank 1 only; c: on none (a frozen group).
+    at::Tensor a = torch::zeros({2, 3}), b = torch::zeros({4}), c = torch::zeros({1});
+    a.mutable_grad() = torch::arange(6, torch::kFloat32).view({2, 3}) * (r + 1);
+    if (dp.rank() == 1) b.mutable_grad() = torch::full({4}, 7.0f);
+    const auto sums = dp.sum_gradients({a, b, c}, {torch::full({}, r), at::Tensor()});
+    EXPECT_TRUE(a.grad().allclose(torch::arange(6, torch::kFloat32).view({2, 3}) * 6.0f));  // 1 + 2 + 3
+    ASSERT_TRUE(b.grad().defined()) << "rank " << dp.rank();
+    EXPECT_TRUE(b.grad().equal(torch::full({4}, 7.0f)));
+    EXPECT_FALSE(c.grad().defined());
+    EXPECT_EQ(sums[0].item<float>(), 3.0f);  // 0 + 1 + 2
+    EXPECT_EQ(sums[1].item<float>(), 0.0f);
+    EXPECT_EQ(dp.sum({r, 0.25}), (std::vector<double>{3.0, 0.75}));
+  });
+}
+
+TEST(DataParallel, CatchesRanksWithOtherWeights) {
+  if (!DataParallel::available()) GTEST_SKIP() << "built without Gloo";
+  on_ranks(2, [](DataParallel& dp) {
+    at::Tensor same = torch::arange(5, torch::kFloat32), other = torch::ones({2});
+    dp.check_same({same, other}, {"same", "other"}, "at the start");
+    if (dp.rank() == 1) other[1] = 1.0f + 1e-7f;  // one ulp is enough
+    if (dp.rank() == 0) {
+      dp.check_same({same, other}, {"same", "other"}, "after epoch 2");  // rank 0 compares with itself
+      return;
+    }
+    try {
+      dp.check_same({same, other}, {"same", "other"}, "after epoch 2");
+      ADD_FAILURE() << "rank 1 holds other weights, unnoticed";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("other differs"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("after epoch 2"), std::string::npos) << e.what();
+    }
+  });
+}
+
+TEST(DataParallel, ARankWithoutPeersStopsWithAClearError) {
+  if (!DataParallel::available()) GTEST_SKIP() << "built without Gloo";
+  DataParallelOptions o;
+  o.rank = 1;
+  o.world_size = 2;
+  o.port = free_port();  // nobody serves it
+  o.timeout_s = 1;
+  try {
+    DataParallel dp(o);
+    FAIL() << "joined a group without rank 0";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kUnavailable);
+    EXPECT_NE(std::string(e.what()).find("start-up (rendezvous at 127.0.0.1:"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("rank 1 of 2"), std::string::npos) << e.what();
+  }
+}
+
+// --- through the built program ---
+
+using testing::ProgramRun;
+ProgramRun stars(const std::string& args) { return testing::run_stars(args); }
+std::vector<nlohmann::json> read_log(const std::string& dir) { return testing::read_train_log(dir); }
+
+double max_weight_diff(const std::string& a, const std::string& b) {
+  const model::NamedArrays wa = model::read_named_arrays(a + "/weights.tbl", "model_weights");
+  const model::NamedArrays wb = model::read_named_arrays(b + "/weights.tbl", "model_weights");
+  EXPECT_EQ(wa.arrays.size(), wb.arrays.size());
+  double d = 0;
+  for (const auto& x : wa.arrays) {
+    const model::NamedArray* y = wb.find(x.name);
+    if (!y || y->data.size() != x.data.size()) return INFINITY;
+    for (size_t i = 0; i < x.data.size(); ++i) d = std::max(d, double(std::abs(x.data[i] - y->data[i])));
+  }
+  return d;
+}
+
+bool program_trains() {
+  return std::filesystem::exists(std::string(STARS_BINARY_DIR) + "/bin/stars") && DataParallel::available();
+}
+
+// Without dropout and with the full softmax nothing is drawn at random, so 2 or 3 processes, each with
+// its share of every batch and its losses weighted by its share of the targets (main, gen and cold-user
+// losses: the tiny world has static user features), train what one process trains, to rounding.
+TEST(DataParallelTraining, TwoAndThreeProcessesTrainWhatOneTrains) {
+  if (!program_trains()) GTEST_SKIP() << "stars is not built, or built without Gloo";
+  const std::string ds = testing::make_world("dp_world");
+  const std::string common = "train --data " + ds + " --preset tiny --epochs 3 --threads 1 --quiet"
+                             " --set model.dropout=0 --set model.attn_dropout=0 --set train.loss=full"
+                             " --set train.gen_weight=0.5 --set train.cold_user_weight=0.1";
+  const std::string one = testing::fresh_dir("dp_one");
+  ProgramRun r = stars(common + " --out " + one);
+  ASSERT_EQ(r.rc, 0) << r.out;
+  const auto log1 = read_log(one);
+  ASSERT_EQ(log1.size(), 3u);
+  const auto metrics1 = nlohmann::json::parse(read_text_file(one + "/metrics.json"));
+  for (int world : {2, 3}) {
+    const std::string many = testing::fresh_dir("dp_" + std::to_string(world));
+    r = stars(common + " --out " + many + " --nproc " + std::to_string(world));
+    ASSERT_EQ(r.rc, 0) << r.out;
+    const auto log = read_log(many);  // rank 0 alone writes the log
+    ASSERT_EQ(log.size(), 3u) << world;
+    for (size_t e = 0; e < 3; ++e) {
+      const double l1 = log1[e]["loss"].get<double>(), l = log[e]["loss"].get<double>();
+      EXPECT_NEAR(l, l1, 1e-5 * l1) << "world " << world << " epoch " << e + 1;
+      EXPECT_NEAR(log[e]["loss_main"].get<double>(), log1[e]["loss_main"].get<double>(), 1e-5 * l1);
+      EXPECT_EQ(log[e]["tokens"], log1[e]["tokens"]) << "every target once, over the ranks";
+      EXPECT_NEAR(log[e]["valid"]["ndcg@10"].get<double>(), log1[e]["valid"]["ndcg@10"].get<double>(), 1e-6);
+      EXPECT_TRUE(log[e]["phase_seconds"].contains("all_reduce"));
+    }
+    EXPECT_LT(max_weight_diff(one, many), 1e-4) << world;
+    const auto metrics = nlohmann::json::parse(read_text_file(many + "/metrics.json"));
+    EXPECT_NEAR(metrics["test"]["ndcg@10"].get<double>(), metrics1["test"]["ndcg@10"].get<double>(), 1e-4) << world;
+  }
+}
+
+// The paper's sampled loss with dropout: the ranks draw their own negatives and masks, and a run paused
+// after an epoch and resumed ends with the uninterrupted run's weights.
+TEST(DataParallelTraining, APausedAndResumedRunFollowsTheUninterruptedOne) {
+  if (!program_trains()) GTEST_SKIP() << "stars is not built, or built without Gloo";
+  const std::string ds = testing::make_world("dp_resume_world");
+  const std::string common = "train --data " + ds + " --preset tiny --epochs 3 --threads 1 --quiet --nproc 2";
+  const std::string whole = testing::fresh_dir("dp_whole"), parts = testing::fresh_dir("dp_parts");
+  ProgramRun r = stars(common + " --out " + whole);
+  ASSERT_EQ(r.rc, 0) << r.out;
+  r = stars(common + " --out " + parts + " --stop-after-epochs 1");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  EXPECT_EQ(read_log(parts).size(), 1u);
+  r = stars(common + " --out " + parts + " --resume");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  const auto a = read_log(whole), b = read_log(parts);
+  ASSERT_EQ(a.size(), 3u);
+  ASSERT_EQ(b.size(), 3u);
+  for (size_t e = 0; e < 3; ++e) EXPECT_NEAR(a[e]["loss"].get<double>(), b[e]["loss"].get<double>(), 1e-9) << e;
+  EXPECT_EQ(max_weight_diff(whole, parts), 0.0);
+  // A resume with another number of processes is another configuration.
+  r = stars("train --data " + ds + " --preset tiny --epochs 3 --threads 1 --quiet --out " + parts + " --resume");
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("another configuration"), std::string::npos) << r.out;
+}
+
+TEST(DataParallelTraining, RefusesBadLaunchOptions) {
+  if (!program_trains()) GTEST_SKIP() << "stars is not built, or built without Gloo";
+  const std::string ds = testing::make_world("dp_bad_world");
+  const std::string base = "train --data " + ds + " --preset tiny --out " + testing::fresh_dir("dp_bad") + " --quiet";
+  ProgramRun r = stars(base + " --set train.world_size=2");
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("--nproc 2"), std::string::npos) << r.out;
+  r = stars(base + " --nproc 2 --rank 2");
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("--rank 2 is outside"), std::string::npos) << r.out;
+  r = stars(base + " --nproc 2 --rank 1 --dist-addr localhost");
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("expected HOST:PORT"), std::string::npos) << r.out;
+  // A rank whose rank 0 never comes gives up after train.dist_timeout and says where it waited.
+  r = stars(base + " --set train.world_size=2 --rank 1 --set train.dist_timeout=1 --dist-addr 127.0.0.1:" +
+            std::to_string(free_port()));
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_NE(r.out.find("rank 1: data-parallel start-up (rendezvous at 127.0.0.1:"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace stars::train
