@@ -43,7 +43,7 @@ echo "== building the project (torch-free libraries) in $BUILD"
 ./scripts/build.sh > "$DIR/build.log" 2>&1 || { tail -30 "$DIR/build.log"; exit 1; }
 
 echo "== compiling the torch translation units against LibTorch 2.6"
-FLAGS=(-O1 -fPIC -march=native -D_GLIBCXX_USE_CXX11_ABI=1 -std=c++17 -DNDEBUG -I"$SRC/src" -I"$SRC/tests"
+FLAGS=(-O1 -fPIC -march=native -D_GLIBCXX_USE_CXX11_ABI=1 -std=c++17 -DNDEBUG -DSTARS_BINARY_DIR="\"$BUILD\"" -I"$SRC/src" -I"$SRC/tests"
        -I"$SRC/tests/model" -I"$SRC/tests/train" -isystem "$R/include" -isystem "$R/include/torch/csrc/api/include")
 mkdir -p "$DIR/obj"
 compile() {  # compile SOURCE -> DIR/obj/NAME.o when the object is missing or older than any project header or the source
