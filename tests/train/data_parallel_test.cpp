@@ -1,16 +1,19 @@
-// Data-parallel training (train.world_size > 1). In process, two ranks on two threads: gradients and
-// values are summed, a gradient defined on one rank only is defined on all, weights that differ are caught,
-// and a rank whose peers never come stops with an error that says so. Through the built program: 2 and 3
-// processes (--nproc) train exactly what one process trains, a paused and resumed 2-process run follows
-// the uninterrupted one, and bad launch options are refused. Skipped where the build has no Gloo.
+// Data-parallel training (train.world_size > 1). In process, ranks on threads: gradients and values are
+// summed, a gradient defined on one rank only is defined on all, weights that differ are caught on every
+// rank, and a rank whose peers never come stops with an error that says so. Through the built program: 2
+// and 3 processes (--nproc) train exactly what one process trains, a paused and resumed 2-process run
+// follows the uninterrupted one, a killed rank stops the run and is named, and bad launch options are
+// refused. Skipped where the build has no Gloo.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <torch/torch.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -74,7 +77,10 @@ TEST(DataParallel, OneProcessChangesNothing) {
   EXPECT_EQ(sums[0].item<float>(), 5.0f);
   EXPECT_EQ(dp.sum({1.5, 2.0}), (std::vector<double>{1.5, 2.0}));
   dp.check_same({p}, {"p"}, "now");
-  EXPECT_THROW(DataParallel(DataParallelOptions{2, 2}), Error);  // rank outside the group
+  DataParallelOptions outside;
+  outside.rank = 2;
+  outside.world_size = 2;
+  EXPECT_THROW(DataParallel{outside}, Error);  // rank outside the group
 }
 
 TEST(DataParallel, SumsGradientsAndValuesOverRanks) {
@@ -102,15 +108,13 @@ TEST(DataParallel, CatchesRanksWithOtherWeights) {
     at::Tensor same = torch::arange(5, torch::kFloat32), other = torch::ones({2});
     dp.check_same({same, other}, {"same", "other"}, "at the start");
     if (dp.rank() == 1) other[1] = 1.0f + 1e-7f;  // one ulp is enough
-    if (dp.rank() == 0) {
-      dp.check_same({same, other}, {"same", "other"}, "after epoch 2");  // rank 0 compares with itself
-      return;
-    }
     try {
       dp.check_same({same, other}, {"same", "other"}, "after epoch 2");
-      ADD_FAILURE() << "rank 1 holds other weights, unnoticed";
+      ADD_FAILURE() << "rank " << dp.rank() << " goes on: rank 1 holds other weights";
     } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("other differs"), std::string::npos) << e.what();
+      // The rank that differs names the parameter; rank 0 learns that one does.
+      const std::string want = dp.rank() == 1 ? "other differs" : "1 rank(s) hold other weights than rank 0 after epoch 2";
+      EXPECT_NE(std::string(e.what()).find(want), std::string::npos) << e.what();
       EXPECT_NE(std::string(e.what()).find("after epoch 2"), std::string::npos) << e.what();
     }
   });
@@ -210,10 +214,46 @@ TEST(DataParallelTraining, APausedAndResumedRunFollowsTheUninterruptedOne) {
   ASSERT_EQ(b.size(), 3u);
   for (size_t e = 0; e < 3; ++e) EXPECT_NEAR(a[e]["loss"].get<double>(), b[e]["loss"].get<double>(), 1e-9) << e;
   EXPECT_EQ(max_weight_diff(whole, parts), 0.0);
-  // A resume with another number of processes is another configuration.
-  r = stars("train --data " + ds + " --preset tiny --epochs 3 --threads 1 --quiet --out " + parts + " --resume");
+  // A resume with another number of processes is another configuration; other threads are not.
+  const std::string again = testing::fresh_dir("dp_again");
+  r = stars(common + " --out " + again + " --stop-after-epochs 1");
+  ASSERT_EQ(r.rc, 0) << r.out;
+  r = stars("train --data " + ds + " --preset tiny --epochs 3 --threads 1 --quiet --out " + again + " --resume");
   EXPECT_EQ(r.rc, 2) << r.out;
-  EXPECT_NE(r.out.find("another configuration"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("another configuration (first difference: train.world_size)"), std::string::npos) << r.out;
+  r = stars("train --data " + ds + " --preset tiny --epochs 2 --threads 2 --quiet --nproc 2 --out " + again + " --resume");
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("first difference: train.epochs"), std::string::npos) << r.out;
+  r = stars("train --data " + ds + " --preset tiny --epochs 3 --threads 2 --quiet --nproc 2 --out " + again + " --resume");
+  EXPECT_EQ(r.rc, 0) << r.out;
+  EXPECT_EQ(read_log(again).size(), 3u);
+}
+
+// A rank killed in the middle of a --nproc run: the run stops soon after, non-zero, naming the rank.
+TEST(DataParallelTraining, ARankThatDiesStopsTheRunAndIsNamed) {
+  if (!program_trains()) GTEST_SKIP() << "stars is not built, or built without Gloo";
+  const std::string ds = testing::make_world("dp_kill_world");
+  const std::string out = testing::fresh_dir("dp_kill_model");
+  ProgramRun r;
+  std::thread run([&] { r = stars("train --data " + ds + " --preset tiny --epochs 100000 --threads 1 --quiet --nproc 2 --out " + out); });
+  // Rank 1's process: the parent's command line plus --rank 1.
+  std::string pid;
+  for (int i = 0; i < 200 && pid.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (!std::filesystem::exists(out + "/train_log.jsonl")) continue;
+    FILE* f = popen(("pgrep -f -- '" + out + " .*--rank 1'").c_str(), "r");
+    char buf[64] = {0};
+    if (f && fgets(buf, sizeof buf, f)) pid = std::to_string(std::atoi(buf));
+    if (f) pclose(f);
+  }
+  ASSERT_FALSE(pid.empty()) << "rank 1 not found";
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(std::system(("kill -9 " + pid).c_str()), 0);
+  run.join();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(r.rc, 1) << r.out;
+  EXPECT_NE(r.out.find("rank 1 was killed by signal 9"), std::string::npos) << r.out;
+  EXPECT_LT(seconds, 30.0) << "the run waited for the dead rank";
 }
 
 TEST(DataParallelTraining, RefusesBadLaunchOptions) {
@@ -223,12 +263,18 @@ TEST(DataParallelTraining, RefusesBadLaunchOptions) {
   ProgramRun r = stars(base + " --set train.world_size=2");
   EXPECT_EQ(r.rc, 2) << r.out;
   EXPECT_NE(r.out.find("--nproc 2"), std::string::npos) << r.out;
-  r = stars(base + " --nproc 2 --rank 2");
+  r = stars(base + " --nproc 2 --rank 0");
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("give one of them"), std::string::npos) << r.out;
+  r = stars(base + " --nproc 2 --dist-addr 127.0.0.1:29500");
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("--dist-addr goes with --rank"), std::string::npos) << r.out;
+  r = stars(base + " --set train.world_size=2 --rank 2");
   EXPECT_EQ(r.rc, 2) << r.out;
   EXPECT_NE(r.out.find("--rank 2 is outside"), std::string::npos) << r.out;
-  r = stars(base + " --nproc 2 --rank 1 --dist-addr localhost");
+  r = stars(base + " --set train.world_size=2 --rank 1 --dist-addr localhost");
   EXPECT_EQ(r.rc, 2) << r.out;
-  EXPECT_NE(r.out.find("expected HOST:PORT"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("expected HOST:PORT or file:PATH"), std::string::npos) << r.out;
   // A rank whose rank 0 never comes gives up after train.dist_timeout and says where it waited.
   r = stars(base + " --set train.world_size=2 --rank 1 --set train.dist_timeout=1 --dist-addr 127.0.0.1:" +
             std::to_string(free_port()));

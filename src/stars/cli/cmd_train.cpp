@@ -1,15 +1,16 @@
 // `stars train`: trains the STARS model on a prepared dataset (paper §4) and writes a model directory
 // (config.json, features.tbl, weights.tbl, checkpoint.tbl, train_log.jsonl, metrics.json).
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "stars/cli/commands.h"
@@ -27,63 +28,118 @@ namespace stars::cli {
 
 namespace {
 
-// A TCP port of 127.0.0.1 that is free now (the OS picks it).
-int free_local_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  STARS_CHECK(fd >= 0, "socket() failed");
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = 0;
-  socklen_t len = sizeof a;
-  const bool ok = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-                  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
-  close(fd);
-  if (!ok) STARS_THROW(kIo, "--nproc: could not find a free TCP port on 127.0.0.1 for the rendezvous; give one with --dist-addr");
-  return ntohs(a.sin_port);
+// The command line of a rank that `--nproc` starts: this one without --nproc, --threads and --dist-addr
+// (both the "--opt value" and "--opt=value" forms), plus the group's size, the threads, its rank and the
+// shared store file.
+std::vector<std::string> rank_command(int argc, char** argv, int world, int threads, int rank, const std::string& store) {
+  std::vector<std::string> out;
+  for (int i = 0; i < argc; ++i) {
+    const std::string a = argv[i];
+    bool dropped = false;
+    for (const char* opt : {"--nproc", "--threads", "--dist-addr"}) {
+      if (a == opt) {
+        dropped = true;
+        ++i;  // and its value
+      } else if (a.rfind(std::string(opt) + "=", 0) == 0) {
+        dropped = true;
+      }
+      if (dropped) break;
+    }
+    if (!dropped) out.push_back(a);
+  }
+  out.insert(out.end(), {"--set", "train.world_size=" + std::to_string(world), "--threads", std::to_string(threads), "--rank",
+                         std::to_string(rank), "--dist-addr", "file:" + store});
+  return out;
 }
 
-// Starts ranks 1..world-1 of `stars train` as child processes: the same command line plus --rank and
-// --dist-addr. They end with this process (PR_SET_PDEATHSIG).
-std::vector<pid_t> start_ranks(int argc, char** argv, int world, const std::string& addr) {
-  std::vector<pid_t> kids;
-  const pid_t parent = getpid();
-  for (int r = 1; r < world; ++r) {
-    std::vector<std::string> args(argv, argv + argc);
-    args.insert(args.end(), {"--rank", std::to_string(r), "--dist-addr", addr});
-    const pid_t pid = fork();
-    if (pid < 0) {
-      for (pid_t k : kids) kill(k, SIGTERM);
-      STARS_THROW(kIo, "--nproc: could not start rank " << r << " (fork failed)");
+// Ranks 1..world-1 of a `--nproc` run as child processes (this process is rank 0). They end with this
+// process (PR_SET_PDEATHSIG). A watcher thread notices a rank that fails while rank 0 is still training
+// (at start-up rank 0 would otherwise wait for it until train.dist_timeout): it names the rank, stops the
+// others and ends this process with exit code 1.
+class ChildRanks {
+ public:
+  explicit ChildRanks(const std::vector<std::vector<std::string>>& commands) {
+    const pid_t parent = getpid();
+    for (size_t c = 0; c < commands.size(); ++c) {
+      std::vector<char*> args;  // built before fork: the child only calls async-signal-safe functions
+      for (const auto& a : commands[c]) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      const pid_t pid = fork();
+      if (pid < 0) {
+        stop_all();
+        STARS_THROW(kIo, "--nproc: could not start rank " << c + 1 << " (fork failed)");
+      }
+      if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent) _exit(1);
+        execv("/proc/self/exe", args.data());
+        _exit(127);
+      }
+      pids_.push_back(pid);
+      status_.push_back(-1);
     }
-    if (pid == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGTERM);
-      if (getppid() != parent) _exit(1);
-      std::vector<char*> cargs;
-      for (auto& a : args) cargs.push_back(a.data());
-      cargs.push_back(nullptr);
-      execv("/proc/self/exe", cargs.data());
-      std::fprintf(stderr, "stars train: could not start rank %d (execv failed)\n", r);
-      _exit(127);
-    }
-    kids.push_back(pid);
+    watcher_ = std::thread([this] { watch(); });
   }
-  return kids;
-}
+  ~ChildRanks() {
+    if (watcher_.joinable()) finish(0.0);
+  }
 
-// Waits for the child ranks; "" when all ended well, otherwise what went wrong with the first that did not.
-std::string wait_ranks(const std::vector<pid_t>& kids) {
-  std::string failed;
-  for (size_t i = 0; i < kids.size(); ++i) {
-    int status = 0;
-    if (waitpid(kids[i], &status, 0) < 0) continue;
-    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (ok || !failed.empty()) continue;
-    failed = "rank " + std::to_string(i + 1) + (WIFEXITED(status) ? " exited with code " + std::to_string(WEXITSTATUS(status))
-                                                                  : " was killed by signal " + std::to_string(WTERMSIG(status)));
+  // Stops watching, waits up to `grace_s` seconds (< 0: as long as it takes) for the ranks to end, stops
+  // those still running, and returns "" when every rank ended with exit code 0, otherwise what became of
+  // the first that did not (ranks stopped here do not count).
+  std::string finish(double grace_s) {
+    watching_ = false;
+    if (watcher_.joinable()) watcher_.join();
+    const auto start = std::chrono::steady_clock::now();
+    for (size_t i = 0; i < pids_.size(); ++i) {
+      while (status_[i] == -1) {
+        const bool late = grace_s >= 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > grace_s;
+        int st = 0;
+        if (late) {
+          kill(pids_[i], SIGTERM);
+          waitpid(pids_[i], &st, 0);
+          status_[i] = 0;  // stopped here
+          break;
+        }
+        if (waitpid(pids_[i], &st, WNOHANG) == pids_[i]) status_[i] = st;
+        else std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    }
+    for (size_t i = 0; i < pids_.size(); ++i)
+      if (!ended_well(status_[i])) return describe(i, status_[i]);
+    return "";
   }
-  return failed;
-}
+
+ private:
+  static bool ended_well(int st) { return WIFEXITED(st) && WEXITSTATUS(st) == 0; }
+  static std::string describe(size_t i, int st) {
+    return "rank " + std::to_string(i + 1) + (WIFEXITED(st) ? " exited with code " + std::to_string(WEXITSTATUS(st))
+                                                            : " was killed by signal " + std::to_string(WTERMSIG(st)));
+  }
+  void stop_all() {
+    for (size_t i = 0; i < pids_.size(); ++i)
+      if (status_[i] == -1) kill(pids_[i], SIGTERM);
+  }
+  void watch() {
+    while (watching_) {
+      for (size_t i = 0; i < pids_.size() && watching_; ++i) {
+        int st = 0;
+        if (status_[i] != -1 || waitpid(pids_[i], &st, WNOHANG) != pids_[i]) continue;
+        status_[i] = st;
+        if (ended_well(st)) continue;  // done with its share, rank 0 still busy
+        std::fprintf(stderr, "stars train: error: data-parallel training: %s (its own error, if it printed one, is above); "
+                     "stopping the other ranks\n", describe(i, st).c_str());
+        stop_all();
+        _exit(1);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  std::vector<pid_t> pids_;
+  std::vector<int> status_;  // waitpid status, -1 while running; written by the watcher until finish() joins it
+  std::atomic<bool> watching_{true};
+  std::thread watcher_;
+};
 
 }  // namespace
 
@@ -106,7 +162,7 @@ int run_train(int argc, char** argv) {
   p.add("init-from", &init_from, "shortcut for --set train.init_from=DIR: warm start from a model trained on earlier data");
   p.add("nproc", &nproc, "data-parallel training in N processes on this machine (sets train.world_size=N; each runs --threads, by default its share of the cores)");
   p.add("rank", &rank, "run one process of a data-parallel group started by hand (e.g. on several machines): its rank, 0..train.world_size-1");
-  p.add("dist-addr", &dist_addr, "HOST:PORT where rank 0 serves the data-parallel rendezvous (default 127.0.0.1 and, with --nproc, a free port; 29500 with --rank)");
+  p.add("dist-addr", &dist_addr, "with --rank: HOST:PORT where rank 0 serves the data-parallel rendezvous (default 127.0.0.1:29500), or file:PATH, a file that ranks on one machine share");
   p.add("stop-after-epochs", &stop_after, "end this invocation after N epochs (continue later with --resume)");
   p.add_flag("resume", &resume, "continue the run in --out from its last checkpoint (same configuration)");
   p.add_flag("print-config", &print_config, "print the resolved configuration and exit");
@@ -130,6 +186,9 @@ int run_train(int argc, char** argv) {
   if (!device.empty()) cfg.train.device = device;
   if (!init_from.empty()) cfg.train.init_from = init_from;
   STARS_CHECK_ARG(nproc >= 0, "--nproc must be >= 1, got " << nproc);
+  STARS_CHECK_ARG(nproc == 0 || rank == -1,
+                  "--nproc starts every rank of the group on this machine; --rank starts one by hand: give one of them");
+  STARS_CHECK_ARG(nproc == 0 || dist_addr.empty(), "--dist-addr goes with --rank; --nproc finds its own rendezvous");
   if (nproc > 0) cfg.train.world_size = nproc;
   const int world = cfg.train.world_size;
   STARS_CHECK_ARG(rank >= -1 && rank < world, "--rank " << rank << " is outside the data-parallel group of train.world_size=" << world);
@@ -137,11 +196,14 @@ int run_train(int argc, char** argv) {
                   "train.world_size=" << world << ": start the processes with --nproc " << world << ", or start each with --rank R (and --dist-addr HOST:PORT of rank 0)");
   // Each local process gets its share of the cores unless --threads says otherwise.
   if (nproc > 1 && cfg.train.threads == 0) cfg.train.threads = std::max(1, default_num_threads() / nproc);
-  std::string host = "127.0.0.1";
-  int port = 0;
-  if (!dist_addr.empty()) {
+  std::string host = "127.0.0.1", store_file;
+  int port = 29500;
+  if (dist_addr.rfind("file:", 0) == 0) {
+    store_file = dist_addr.substr(5);
+    STARS_CHECK_ARG(!store_file.empty(), "--dist-addr file:PATH: the path is empty");
+  } else if (!dist_addr.empty()) {
     const size_t colon = dist_addr.rfind(':');
-    STARS_CHECK_ARG(colon != std::string::npos && colon > 0, "--dist-addr " << dist_addr << ": expected HOST:PORT");
+    STARS_CHECK_ARG(colon != std::string::npos && colon > 0, "--dist-addr " << dist_addr << ": expected HOST:PORT or file:PATH");
     host = dist_addr.substr(0, colon);
     int64_t v = 0;
     STARS_CHECK_ARG(parse_int64(dist_addr.substr(colon + 1), &v) && v > 0 && v < 65536,
@@ -178,22 +240,29 @@ int run_train(int argc, char** argv) {
   req.resume = resume;
   req.stop_after_epochs = stop_after;
   req.rank = std::max(0, rank);
+  req.dist_store_file = store_file;
   req.dist_host = host;
-  req.dist_port = port > 0 ? port : 29500;
+  req.dist_port = port;
   train::TrainSummary s;
   if (world > 1 && rank < 0) {  // --nproc: this process is rank 0 and starts the others
-    if (port == 0) req.dist_port = free_local_port();
-    const std::vector<pid_t> kids = start_ranks(argc, argv, world, host + ":" + std::to_string(req.dist_port));
-    STARS_INFO("data-parallel training: " << world << " processes, " << cfg.train.threads << " threads each, rendezvous at "
-                                          << host << ":" << req.dist_port);
+    // The ranks meet through a fresh file (nothing listens on the network but each rank on 127.0.0.1).
+    const std::string dir = std::filesystem::temp_directory_path().string();
+    req.dist_store_file = dir + "/stars-train-" + std::to_string(getpid()) + "-" +
+                          std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + ".store";
+    std::vector<std::vector<std::string>> commands;
+    for (int r = 1; r < world; ++r) commands.push_back(rank_command(argc, argv, world, cfg.train.threads, r, req.dist_store_file));
+    STARS_INFO("data-parallel training: " << world << " processes, " << cfg.train.threads << " threads each");
+    ChildRanks ranks(commands);
     try {
       s = train::run_training(req);
-    } catch (...) {
-      for (pid_t k : kids) kill(k, SIGTERM);
-      wait_ranks(kids);
-      throw;
+    } catch (const Error& e) {
+      // The other ranks fail at their next collective; give them a moment, then say what became of them.
+      const std::string others = ranks.finish(3.0);
+      std::filesystem::remove(req.dist_store_file);
+      throw others.empty() ? e : Error(e.code(), std::string(e.what()) + " [" + others + "]");
     }
-    const std::string failed = wait_ranks(kids);
+    const std::string failed = ranks.finish(cfg.train.dist_timeout);
+    std::filesystem::remove(req.dist_store_file);
     if (!failed.empty()) STARS_THROW(kUnavailable, "data-parallel training: " << failed << " (its error is printed above)");
   } else {
     try {

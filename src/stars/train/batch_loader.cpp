@@ -51,16 +51,23 @@ void BatchLoader::submit_more() {
   while (submitted_ < num_batches_ && static_cast<int>(queue_.size()) < prefetch_) {
     const int64_t b = submitted_++;
     auto batch = std::make_shared<model::TokenBatch>();
-    // This rank's share of the batch (all of it in a single process).
-    const size_t all = batches_[b].second, W = static_cast<size_t>(world_), r = static_cast<size_t>(rank_);
-    const size_t begin = batches_[b].first + all * r / W, n = all * (r + 1) / W - all * r / W;
     uint64_t seed = derive_seed(derive_seed(seed_, static_cast<uint64_t>(epoch_) + 1), static_cast<uint64_t>(b));
-    if (rank_ > 0) seed = derive_seed(seed, static_cast<uint64_t>(rank_));
     model::ItemSlots* slots = slots_[static_cast<size_t>(b) % slots_.size()].get();
-    const uint32_t* ids = perm_.data() + begin;
     Pending p;
     p.batch = batch;
-    p.done = pool_->submit([this, ids, n, seed, batch, slots] { builder_.build_train(ids, n, seed, batch.get(), slots); });
+    if (world_ == 1) {
+      const uint32_t* ids = perm_.data() + batches_[b].first;
+      const size_t n = batches_[b].second;
+      p.done = pool_->submit([this, ids, n, seed, batch, slots] { builder_.build_train(ids, n, seed, batch.get(), slots); });
+    } else {
+      // This rank's share: every world-th window of the batch from its rank on, so that with length bucketing
+      // every rank gets short and long windows alike.
+      auto ids = std::make_shared<std::vector<uint32_t>>();
+      for (size_t i = static_cast<size_t>(rank_); i < batches_[b].second; i += static_cast<size_t>(world_))
+        ids->push_back(perm_[batches_[b].first + i]);
+      if (rank_ > 0) seed = derive_seed(seed, static_cast<uint64_t>(rank_));
+      p.done = pool_->submit([this, ids, seed, batch, slots] { builder_.build_train(ids->data(), ids->size(), seed, batch.get(), slots); });
+    }
     queue_.push_back(std::move(p));
   }
 }

@@ -4,8 +4,8 @@
 // longest window), and shuffles the batch order; batch b draws its negatives from (seed, e, b). The
 // result does not depend on the number of threads, and an epoch can be replayed exactly after a resume.
 // In data-parallel training (world > 1) every rank draws the same batches and builds only its share of
-// each: windows [n r / world, n (r + 1) / world) of the batch's n, with negatives from (seed, e, b, r) for
-// r > 0 (rank 0 draws what a single process draws). Torch-free.
+// each: the batch's windows r, r + world, r + 2 world, ... (short and long alike under length bucketing),
+// with negatives from (seed, e, b, r) for r > 0 and (seed, e, b) on rank 0. Torch-free.
 #pragma once
 
 #include <cstdint>

@@ -3,13 +3,20 @@
 
 #include <torch/torch.h>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 
 #include "stars/core/error.h"
 
 #ifdef STARS_WITH_GLOO
+#include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
@@ -36,11 +43,11 @@ void collective(const std::string& what, int rank, int world, F&& f) {
     throw;
   } catch (const c10::Error& e) {
     STARS_THROW(kUnavailable, "data-parallel " << what << " failed on rank " << rank << " of " << world
-                                               << " (has another rank stopped? its own error is printed above): "
+                                               << " (another rank may have stopped: look for its error above): "
                                                << e.what_without_backtrace());
   } catch (const std::exception& e) {
     STARS_THROW(kUnavailable, "data-parallel " << what << " failed on rank " << rank << " of " << world
-                                               << " (has another rank stopped? its own error is printed above): " << e.what());
+                                               << " (another rank may have stopped: look for its error above): " << e.what());
   }
 }
 
@@ -58,6 +65,33 @@ int64_t checksum(const at::Tensor& t) {
 
 }  // namespace
 
+std::string local_address_towards(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* res = nullptr;
+  const int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res);
+  if (rc != 0) STARS_THROW(kInvalidArgument, "data-parallel: cannot resolve rank 0's address " << host << ": " << gai_strerror(rc));
+  std::string found;
+  for (addrinfo* a = res; a && found.empty(); a = a->ai_next) {
+    // Connecting a UDP socket sends nothing: it only picks the route, and with it the local address.
+    const int fd = socket(a->ai_family, SOCK_DGRAM, 0);
+    if (fd < 0) continue;
+    sockaddr_storage local{};
+    socklen_t len = sizeof local;
+    char buf[INET6_ADDRSTRLEN] = {0};
+    if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 && getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) == 0) {
+      const void* ip = local.ss_family == AF_INET ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&local)->sin_addr)
+                                                  : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&local)->sin6_addr);
+      if (inet_ntop(local.ss_family, ip, buf, sizeof buf)) found = buf;
+    }
+    close(fd);
+  }
+  freeaddrinfo(res);
+  if (found.empty()) STARS_THROW(kUnavailable, "data-parallel: no route from this machine to rank 0's address " << host);
+  return found;
+}
+
 bool DataParallel::available() {
 #ifdef STARS_WITH_GLOO
   return true;
@@ -74,16 +108,25 @@ DataParallel::DataParallel(const DataParallelOptions& o) : rank_(o.rank), world_
 #ifdef STARS_WITH_GLOO
   group_ = std::make_unique<Group>();
   const auto timeout = std::chrono::milliseconds(int64_t{1000} * o.timeout_s);
-  collective("start-up (rendezvous at " + o.host + ":" + std::to_string(o.port) + ")", rank_, world_, [&] {
-    c10d::TCPStoreOptions so;
-    so.port = static_cast<uint16_t>(o.port);
-    so.isServer = rank_ == 0;
-    so.numWorkers = static_cast<size_t>(world_);
-    so.waitWorkers = true;
-    so.timeout = timeout;
-    group_->store = c10::make_intrusive<c10d::TCPStore>(o.host, so);
+  const std::string where = o.store_file.empty() ? o.host + ":" + std::to_string(o.port) : "file " + o.store_file;
+  collective("start-up (rendezvous at " + where + ")", rank_, world_, [&] {
     auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
-    opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(o.host));
+    if (!o.store_file.empty()) {  // one machine: nothing listens beyond 127.0.0.1
+      group_->store = c10::make_intrusive<c10d::FileStore>(o.store_file, world_);
+      group_->store->setTimeout(timeout);
+      opts->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+    } else {
+      c10d::TCPStoreOptions so;
+      so.port = static_cast<uint16_t>(o.port);
+      so.isServer = rank_ == 0;
+      so.numWorkers = static_cast<size_t>(world_);
+      so.waitWorkers = true;
+      so.timeout = timeout;
+      group_->store = c10::make_intrusive<c10d::TCPStore>(o.host, so);
+      const char* ifname = std::getenv("GLOO_SOCKET_IFNAME");
+      opts->devices.push_back(ifname && *ifname ? c10d::ProcessGroupGloo::createDeviceForInterface(ifname)
+                                                : c10d::ProcessGroupGloo::createDeviceForHostname(local_address_towards(o.host, o.port)));
+    }
     group_->pg = c10::make_intrusive<c10d::ProcessGroupGloo>(group_->store, rank_, world_, opts);
   });
 #else
@@ -168,10 +211,18 @@ void DataParallel::check_same(const std::vector<at::Tensor>& params, const std::
   });
 #endif
   const int64_t* r0 = t.data_ptr<int64_t>();
-  for (size_t i = 0; i < params.size(); ++i)
-    STARS_CHECK(r0[i] == mine[i], "data-parallel rank " << rank_ << " holds other weights than rank 0 " << when << ": "
-                                  << (i < names.size() ? names[i] : "parameter " + std::to_string(i))
-                                  << " differs (the ranks must run the same build, data and configuration)");
+  size_t differs = params.size();
+  for (size_t i = 0; i < params.size() && differs == params.size(); ++i)
+    if (r0[i] != mine[i]) differs = i;
+  // Every rank learns whether any differs, so that none goes on alone.
+  const double ranks_differing = sum({differs < params.size() ? 1.0 : 0.0})[0];
+  if (differs < params.size())
+    STARS_THROW(kInternal, "data-parallel rank " << rank_ << " holds other weights than rank 0 " << when << ": "
+                << (differs < names.size() ? names[differs] : "parameter " + std::to_string(differs))
+                << " differs (the ranks must run the same build, data and configuration)");
+  if (ranks_differing > 0)
+    STARS_THROW(kInternal, "data-parallel: " << ranks_differing << " rank(s) hold other weights than rank 0 " << when
+                << " (their errors name the first parameter that differs)");
 }
 
 }  // namespace stars::train

@@ -4,8 +4,11 @@
 // (LossShares); after the backward pass they add up their gradients (sum_gradients): the gradient of the
 // whole batch's mean losses, as one process computes it on the whole batch. Every rank then applies the
 // same clipped AdamW update to the same weights, so the weights stay equal without being sent; check_same
-// verifies that they do. Over TCP with LibTorch's c10d Gloo backend; the ranks meet through a key-value
-// store that rank 0 serves at host:port.
+// verifies that they do. Over TCP with LibTorch's c10d Gloo backend. The ranks meet through a key-value
+// store: a file that they share on one machine (store_file: what `stars train --nproc` uses; nothing
+// listens on the network but each rank on 127.0.0.1), or a TCP store that rank 0 serves at host:port
+// (ranks on several machines; each rank talks from its address on the route to rank 0, or from the
+// interface GLOO_SOCKET_IFNAME names).
 #pragma once
 
 #include <ATen/core/Tensor.h>
@@ -20,10 +23,15 @@ namespace stars::train {
 struct DataParallelOptions {
   int rank = 0;
   int world_size = 1;
+  std::string store_file;          // a file the ranks share on one machine; empty: the TCP store at host:port
   std::string host = "127.0.0.1";  // where rank 0 serves the rendezvous store
   int port = 29500;
-  int timeout_s = 600;             // start-up and each collective
+  int timeout_s = 600;             // start-up (twice: the store, then the group) and each collective
 };
+
+// The local address of this machine on its route to `host` (what a rank on another machine than rank 0
+// listens on), e.g. 127.0.0.1 for 127.0.0.1. Throws when `host` does not resolve or no route leads there.
+std::string local_address_towards(const std::string& host, int port);
 
 class DataParallel {
  public:
@@ -47,8 +55,8 @@ class DataParallel {
   std::vector<at::Tensor> sum_gradients(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& values);
   // Element-wise sums over the ranks, the same on every rank.
   std::vector<double> sum(const std::vector<double>& values);
-  // Throws (naming the first parameter that differs and `when`) unless every rank holds rank 0's weights
-  // bit for bit; compares a checksum of each parameter.
+  // Throws on every rank (naming, on a rank that differs, the first parameter that does, and `when`) unless
+  // every rank holds rank 0's weights bit for bit; compares a checksum of each parameter.
   void check_same(const std::vector<at::Tensor>& params, const std::vector<std::string>& names, const std::string& when);
 
  private:

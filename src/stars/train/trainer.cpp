@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iomanip>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
 
@@ -252,6 +253,23 @@ std::string fmt_rate(double v) {
   return o.str();
 }
 
+// The first configuration key (section.key) whose value differs between two configurations as JSON text
+// ("" when none does), for the message of a refused resume.
+std::string first_difference(const std::string& a_text, const std::string& b_text) {
+  const nlohmann::json a = nlohmann::json::parse(a_text, nullptr, false), b = nlohmann::json::parse(b_text, nullptr, false);
+  if (!a.is_object() || !b.is_object()) return "";
+  for (const auto& [section, values] : a.items()) {
+    if (!b.contains(section) || !values.is_object()) return section;
+    for (const auto& [key, v] : values.items())
+      if (!b[section].contains(key) || b[section][key] != v) return section + "." + key;
+    for (const auto& [key, v] : b[section].items())
+      if (!values.contains(key)) return section + "." + key;
+  }
+  for (const auto& [section, values] : b.items())
+    if (!a.contains(section)) return section;
+  return "";
+}
+
 // Whether two paths name the same existing directory.
 bool same_directory(const std::string& a, const std::string& b) {
   std::error_code ec;
@@ -273,12 +291,16 @@ TrainSummary run_training(const TrainRequest& req) {
 
   const int threads = tc.threads > 0 ? tc.threads : default_num_threads();
   model::set_compute_threads(threads);
-  const std::string device = resolve_device(tc.device);
+  std::string device = resolve_device(tc.device);
+  // Data-parallel ranks on a machine with several GPUs: one each, round robin (untested on GPUs).
+  if (device == "cuda" && tc.world_size > 1)
+    device += ":" + std::to_string(static_cast<size_t>(req.rank) % std::max<size_t>(1, torch::cuda::device_count()));
   const bool cuda = device != "cpu";
   // Data-parallel ranks meet first, so that a missing one stops the run before any work.
   DataParallelOptions dpo;
   dpo.rank = req.rank;
   dpo.world_size = tc.world_size;
+  dpo.store_file = req.dist_store_file;
   dpo.host = req.dist_host;
   dpo.port = req.dist_port;
   dpo.timeout_s = tc.dist_timeout;
@@ -354,6 +376,7 @@ TrainSummary run_training(const TrainRequest& req) {
   resumable.train.profile_steps = TrainConfig{}.profile_steps;
   resumable.train.profile_after = TrainConfig{}.profile_after;
   resumable.train.dist_timeout = TrainConfig{}.dist_timeout;
+  resumable.train.threads = TrainConfig{}.threads;  // a machine with other cores may continue the run
   const std::string config_text = config_to_json(resumable).dump(-1);
 
   STARS_INFO("stars train: " << ds->num_users() << " users, " << ds->num_items() << " items, " << ds->num_events()
@@ -427,7 +450,9 @@ TrainSummary run_training(const TrainRequest& req) {
     model::check_model_items(out, *ds);
     model::NamedArrays ck = model::read_named_arrays(cp, "checkpoint");
     STARS_CHECK_ARG(ck.meta["config"] == config_text,
-                    cp << ": the checkpoint was written with another configuration; resume with the same --preset/--config/--set");
+                    cp << ": the checkpoint was written with another configuration (first difference: "
+                       << first_difference(ck.meta["config"], config_text)
+                       << "); resume with the same --preset/--config/--set, --ablate and --nproc");
     model::NamedArrays w;
     for (auto& a : ck.arrays)
       if (a.name.rfind("w.", 0) == 0) w.arrays.push_back({a.name.substr(2), a.shape, a.data});
@@ -625,7 +650,7 @@ TrainSummary run_training(const TrainRequest& req) {
       ck.meta["best"] = bs.str();
       ck.meta["best_epoch"] = std::to_string(summary.best_epoch);
       ck.meta["bad_epochs"] = std::to_string(bad_epochs);
-      ck.meta["stop"] = stop ? summary.stop_reason : "";
+      ck.meta["stop"] = stop || epoch + 1 == tc.epochs ? summary.stop_reason : "";
       model::write_named_arrays(model::model_checkpoint_path(out), "checkpoint", ck);
     }
     const double tps = epoch_tokens / std::max(1e-9, sec);

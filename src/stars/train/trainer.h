@@ -22,6 +22,7 @@ struct TrainRequest {
   // rendezvous. Rank 0 writes the model folder, logs and computes the final metrics; the others only train
   // and validate (each a share of the queries), and return without test metrics.
   int rank = 0;
+  std::string dist_store_file;  // ranks on one machine: a file they share (DataParallelOptions::store_file)
   std::string dist_host = "127.0.0.1";
   int dist_port = 29500;
 };
