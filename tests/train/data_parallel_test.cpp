@@ -83,6 +83,17 @@ TEST(DataParallel, OneProcessChangesNothing) {
   EXPECT_THROW(DataParallel{outside}, Error);  // rank outside the group
 }
 
+// A rank on another machine listens on its address on the route to rank 0 (not on rank 0's address).
+TEST(DataParallel, ListensOnTheAddressOnTheRouteToRankZero) {
+  EXPECT_EQ(local_address_towards("127.0.0.1", 29500), "127.0.0.1");
+  try {
+    local_address_towards("no-such-host.invalid", 29500);
+    FAIL() << "resolved a host that does not exist";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot resolve rank 0's address no-such-host.invalid"), std::string::npos) << e.what();
+  }
+}
+
 TEST(DataParallel, SumsGradientsAndValuesOverRanks) {
   if (!DataParallel::available()) GTEST_SKIP() << "built without Gloo";
   on_ranks(3, [](DataParallel& dp) {
