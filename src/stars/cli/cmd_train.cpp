@@ -55,10 +55,10 @@ std::vector<std::string> rank_command(int argc, char** argv, int world, int thre
 // Ranks 1..world-1 of a `--nproc` run as child processes (this process is rank 0). They end with this
 // process (PR_SET_PDEATHSIG). A watcher thread notices a rank that fails while rank 0 is still training
 // (at start-up rank 0 would otherwise wait for it until train.dist_timeout): it names the rank, stops the
-// others and ends this process with exit code 1.
+// others, removes `store_file` and ends this process with the rank's exit code (1 for a signal).
 class ChildRanks {
  public:
-  explicit ChildRanks(const std::vector<std::vector<std::string>>& commands) {
+  ChildRanks(const std::vector<std::vector<std::string>>& commands, std::string store_file) : store_file_(std::move(store_file)) {
     const pid_t parent = getpid();
     for (size_t c = 0; c < commands.size(); ++c) {
       std::vector<char*> args;  // built before fork: the child only calls async-signal-safe functions
@@ -130,11 +130,13 @@ class ChildRanks {
         std::fprintf(stderr, "stars train: error: data-parallel training: %s (its own error, if it printed one, is above); "
                      "stopping the other ranks\n", describe(i, st).c_str());
         stop_all();
-        _exit(1);
+        unlink(store_file_.c_str());
+        _exit(WIFEXITED(st) ? WEXITSTATUS(st) : 1);  // its exit code: 3 for a missing input, as one process gives
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
+  std::string store_file_;
   std::vector<pid_t> pids_;
   std::vector<int> status_;  // waitpid status, -1 while running; written by the watcher until finish() joins it
   std::atomic<bool> watching_{true};
@@ -252,7 +254,7 @@ int run_train(int argc, char** argv) {
     std::vector<std::vector<std::string>> commands;
     for (int r = 1; r < world; ++r) commands.push_back(rank_command(argc, argv, world, cfg.train.threads, r, req.dist_store_file));
     STARS_INFO("data-parallel training: " << world << " processes, " << cfg.train.threads << " threads each");
-    ChildRanks ranks(commands);
+    ChildRanks ranks(commands, req.dist_store_file);
     try {
       s = train::run_training(req);
     } catch (const Error& e) {
