@@ -129,8 +129,8 @@ struct TrainConfig {
     v("profile_steps", profile_steps, "profile this many training steps with LibTorch's profiler: profile.txt in the model folder gives, per step, the GPU kernels' time and how busy the GPU was, and the operators' self time on the host (and profile_trace.json, a Chrome trace, where LibTorch has Kineto), 0 = off, >= 0");
     v("profile_after", profile_after, "the profiled steps start after this many steps of the run (warm-up), >= 0");
     v("threads", threads, "torch intra-op threads, 0 = STARS_THREADS or all cores");
-    v("world_size", world_size, "processes training together, data-parallel: each takes its share of every batch's windows and all apply the same update from their gradients summed by target counts (one Gloo all-reduce per step); stars train --nproc N starts N on this machine, --rank/--dist-addr joins one started elsewhere (docs/MODEL.md, Data-parallel training), >= 1");
-    v("dist_timeout", dist_timeout, "seconds a data-parallel process waits for the others, at start-up and at each all-reduce, >= 1");
+    v("world_size", world_size, "processes training together, data-parallel: each trains on its share of every batch's windows with its losses weighted by its share of the batch's targets, and all apply the update of their summed gradients (Gloo all-reduce), the one a single process computes on the whole batch; stars train --nproc N starts N on this machine, --rank with --dist-addr starts one of a group by hand (docs/MODEL.md, Data-parallel training), >= 1");
+    v("dist_timeout", dist_timeout, "seconds a data-parallel process waits for the others at each collective, and twice that at start-up, >= 1");
     v("loader_threads", loader_threads, "batch-building worker threads, >= 1");
     v("prefetch", prefetch, "batches built ahead, >= 1");
     v("seed", seed, "seed of initialisation, sampling and dropout");
