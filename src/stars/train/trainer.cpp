@@ -253,15 +253,16 @@ std::string fmt_rate(double v) {
   return o.str();
 }
 
-// The first configuration key (section.key) whose value differs between two configurations as JSON text
-// ("" when none does), for the message of a refused resume.
+// The first configuration key (section.key) whose value differs between two configurations as JSON text,
+// "" when none does; train.threads is left out (checkpoints written before it was left out of the
+// resumable configuration hold the threads they ran with). What a resume checks, and its message.
 std::string first_difference(const std::string& a_text, const std::string& b_text) {
   const nlohmann::json a = nlohmann::json::parse(a_text, nullptr, false), b = nlohmann::json::parse(b_text, nullptr, false);
-  if (!a.is_object() || !b.is_object()) return "";
+  if (!a.is_object() || !b.is_object()) return a_text == b_text ? "" : "(unreadable configuration)";
   for (const auto& [section, values] : a.items()) {
     if (!b.contains(section) || !values.is_object()) return section;
     for (const auto& [key, v] : values.items())
-      if (!b[section].contains(key) || b[section][key] != v) return section + "." + key;
+      if (section + "." + key != "train.threads" && (!b[section].contains(key) || b[section][key] != v)) return section + "." + key;
     for (const auto& [key, v] : b[section].items())
       if (!values.contains(key)) return section + "." + key;
   }
@@ -449,10 +450,9 @@ TrainSummary run_training(const TrainRequest& req) {
     if (!file_exists(cp)) STARS_THROW(kNotFound, cp << ": no checkpoint to resume from");
     model::check_model_items(out, *ds);
     model::NamedArrays ck = model::read_named_arrays(cp, "checkpoint");
-    STARS_CHECK_ARG(ck.meta["config"] == config_text,
-                    cp << ": the checkpoint was written with another configuration (first difference: "
-                       << first_difference(ck.meta["config"], config_text)
-                       << "); resume with the same --preset/--config/--set, --ablate and --nproc");
+    const std::string differs = first_difference(ck.meta["config"], config_text);
+    STARS_CHECK_ARG(differs.empty(), cp << ": the checkpoint was written with another configuration (first difference: " << differs
+                                         << "); resume with the same --preset/--config/--set, --ablate and --nproc");
     model::NamedArrays w;
     for (auto& a : ck.arrays)
       if (a.name.rfind("w.", 0) == 0) w.arrays.push_back({a.name.substr(2), a.shape, a.data});
