@@ -212,9 +212,10 @@ int run_train(int argc, char** argv) {
                     "--dist-addr " << dist_addr << ": the port must be a number in [1, 65535]");
     port = static_cast<int>(v);
   }
-  if (rank > 0) {  // the other ranks train quietly: rank 0 reports
+  if (rank > 0) {  // the other ranks train quietly, errors only: rank 0 reports, warnings included
     quiet = true;
     print_config = false;
+    set_log_level(LogLevel::kError);
   }
   for (const auto& a : ablations) {
     // Under the full softmax the negative sources only reach the logistic loss (eq. 5) and the slice
@@ -228,7 +229,7 @@ int run_train(int argc, char** argv) {
   }
   if (quiet) {
     cfg.train.progress = false;
-    set_log_level(LogLevel::kWarn);
+    if (rank <= 0) set_log_level(LogLevel::kWarn);
   }
   cfg.validate();
   if (print_config) {
