@@ -1,5 +1,6 @@
 // Runs the built `stars` program (STARS_BINARY_DIR/bin/stars) with arguments, for the tests that go through
-// the command line: its exit code and its output, stdout and stderr together.
+// the command line: its exit code and its output, stdout and stderr together. `env`: arguments of env(1)
+// before the program ("-u RANK WORLD_SIZE=2"), none when empty.
 #pragma once
 
 #include <sys/wait.h>
@@ -14,9 +15,9 @@ struct ProgramRun {
   std::string out;  // stdout and stderr
 };
 
-inline ProgramRun run_stars(const std::string& args) {
+inline ProgramRun run_stars(const std::string& args, const std::string& env = "") {
   ProgramRun r;
-  const std::string cmd = std::string(STARS_BINARY_DIR) + "/bin/stars " + args + " 2>&1";
+  const std::string cmd = (env.empty() ? "" : "env " + env + " ") + std::string(STARS_BINARY_DIR) + "/bin/stars " + args + " 2>&1";
   FILE* f = popen(cmd.c_str(), "r");
   if (!f) return r;
   char buf[4096];

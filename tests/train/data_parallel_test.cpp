@@ -151,7 +151,7 @@ TEST(DataParallel, ARankWithoutPeersStopsWithAClearError) {
 // --- through the built program ---
 
 using testing::ProgramRun;
-ProgramRun stars(const std::string& args) { return testing::run_stars(args); }
+ProgramRun stars(const std::string& args, const std::string& env = "") { return testing::run_stars(args, env); }
 std::vector<nlohmann::json> read_log(const std::string& dir) { return testing::read_train_log(dir); }
 
 double max_weight_diff(const std::string& a, const std::string& b) {
@@ -274,6 +274,24 @@ TEST(DataParallelTraining, ARankThatDiesStopsTheRunAndIsNamed) {
   EXPECT_LT(seconds, 30.0) << "the run waited for the dead rank";
 }
 
+// Ranks started by a cluster launcher: RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT with --dist-addr env://.
+TEST(DataParallelTraining, RanksFromTheEnvironment) {
+  if (!program_trains()) GTEST_SKIP() << "stars is not built, or built without Gloo";
+  const std::string ds = testing::make_world("dp_env_world");
+  const std::string out = testing::fresh_dir("dp_env_model");
+  const std::string env = "WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(free_port());
+  const std::string args = "train --data " + ds + " --out " + out + " --preset tiny --epochs 2 --threads 1 --quiet --dist-addr env://";
+  ProgramRun r1;
+  std::thread other([&] { r1 = stars(args, env + " RANK=1"); });
+  const ProgramRun r0 = stars(args, env + " RANK=0");
+  other.join();
+  EXPECT_EQ(r0.rc, 0) << r0.out;
+  EXPECT_EQ(r1.rc, 0) << r1.out;
+  const auto log = read_log(out);
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_TRUE(log[0]["phase_seconds"].contains("all_reduce")) << "trained as a group of 2";
+}
+
 TEST(DataParallelTraining, RefusesBadLaunchOptions) {
   if (!program_trains()) GTEST_SKIP() << "stars is not built, or built without Gloo";
   const std::string ds = testing::make_world("dp_bad_world");
@@ -293,6 +311,9 @@ TEST(DataParallelTraining, RefusesBadLaunchOptions) {
   r = stars(base + " --set train.world_size=2 --rank 1 --dist-addr localhost");
   EXPECT_EQ(r.rc, 2) << r.out;
   EXPECT_NE(r.out.find("expected HOST:PORT or file:PATH"), std::string::npos) << r.out;
+  r = stars(base + " --dist-addr env://", "-u RANK WORLD_SIZE=2");
+  EXPECT_EQ(r.rc, 2) << r.out;
+  EXPECT_NE(r.out.find("the environment variable RANK is not set"), std::string::npos) << r.out;
   // A rank whose rank 0 never comes gives up after train.dist_timeout and says where it waited.
   r = stars(base + " --set train.world_size=2 --rank 1 --set train.dist_timeout=1 --dist-addr 127.0.0.1:" +
             std::to_string(free_port()));

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -164,7 +165,7 @@ int run_train(int argc, char** argv) {
   p.add("init-from", &init_from, "shortcut for --set train.init_from=DIR: warm start from a model trained on earlier data");
   p.add("nproc", &nproc, "data-parallel training in N processes on this machine (sets train.world_size=N; each runs --threads, by default its share of the cores)");
   p.add("rank", &rank, "run one process of a data-parallel group started by hand (e.g. on several machines): its rank, 0..train.world_size-1");
-  p.add("dist-addr", &dist_addr, "with --rank: HOST:PORT where rank 0 serves the data-parallel rendezvous (default 127.0.0.1:29500), or file:PATH, a file that ranks on one machine share");
+  p.add("dist-addr", &dist_addr, "with --rank: HOST:PORT where rank 0 serves the data-parallel rendezvous (default 127.0.0.1:29500), or file:PATH, a file that ranks on one machine share; or env:// alone: RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT from the environment, as cluster launchers set them");
   p.add("stop-after-epochs", &stop_after, "end this invocation after N epochs (continue later with --resume)");
   p.add_flag("resume", &resume, "continue the run in --out from its last checkpoint (same configuration)");
   p.add_flag("print-config", &print_config, "print the resolved configuration and exit");
@@ -192,6 +193,27 @@ int run_train(int argc, char** argv) {
                   "--nproc starts every rank of the group on this machine; --rank starts one by hand: give one of them");
   STARS_CHECK_ARG(nproc == 0 || dist_addr.empty(), "--dist-addr goes with --rank; --nproc finds its own rendezvous");
   if (nproc > 0) cfg.train.world_size = nproc;
+  // --dist-addr env://: the rank, the group's size and rank 0's address from the environment, as cluster
+  // launchers set them (RANK, WORLD_SIZE, MASTER_ADDR, MASTER_PORT).
+  if (dist_addr == "env://") {
+    STARS_CHECK_ARG(rank == -1, "--dist-addr env:// takes the rank from RANK: leave --rank out");
+    const auto env_int = [](const char* name, int64_t lo, int64_t hi) {
+      const char* v = std::getenv(name);
+      int64_t x = 0;
+      STARS_CHECK_ARG(v && parse_int64(v, &x) && x >= lo && x <= hi,
+                      "--dist-addr env://: the environment variable " << name << (v ? std::string(" is ") + v : std::string(" is not set"))
+                          << "; expected an integer in [" << lo << ", " << hi << "]");
+      return x;
+    };
+    const int64_t size = env_int("WORLD_SIZE", 1, 65536);
+    rank = static_cast<int>(env_int("RANK", 0, size - 1));
+    STARS_CHECK_ARG(cfg.train.world_size == 1 || cfg.train.world_size == size,
+                    "train.world_size=" << cfg.train.world_size << " but the environment's WORLD_SIZE is " << size);
+    cfg.train.world_size = static_cast<int>(size);
+    const char* addr = std::getenv("MASTER_ADDR");
+    const char* port_text = std::getenv("MASTER_PORT");
+    dist_addr = std::string(addr && *addr ? addr : "127.0.0.1") + ":" + (port_text && *port_text ? port_text : "29500");
+  }
   const int world = cfg.train.world_size;
   STARS_CHECK_ARG(rank >= -1 && rank < world, "--rank " << rank << " is outside the data-parallel group of train.world_size=" << world);
   STARS_CHECK_ARG(world == 1 || nproc > 0 || rank >= 0,
