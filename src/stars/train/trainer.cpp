@@ -14,6 +14,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "stars/core/config.h"
@@ -253,21 +254,30 @@ std::string fmt_rate(double v) {
   return o.str();
 }
 
-// The first configuration key (section.key) whose value differs between two configurations as JSON text,
-// "" when none does; train.threads is left out (checkpoints written before it was left out of the
-// resumable configuration hold the threads they ran with). What a resume checks, and its message.
+// What a resumed run may change: the profiling window only observes, and the threads and the data-parallel
+// timeout do not change what is computed (a machine with other cores may continue the run).
+bool resume_may_change(const std::string& key) {
+  return key == "train.profile_steps" || key == "train.profile_after" || key == "train.threads" || key == "train.dist_timeout";
+}
+
+// The first configuration key (section.key, in order) whose value differs between the configuration a
+// checkpoint was written with and this run's, both as JSON text, "" when none does, leaving out what a
+// resume may change. A key on one side only (a checkpoint written before the key existed) counts with
+// its default value.
 std::string first_difference(const std::string& a_text, const std::string& b_text) {
   const nlohmann::json a = nlohmann::json::parse(a_text, nullptr, false), b = nlohmann::json::parse(b_text, nullptr, false);
   if (!a.is_object() || !b.is_object()) return a_text == b_text ? "" : "(unreadable configuration)";
-  for (const auto& [section, values] : a.items()) {
-    if (!b.contains(section) || !values.is_object()) return section;
-    for (const auto& [key, v] : values.items())
-      if (section + "." + key != "train.threads" && (!b[section].contains(key) || b[section][key] != v)) return section + "." + key;
-    for (const auto& [key, v] : b[section].items())
-      if (!values.contains(key)) return section + "." + key;
-  }
-  for (const auto& [section, values] : b.items())
-    if (!a.contains(section)) return section;
+  const nlohmann::json defaults = nlohmann::json::parse(config_to_json(StarsConfig{}).dump(-1));
+  std::set<std::string> keys;
+  for (const nlohmann::json* c : {&a, &b})
+    for (const auto& [section, values] : c->items())
+      for (const auto& [key, v] : values.items()) keys.insert(section + "." + key);
+  const auto value = [&](const nlohmann::json& c, const std::string& key) {
+    const nlohmann::json::json_pointer at("/" + key.substr(0, key.find('.')) + "/" + key.substr(key.find('.') + 1));
+    return c.contains(at) ? c.at(at) : defaults.contains(at) ? defaults.at(at) : nlohmann::json();
+  };
+  for (const std::string& key : keys)
+    if (!resume_may_change(key) && value(a, key) != value(b, key)) return key;
   return "";
 }
 
@@ -372,13 +382,8 @@ TrainSummary run_training(const TrainRequest& req) {
     STARS_INFO(report.summary());
     if (!report.text_space.empty()) STARS_WARN("warm start: " << report.text_space);
   }
-  // What a resumed run must share with its checkpoint: everything but the profiling window, which only observes.
-  StarsConfig resumable = cfg;
-  resumable.train.profile_steps = TrainConfig{}.profile_steps;
-  resumable.train.profile_after = TrainConfig{}.profile_after;
-  resumable.train.dist_timeout = TrainConfig{}.dist_timeout;
-  resumable.train.threads = TrainConfig{}.threads;  // a machine with other cores may continue the run
-  const std::string config_text = config_to_json(resumable).dump(-1);
+  // What a resumed run must share with its checkpoint (first_difference).
+  const std::string config_text = config_to_json(cfg).dump(-1);
 
   STARS_INFO("stars train: " << ds->num_users() << " users, " << ds->num_items() << " items, " << ds->num_events()
                              << " events; item content: " << content.source << " (text dim " << content.text_dim << ", "
