@@ -298,29 +298,21 @@ TEST(DataParallelTraining, RefusesBadLaunchOptions) {
   if (!program_trains()) GTEST_SKIP() << "stars is not built, or built without Gloo";
   const std::string ds = testing::make_world("dp_bad_world");
   const std::string base = "train --data " + ds + " --preset tiny --out " + testing::fresh_dir("dp_bad") + " --quiet";
-  ProgramRun r = stars(base + " --set train.world_size=2");
-  EXPECT_EQ(r.rc, 2) << r.out;
-  EXPECT_NE(r.out.find("--nproc 2"), std::string::npos) << r.out;
-  r = stars(base + " --nproc 2 --rank 0");
-  EXPECT_EQ(r.rc, 2) << r.out;
-  EXPECT_NE(r.out.find("give one of them"), std::string::npos) << r.out;
-  r = stars(base + " --nproc 2 --dist-addr 127.0.0.1:29500");
-  EXPECT_EQ(r.rc, 2) << r.out;
-  EXPECT_NE(r.out.find("--dist-addr goes with --rank"), std::string::npos) << r.out;
-  r = stars(base + " --set train.world_size=2 --rank 2");
-  EXPECT_EQ(r.rc, 2) << r.out;
-  EXPECT_NE(r.out.find("--rank 2 is outside"), std::string::npos) << r.out;
-  r = stars(base + " --set train.world_size=2 --rank 1 --dist-addr localhost");
-  EXPECT_EQ(r.rc, 2) << r.out;
-  EXPECT_NE(r.out.find("expected HOST:PORT or file:PATH"), std::string::npos) << r.out;
-  r = stars(base + " --dist-addr env://", "-u RANK WORLD_SIZE=2");
-  EXPECT_EQ(r.rc, 2) << r.out;
-  EXPECT_NE(r.out.find("the environment variable RANK is not set"), std::string::npos) << r.out;
+  // The program, run with `args` after `base` (and env(1) arguments `env`), ends with `rc` and says `what`.
+  const auto fails = [&](const std::string& args, int rc, const std::string& what, const std::string& env = "") {
+    const ProgramRun r = stars(base + " " + args, env);
+    EXPECT_EQ(r.rc, rc) << args << "\n" << r.out;
+    EXPECT_NE(r.out.find(what), std::string::npos) << args << "\n" << r.out;
+  };
+  fails("--set train.world_size=2", 2, "--nproc 2");
+  fails("--nproc 2 --rank 0", 2, "give one of them");
+  fails("--nproc 2 --dist-addr 127.0.0.1:29500", 2, "--dist-addr goes with --rank");
+  fails("--set train.world_size=2 --rank 2", 2, "--rank 2 is outside");
+  fails("--set train.world_size=2 --rank 1 --dist-addr localhost", 2, "expected HOST:PORT or file:PATH");
+  fails("--dist-addr env://", 2, "the environment variable RANK is not set", "-u RANK WORLD_SIZE=2");
   // A rank whose rank 0 never comes gives up after train.dist_timeout and says where it waited.
-  r = stars(base + " --set train.world_size=2 --rank 1 --set train.dist_timeout=1 --dist-addr 127.0.0.1:" +
-            std::to_string(free_port()));
-  EXPECT_EQ(r.rc, 1) << r.out;
-  EXPECT_NE(r.out.find("rank 1: data-parallel start-up (rendezvous at 127.0.0.1:"), std::string::npos) << r.out;
+  fails("--set train.world_size=2 --rank 1 --set train.dist_timeout=1 --dist-addr 127.0.0.1:" + std::to_string(free_port()), 1,
+        "rank 1: data-parallel start-up (rendezvous at 127.0.0.1:");
 }
 
 }  // namespace

@@ -234,10 +234,14 @@ int run_train(int argc, char** argv) {
                     "--dist-addr " << dist_addr << ": the port must be a number in [1, 65535]");
     port = static_cast<int>(v);
   }
-  if (rank > 0) {  // the other ranks train quietly, errors only: rank 0 reports, warnings included
+  if (rank > 0) {  // the other ranks train quietly: rank 0 reports
     quiet = true;
     print_config = false;
-    set_log_level(LogLevel::kError);
+  }
+  if (quiet) {
+    cfg.train.progress = false;
+    // The other ranks log errors only: rank 0 prints the warnings, which all ranks share.
+    set_log_level(rank > 0 ? LogLevel::kError : LogLevel::kWarn);
   }
   for (const auto& a : ablations) {
     // Under the full softmax the negative sources only reach the logistic loss (eq. 5) and the slice
@@ -248,10 +252,6 @@ int run_train(int argc, char** argv) {
       STARS_WARN("--ablate " << a << " changes nothing with train.loss=full"
                  << (sources ? " and train.logistic_weight=train.slice_weight=0 (no sampled negatives)" : "")
                  << "; add --set train.loss=sampled to compare negative sources");
-  }
-  if (quiet) {
-    cfg.train.progress = false;
-    if (rank <= 0) set_log_level(LogLevel::kWarn);
   }
   cfg.validate();
   if (print_config) {

@@ -53,21 +53,21 @@ void BatchLoader::submit_more() {
     auto batch = std::make_shared<model::TokenBatch>();
     uint64_t seed = derive_seed(derive_seed(seed_, static_cast<uint64_t>(epoch_) + 1), static_cast<uint64_t>(b));
     model::ItemSlots* slots = slots_[static_cast<size_t>(b) % slots_.size()].get();
-    Pending p;
-    p.batch = batch;
-    if (world_ == 1) {
-      const uint32_t* ids = perm_.data() + batches_[b].first;
-      const size_t n = batches_[b].second;
-      p.done = pool_->submit([this, ids, n, seed, batch, slots] { builder_.build_train(ids, n, seed, batch.get(), slots); });
-    } else {
+    const uint32_t* ids = perm_.data() + batches_[b].first;
+    size_t n = batches_[b].second;
+    std::shared_ptr<std::vector<uint32_t>> share;
+    if (world_ > 1) {
       // This rank's share: every world-th window of the batch from its rank on, so that with length bucketing
       // every rank gets short and long windows alike.
-      auto ids = std::make_shared<std::vector<uint32_t>>();
-      for (size_t i = static_cast<size_t>(rank_); i < batches_[b].second; i += static_cast<size_t>(world_))
-        ids->push_back(perm_[batches_[b].first + i]);
+      share = std::make_shared<std::vector<uint32_t>>();
+      for (size_t i = static_cast<size_t>(rank_); i < n; i += static_cast<size_t>(world_)) share->push_back(ids[i]);
+      ids = share->data();
+      n = share->size();
       if (rank_ > 0) seed = derive_seed(seed, static_cast<uint64_t>(rank_));
-      p.done = pool_->submit([this, ids, seed, batch, slots] { builder_.build_train(ids->data(), ids->size(), seed, batch.get(), slots); });
     }
+    Pending p;
+    p.batch = batch;
+    p.done = pool_->submit([this, ids, n, seed, batch, slots, share] { builder_.build_train(ids, n, seed, batch.get(), slots); });
     queue_.push_back(std::move(p));
   }
 }

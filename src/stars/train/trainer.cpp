@@ -536,8 +536,9 @@ TrainSummary run_training(const TrainRequest& req) {
         const auto count = [](const std::vector<int64_t>& v) {
           return static_cast<double>(std::count_if(v.begin(), v.end(), [](int64_t x) { return x >= 0; }));
         };
-        const double mine[3] = {static_cast<double>(batch->n_targets), count(batch->row_last_target), count(batch->row_first_target)};
-        const std::vector<double> all = dp.sum({mine[0], mine[1], mine[2]});
+        const std::vector<double> mine = {static_cast<double>(batch->n_targets), count(batch->row_last_target),
+                                          count(batch->row_first_target)};
+        const std::vector<double> all = dp.sum(mine);
         shares.targets = all[0] > 0 ? mine[0] / all[0] : 0.0;
         shares.final_targets = all[1] > 0 ? mine[1] / all[1] : 0.0;
         shares.first_targets = all[2] > 0 ? mine[2] / all[2] : 0.0;
