@@ -3,10 +3,15 @@
 
 #include <torch/torch.h>
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <limits>
+#include <numeric>
+#include <vector>
 
 #include "stars/core/error.h"
+#include "stars/train/detail/softmax_rows.h"
 
 namespace stars::train {
 namespace {
@@ -19,17 +24,39 @@ int64_t chunk_size(int64_t rows, int64_t items, int64_t requested) {
   return std::min(c, std::max<int64_t>(items, 1));
 }
 
-// Logits of every row against items [c0, c0 + n): H E[c0:c0+n]ᵀ + prior, masked pairs at -inf.
-at::Tensor chunk_logits(const at::Tensor& H, const at::Tensor& E, const at::Tensor& prior, const at::Tensor& mrows,
-                        const at::Tensor& mcols, int64_t c0, int64_t n) {
-  at::Tensor z = at::mm(H, E.narrow(0, c0, n).t());
-  if (prior.numel() > 0) z.add_(prior.narrow(0, c0, n).unsqueeze(0));
-  if (mcols.numel() > 0) {
-    const at::Tensor in = at::nonzero(mcols.ge(c0).logical_and(mcols.lt(c0 + n))).squeeze(1);
-    if (in.numel() > 0)
-      z.index_put_({mrows.index_select(0, in), mcols.index_select(0, in) - c0},
-                   at::full({}, -std::numeric_limits<float>::infinity(), z.options()));
+// The masked pairs (row, item) ordered by item, so that a chunk finds its own by two binary searches.
+struct MaskedPairs {
+  std::vector<int64_t> row, col;
+
+  MaskedPairs() = default;
+  MaskedPairs(const at::Tensor& rows, const at::Tensor& cols) {
+    const int64_t n = rows.numel();
+    const at::Tensor r = rows.contiguous(), c = cols.contiguous();
+    const int64_t *rp = r.data_ptr<int64_t>(), *cp = c.data_ptr<int64_t>();
+    std::vector<int64_t> order(n);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return cp[a] < cp[b]; });
+    row.reserve(n), col.reserve(n);
+    for (int64_t i : order) row.push_back(rp[i]), col.push_back(cp[i]);
   }
+
+  // -inf at the pairs of items [c0, c0 + n) in the chunk z (rows, n).
+  void apply(float* z, int64_t c0, int64_t n) const {
+    const auto lo = std::lower_bound(col.begin(), col.end(), c0), hi = std::lower_bound(lo, col.end(), c0 + n);
+    for (auto it = lo; it != hi; ++it) z[row[it - col.begin()] * n + (*it - c0)] = -std::numeric_limits<float>::infinity();
+  }
+};
+
+// Rows [0, M) in parallel, in ranges of about 16k logits.
+template <typename F>
+void for_rows(int64_t M, int64_t n, const F& f) {
+  at::parallel_for(0, M, std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1)), f);
+}
+
+// Logits of every row against items [c0, c0 + n): H E[c0:c0+n]ᵀ with the masked pairs at -inf (prior not added).
+at::Tensor chunk_logits(const at::Tensor& H, const at::Tensor& E, const MaskedPairs& masked, int64_t c0, int64_t n) {
+  at::Tensor z = at::mm(H, E.narrow(0, c0, n).t());  // (M, n), contiguous
+  masked.apply(z.data_ptr<float>(), c0, n);
   return z;
 }
 
@@ -41,14 +68,22 @@ struct ChunkedSoftmax : public torch::autograd::Function<ChunkedSoftmax> {
     const int64_t C = chunk_size(M, N, chunk);
     // Chunks are kept for backward when all of them fit in keep_bytes (else backward recomputes them).
     const bool keep = M * N * static_cast<int64_t>(H.element_size()) <= keep_bytes;
+    const MaskedPairs masked(mrows, mcols);
+    const float* pp = prior.numel() > 0 ? prior.data_ptr<float>() : nullptr;
     c10::List<at::Tensor> kept;
-    at::Tensor lse = at::full({M}, -std::numeric_limits<float>::infinity(), H.options());
+    at::Tensor run_max = at::full({M}, -std::numeric_limits<float>::infinity(), H.options());
+    at::Tensor run_sum = at::zeros({M}, H.options());
+    float *mx = run_max.data_ptr<float>(), *sm = run_sum.data_ptr<float>();
     for (int64_t c0 = 0; c0 < N; c0 += C) {
       const int64_t n = std::min(C, N - c0);
-      at::Tensor z = chunk_logits(H, E, prior, mrows, mcols, c0, n);
-      lse = at::logaddexp(lse, at::logsumexp(z, {1}));
-      if (keep) kept.push_back(z);
+      at::Tensor z = chunk_logits(H, E, masked, c0, n);
+      float* zp = z.data_ptr<float>();
+      for_rows(M, n, [&](int64_t r0, int64_t r1) {
+        detail::fold_rows(zp + r0 * n, r1 - r0, n, n, pp ? pp + c0 : nullptr, mx + r0, sm + r0);
+      });
+      if (keep) kept.push_back(z);  // prior added
     }
+    const at::Tensor lse = run_max + run_sum.log();
     ctx->saved_data["kept"] = kept;
     at::Tensor z_t = (H * E.index_select(0, target)).sum(1);
     if (prior.numel() > 0) z_t = z_t + prior.index_select(0, target);
@@ -59,24 +94,29 @@ struct ChunkedSoftmax : public torch::autograd::Function<ChunkedSoftmax> {
 
   static variable_list backward(AutogradContext* ctx, variable_list grad_out) {
     const auto s = ctx->get_saved_variables();
-    const at::Tensor &H = s[0], &E = s[1], &prior = s[2], &target = s[3], &mrows = s[4], &mcols = s[5], &lse = s[6];
+    const at::Tensor &H = s[0], &E = s[1], &prior = s[2], &target = s[3], &lse = s[6];
     const int64_t C = ctx->saved_data["chunk"].toInt();
     const int64_t M = H.size(0), N = E.size(0);
-    const at::Tensor scale = grad_out[0] / static_cast<double>(M);  // d loss / d z = (softmax - onehot) / M
-    at::Tensor gH = at::zeros_like(H), gE = at::empty_like(E);
-    const at::Tensor rows = at::arange(M, target.options());
+    // d loss / d z = (softmax - onehot) * grad / M
+    const float scale = grad_out[0].item<float>() / static_cast<float>(M);
+    at::Tensor gH = at::zeros(H.sizes(), H.options()), gE = at::empty(E.sizes(), E.options());
     c10::List<at::Tensor> kept = ctx->saved_data["kept"].toTensorList();
+    MaskedPairs masked;  // only to recompute chunks
+    if (kept.empty()) masked = MaskedPairs(s[4], s[5]);
+    const float* lp = lse.data_ptr<float>();
+    const at::Tensor tc = target.contiguous();
+    const int64_t* tp = tc.data_ptr<int64_t>();
     for (int64_t c0 = 0, k = 0; c0 < N; c0 += C, ++k) {
       const int64_t n = std::min(C, N - c0);
-      at::Tensor p = kept.empty() ? chunk_logits(H, E, prior, mrows, mcols, c0, n) : kept.get(k);
-      p.sub_(lse.unsqueeze(1)).exp_();
-      const at::Tensor hit = at::nonzero(target.ge(c0).logical_and(target.lt(c0 + n))).squeeze(1);
-      if (hit.numel() > 0)
-        p.index_put_({rows.index_select(0, hit), target.index_select(0, hit) - c0},
-                     at::full({hit.numel()}, -1.0, p.options()), /*accumulate=*/true);
-      p.mul_(scale);
+      at::Tensor p = kept.empty() ? chunk_logits(H, E, masked, c0, n) : kept.get(k);
+      if (kept.empty() && prior.numel() > 0) p.add_(prior.narrow(0, c0, n).unsqueeze(0));
+      float* zp = p.data_ptr<float>();
+      for_rows(M, n, [&](int64_t r0, int64_t r1) {
+        detail::softmax_minus_onehot_rows(zp + r0 * n, r1 - r0, n, n, lp + r0, tp + r0, c0, scale);
+      });
       gH.addmm_(p, E.narrow(0, c0, n));
-      gE.narrow(0, c0, n).copy_(at::mm(p.t(), H));
+      at::Tensor gE_chunk = gE.narrow(0, c0, n);
+      at::mm_out(gE_chunk, p.t(), H);
     }
     return {gH, gE, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
@@ -89,8 +129,10 @@ at::Tensor chunked_full_softmax_loss(const at::Tensor& H, const at::Tensor& E, c
                                      const at::Tensor& mask_cols, int64_t chunk, int64_t keep_bytes) {
   STARS_CHECK(H.dim() == 2 && E.dim() == 2 && H.size(1) == E.size(1), "chunked softmax: H (M, S) and E (N, S) expected");
   STARS_CHECK(target.dim() == 1 && target.size(0) == H.size(0), "chunked softmax: one target per row expected");
+  STARS_CHECK(H.device().is_cpu() && H.scalar_type() == at::kFloat && E.scalar_type() == at::kFloat,
+              "chunked softmax: float32 CPU tensors expected");
   const at::Tensor none = at::empty({0}, target.options());
-  const at::Tensor p = prior.defined() ? prior.to(H.scalar_type()) : at::empty({0}, H.options());
+  const at::Tensor p = prior.defined() ? prior.to(H.scalar_type()).contiguous() : at::empty({0}, H.options());
   const bool masked = mask_rows.defined() && mask_rows.numel() > 0;
   return ChunkedSoftmax::apply(H, E, p, target, masked ? mask_rows : none, masked ? mask_cols : none, chunk, keep_bytes);
 }

@@ -15,7 +15,8 @@ namespace stars::train {
 // the logits a chunk at a time and keeps each row's log-sum-exp, plus the chunks themselves when all of
 // them take at most `keep_bytes`; backward takes (or recomputes) one chunk at a time, turns it into
 // softmax minus one-hot in place and accumulates both gradients while it is in cache: one pass over the
-// M x N logits instead of several. `chunk` items per step, 0 = about 1 MB of logits per chunk.
+// M x N logits instead of several, in the row kernels of detail/softmax_rows.h. Float32 CPU tensors only.
+// `chunk` items per step, 0 = about 1 MB of logits per chunk.
 at::Tensor chunked_full_softmax_loss(const at::Tensor& H, const at::Tensor& E, const at::Tensor& prior,
                                      const at::Tensor& target, const at::Tensor& mask_rows,
                                      const at::Tensor& mask_cols, int64_t chunk = 0,

@@ -1,0 +1,157 @@
+// Row kernels of the chunked full softmax (see softmax_rows.h), written with GCC/Clang vector types: one code
+// path, as wide as the build's target allows (16 floats with AVX-512, 8 with AVX, else 4).
+#include "stars/train/detail/softmax_rows.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+namespace stars::train::detail {
+namespace {
+
+#if defined(__AVX512F__)
+constexpr int kW = 16;
+#elif defined(__AVX__)
+constexpr int kW = 8;
+#else
+constexpr int kW = 4;
+#endif
+typedef float vf __attribute__((vector_size(kW * sizeof(float))));
+typedef int32_t vi __attribute__((vector_size(kW * sizeof(int32_t))));
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+constexpr float kExpLow = -87.3f;  // exp(-87.3) ~ 1.2e-38, the smallest normal float
+constexpr float kExpHigh = 88.3f;  // exp(88.3) ~ 2.2e38 < FLT_MAX
+
+inline vf splat(float x) { return vf{} + x; }
+inline vf load(const float* p) {
+  vf v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
+
+// exp over kW lanes. x = n ln2 + r with |r| <= ln2 / 2 (ln2 split in two for an exact n ln2), exp(r) by
+// Cephes' polynomial for expf, 2^n built in the exponent bits.
+inline vf vexp(vf x) {
+  const vi under = x < splat(kExpLow);
+  vf c = x < splat(kExpLow) ? splat(kExpLow) : x;
+  c = c > splat(kExpHigh) ? splat(kExpHigh) : c;
+  const vf n = (c * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest (1.5 * 2^23)
+  const vf r = (c - n * 0.693359375f) + n * 2.12194440e-4f;
+  vf p = splat(1.9875691500e-4f);
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  const vi bits = (__builtin_convertvector(n, vi) + 127) << 23;
+  vf scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  vf e = p * scale;
+  vi out;
+  std::memcpy(&out, &e, sizeof out);
+  out = under ? vi{} : out;  // NaN compares false: it stays NaN
+  std::memcpy(&e, &out, sizeof e);
+  return e;
+}
+
+// The last n % kW values of a row go through the vector code too, padded with `pad`.
+inline vf load_tail(const float* p, int64_t k, float pad) {
+  float t[kW];
+  for (int j = 0; j < kW; ++j) t[j] = j < k ? p[j] : pad;
+  return load(t);
+}
+inline void store_tail(float* p, int64_t k, vf v) {
+  for (int j = 0; j < k; ++j) p[j] = v[j];
+}
+
+// max(a, x) that keeps a NaN once seen.
+inline vf vmax_nan(vf a, vf x) { return (x > a) | (x != x) ? x : a; }
+
+inline float hmax(vf a) {
+  float m = a[0];
+  for (int j = 1; j < kW; ++j) m = (a[j] > m) | (a[j] != a[j]) ? a[j] : m;
+  return m;
+}
+inline float hsum(vf a) {
+  float s = 0;
+  for (int j = 0; j < kW; ++j) s += a[j];
+  return s;
+}
+
+// Adds prior (or nothing) to the row and returns its maximum.
+float add_and_max(float* row, int64_t n, const float* prior) {
+  vf a = splat(-kInf), b = a;
+  int64_t i = 0;
+  for (; i + 2 * kW <= n; i += 2 * kW) {
+    vf x = load(row + i), y = load(row + i + kW);
+    if (prior) {
+      x += load(prior + i);
+      y += load(prior + i + kW);
+      store(row + i, x);
+      store(row + i + kW, y);
+    }
+    a = vmax_nan(a, x);
+    b = vmax_nan(b, y);
+  }
+  for (; i < n; i += kW) {
+    const int64_t k = n - i < kW ? n - i : kW;
+    vf x = load_tail(row + i, k, -kInf);
+    if (prior) {
+      x += load_tail(prior + i, k, 0.0f);
+      store_tail(row + i, k, x);
+    }
+    a = vmax_nan(a, x);
+  }
+  return hmax(vmax_nan(a, b));
+}
+
+// The sum of exp(value - m) over the row.
+float sum_exp(const float* row, int64_t n, float m) {
+  vf a{}, b{};
+  int64_t i = 0;
+  for (; i + 2 * kW <= n; i += 2 * kW) {
+    a += vexp(load(row + i) - m);
+    b += vexp(load(row + i + kW) - m);
+  }
+  for (; i < n; i += kW) a += vexp(load_tail(row + i, n - i < kW ? n - i : kW, -kInf) - m);
+  return hsum(a + b);
+}
+
+}  // namespace
+
+void exp_inplace(float* x, int64_t n) {
+  int64_t i = 0;
+  for (; i + kW <= n; i += kW) store(x + i, vexp(load(x + i)));
+  if (i < n) store_tail(x + i, n - i, vexp(load_tail(x + i, n - i, 0.0f)));
+}
+
+void fold_rows(float* z, int64_t rows, int64_t n, int64_t ld, const float* prior, float* run_max, float* run_sum) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = z + r * ld;
+    const float m = add_and_max(row, n, prior);
+    if (m == -kInf) continue;  // nothing to fold: every value is -inf
+    const float old = run_max[r];
+    const float top = (m > old) | (m != m) ? m : old;
+    const float before = old == -kInf ? 0.0f : run_sum[r] * std::exp(old - top);
+    run_sum[r] = before + sum_exp(row, n, top);
+    run_max[r] = top;
+  }
+}
+
+void softmax_minus_onehot_rows(float* z, int64_t rows, int64_t n, int64_t ld, const float* lse, const int64_t* target,
+                               int64_t c0, float scale) {
+  for (int64_t r = 0; r < rows; ++r) {
+    float* row = z + r * ld;
+    const float l = lse[r];
+    int64_t i = 0;
+    for (; i + kW <= n; i += kW) store(row + i, vexp(load(row + i) - l) * scale);
+    if (i < n) store_tail(row + i, n - i, vexp(load_tail(row + i, n - i, -kInf) - l) * scale);
+    const int64_t t = target[r] - c0;
+    if (t >= 0 && t < n) row[t] -= scale;
+  }
+}
+
+}  // namespace stars::train::detail
