@@ -4,6 +4,7 @@
 #include "stars/model/stars_net.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 #include <dlfcn.h>
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -18,6 +19,7 @@
 #include "stars/core/error.h"
 #include "stars/core/random.h"
 #include "stars/model/compute_threads.h"
+#include "stars/model/detail/bag_sum.h"
 
 namespace stars::model {
 
@@ -105,6 +107,35 @@ at::Tensor causal_order(const at::Tensor& valid, bool user_token) {
 
 namespace {
 
+// Row sums of x (R, d) float over the CSR bags (offsets (bags + 1), idx): (bags, d).
+at::Tensor bag_sums(const at::Tensor& x, const at::Tensor& offsets, const at::Tensor& idx) {
+  const at::Tensor xc = x.contiguous();
+  const int64_t bags = offsets.numel() - 1, d = x.size(1);
+  at::Tensor out = at::empty({bags, d}, x.options());
+  const float* xp = xc.data_ptr<float>();
+  const int64_t *op = offsets.data_ptr<int64_t>(), *ip = idx.data_ptr<int64_t>();
+  float* out_p = out.data_ptr<float>();
+  at::parallel_for(0, bags, std::max<int64_t>(1, 8192 / std::max<int64_t>(d, 1)),
+                   [&](int64_t b0, int64_t b1) { detail::bag_sum(xp, d, op, ip, b0, b1, out_p); });
+  return out;
+}
+
+// The catalog's tag sums A W on CPU (float), A the constant (items x tags) multi-hot matrix given as bags of tags
+// per item; backward is Aᵀ dG through the bags of items per tag, where embedding_bag's CPU backward sorts every
+// index on every step.
+struct CatalogTagSum : public torch::autograd::Function<CatalogTagSum> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& W, const at::Tensor& item_off,
+                            const at::Tensor& item_tags, const at::Tensor& tag_off, const at::Tensor& tag_items) {
+    ctx->save_for_backward({tag_off, tag_items});
+    return bag_sums(W, item_off, item_tags);  // (N, d_tag)
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad) {
+    const auto s = ctx->get_saved_variables();
+    return {bag_sums(grad[0], s[0], s[1]), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};  // (num_tags + 1, d_tag)
+  }
+};
+
 struct BlockImpl : nn::Module {
   BlockImpl(int d, int h, int ff) : heads(h) {
     ln1 = register_module("ln1", nn::LayerNorm(nn::LayerNormOptions({d})));
@@ -153,6 +184,7 @@ struct StarsNet::Impl : nn::Module {
   at::Tensor text;        // (N, text_dim) frozen
   at::Tensor tag_matrix;  // (N, n_tag_slots) int64, padded with num_tags
   at::Tensor tag_flat, tag_offsets;  // the same tags as CSR (bag per item) for whole-catalog passes
+  at::Tensor item_bag_off, tag_bag_off, tag_bag_items;  // CPU: CSR offsets (N + 1) and the bags of items per tag
   nn::Embedding delta{nullptr}, tag_emb{nullptr}, pos{nullptr}, type{nullptr}, hour{nullptr}, dow{nullptr}, week{nullptr},
       region{nullptr}, recency{nullptr};
   nn::EmbeddingBag cal{nullptr};
@@ -214,6 +246,12 @@ struct StarsNet::Impl : nn::Module {
       tag_matrix = to_tensor(m, {N, n_tag_slots});
       tag_flat = to_tensor(flat);
       tag_offsets = to_tensor(off);
+      off.push_back(static_cast<int64_t>(flat.size()));
+      std::vector<int64_t> t_off, t_items;
+      detail::transpose_bags(off.data(), flat.data(), N, s.num_tags + 1, &t_off, &t_items);
+      item_bag_off = to_tensor(off);
+      tag_bag_off = to_tensor(t_off);
+      tag_bag_items = to_tensor(t_items);
       tag_emb = register_module("tag_emb", nn::Embedding(nn::EmbeddingOptions(s.num_tags + 1, cfg.d_tag).padding_idx(s.num_tags)));
       tag_bias = register_parameter("tag_bias", torch::zeros({cfg.d_tag}));
       if (cfg.tag_proj == "mlp") tag_mlp = register_module("tag_mlp", nn::Linear(cfg.d_tag, cfg.d_tag));
@@ -334,10 +372,12 @@ struct StarsNet::Impl : nn::Module {
     if (text_on) parts.push_back(delta_on ? text + delta->weight : text);
     else if (delta_on) parts.push_back(delta->weight);
     if (tags_on) {
-      at::Tensor g = torch::nn::functional::embedding_bag(
-                         tag_flat, tag_emb->weight,
-                         torch::nn::functional::EmbeddingBagFuncOptions().offsets(tag_offsets).mode(torch::kSum)) +
-                     tag_bias;
+      const at::Tensor& W = tag_emb->weight;
+      at::Tensor g = W.is_cpu() && W.scalar_type() == at::kFloat
+                         ? CatalogTagSum::apply(W, item_bag_off, tag_flat, tag_bag_off, tag_bag_items)
+                         : torch::nn::functional::embedding_bag(
+                               tag_flat, W, torch::nn::functional::EmbeddingBagFuncOptions().offsets(tag_offsets).mode(torch::kSum));
+      g = g + tag_bias;
       if (tag_mlp) g = tag_mlp->forward(at::relu(g));
       parts.push_back(g);
     }
