@@ -7,6 +7,8 @@
 #include <torch/torch.h>
 
 #include <limits>
+#include <string>
+#include <utility>
 
 #include "stars/train/full_softmax.h"
 
@@ -66,6 +68,24 @@ TEST(FullSoftmax, ChunkedEqualsTheLogitMatrix) {
       }
     }
   }
+}
+
+// A masked pair outside the (rows x items) logits is an error that names it, not a write out of bounds.
+TEST(FullSoftmax, RefusesMaskedPairsOutsideTheLogits) {
+  const at::Tensor H = torch::randn({3, 4}), E = torch::randn({5, 4});
+  const at::Tensor target = torch::tensor({0, 1, 2}, torch::kLong);
+  for (auto [r, c] : {std::pair<int64_t, int64_t>{3, 1}, {0, 5}, {-1, 0}}) {
+    const at::Tensor mr = torch::tensor(std::vector<int64_t>{0, r}), mc = torch::tensor(std::vector<int64_t>{2, c});
+    try {
+      chunked_full_softmax_loss(H, E, at::Tensor(), target, mr, mc);
+      ADD_FAILURE() << "no error for the pair (" << r << ", " << c << ")";
+    } catch (const std::exception& e) {
+      EXPECT_NE(std::string(e.what()).find("masked pair 1 (" + std::to_string(r) + ", " + std::to_string(c) + ") outside 3 x 5"),
+                std::string::npos) << e.what();
+    }
+  }
+  EXPECT_NO_THROW(chunked_full_softmax_loss(H, E, at::Tensor(), target, torch::tensor({2}, torch::kLong),
+                                            torch::tensor({4}, torch::kLong)));
 }
 
 }  // namespace

@@ -29,10 +29,15 @@ struct MaskedPairs {
   std::vector<int64_t> row, col;
 
   MaskedPairs() = default;
-  MaskedPairs(const at::Tensor& rows, const at::Tensor& cols) {
+  // Pairs of rows in [0, M) and items in [0, N).
+  MaskedPairs(const at::Tensor& rows, const at::Tensor& cols, int64_t M, int64_t N) {
     const int64_t n = rows.numel();
+    STARS_CHECK(cols.numel() == n, "chunked softmax: " << n << " masked rows but " << cols.numel() << " items");
     const at::Tensor r = rows.contiguous(), c = cols.contiguous();
     const int64_t *rp = r.data_ptr<int64_t>(), *cp = c.data_ptr<int64_t>();
+    for (int64_t i = 0; i < n; ++i)
+      STARS_CHECK(rp[i] >= 0 && rp[i] < M && cp[i] >= 0 && cp[i] < N,
+                  "chunked softmax: masked pair " << i << " (" << rp[i] << ", " << cp[i] << ") outside " << M << " x " << N);
     std::vector<int64_t> order(n);
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return cp[a] < cp[b]; });
@@ -68,7 +73,7 @@ struct ChunkedSoftmax : public torch::autograd::Function<ChunkedSoftmax> {
     const int64_t C = chunk_size(M, N, chunk);
     // Chunks are kept for backward when all of them fit in keep_bytes (else backward recomputes them).
     const bool keep = M * N * static_cast<int64_t>(H.element_size()) <= keep_bytes;
-    const MaskedPairs masked(mrows, mcols);
+    const MaskedPairs masked(mrows, mcols, M, N);
     const float* pp = prior.numel() > 0 ? prior.data_ptr<float>() : nullptr;
     c10::List<at::Tensor> kept;
     at::Tensor run_max = at::full({M}, -std::numeric_limits<float>::infinity(), H.options());
@@ -102,7 +107,7 @@ struct ChunkedSoftmax : public torch::autograd::Function<ChunkedSoftmax> {
     at::Tensor gH = at::zeros(H.sizes(), H.options()), gE = at::empty(E.sizes(), E.options());
     c10::List<at::Tensor> kept = ctx->saved_data["kept"].toTensorList();
     MaskedPairs masked;  // only to recompute chunks
-    if (kept.empty()) masked = MaskedPairs(s[4], s[5]);
+    if (kept.empty()) masked = MaskedPairs(s[4], s[5], M, N);
     const float* lp = lse.data_ptr<float>();
     const at::Tensor tc = target.contiguous();
     const int64_t* tp = tc.data_ptr<int64_t>();
