@@ -3,9 +3,14 @@
 
 #include <torch/torch.h>
 
+#include <ATen/Parallel.h>
+
+#include <algorithm>
 #include <limits>
 #include <utility>
 
+#include "stars/core/error.h"
+#include "stars/train/detail/gathered_dot.h"
 #include "stars/train/full_softmax.h"
 
 namespace stars::train {
@@ -15,6 +20,49 @@ using model::NetOutputs;
 using model::StarsNet;
 
 namespace {
+
+// z (n, C) = each row of H (n, S) against its candidates' rows of items (U, S), cands (n, C) in [0, U): float32
+// on CPU, through detail/gathered_dot.h. Backward gives both gradients without a (n, C, S) tensor; the items'
+// gradient is accumulated in row order, so it does not depend on the thread count.
+struct GatheredDot : public torch::autograd::Function<GatheredDot> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& H, const at::Tensor& items,
+                            const at::Tensor& cands) {
+    const at::Tensor h = H.contiguous(), it = items.contiguous(), cd = cands.contiguous();
+    const int64_t n = cd.size(0), C = cd.size(1), S = h.size(1), U = it.size(0);
+    const int64_t* cp = cd.data_ptr<int64_t>();
+    for (int64_t j = 0; j < n * C; ++j)
+      STARS_CHECK(cp[j] >= 0 && cp[j] < U, "slice logits: candidate " << cp[j] << " outside the batch's " << U << " items");
+    at::Tensor z = at::empty({n, C}, h.options());
+    const float *hp = h.data_ptr<float>(), *ip = it.data_ptr<float>();
+    float* zp = z.data_ptr<float>();
+    at::parallel_for(0, n, std::max<int64_t>(1, 32768 / std::max<int64_t>(C * S, 1)),
+                     [&](int64_t r0, int64_t r1) { detail::gathered_dot(hp, ip, cp, C, S, r0, r1, zp); });
+    ctx->save_for_backward({h, it, cd});
+    return z;
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad) {
+    const auto s = ctx->get_saved_variables();
+    const at::Tensor &h = s[0], &it = s[1], &cd = s[2];
+    const at::Tensor g = grad[0].contiguous();
+    const int64_t n = cd.size(0), C = cd.size(1), S = h.size(1);
+    const float *gp = g.data_ptr<float>(), *hp = h.data_ptr<float>(), *ip = it.data_ptr<float>();
+    const int64_t* cp = cd.data_ptr<int64_t>();
+    at::Tensor gH, gI;
+    if (ctx->needs_input_grad(0)) {
+      gH = at::empty({n, S}, h.options());
+      float* out = gH.data_ptr<float>();
+      at::parallel_for(0, n, std::max<int64_t>(1, 32768 / std::max<int64_t>(C * S, 1)),
+                       [&](int64_t r0, int64_t r1) { detail::gathered_dot_grad_rows(gp, ip, cp, C, S, r0, r1, out); });
+    }
+    if (ctx->needs_input_grad(1)) {
+      gI = at::zeros(it.sizes(), it.options());
+      detail::gathered_dot_grad_items(gp, hp, cp, n, C, S, gI.data_ptr<float>());
+    }
+    return {gH, gI, at::Tensor()};
+  }
+};
 
 // Logits of rows H (n, S) against their candidate slices `cands` (n, C) of `items` (U, S), then against the
 // batch's shared negatives (K) unless undefined, plus the prior: (n, C + K). A shared negative equal to the
@@ -31,10 +79,14 @@ at::Tensor slice_logits(const at::Tensor& H, const at::Tensor& items, const at::
     all = at::mm(H, items.t());  // (n, U)
     z = all.gather(1, cands);
   } else {
-    const at::Tensor E = items.index_select(0, flat).view({n, C, S});  // (n, C, S)
-    // Row-wise dot products: bmm on a GPU; on a CPU multiply + sum, as LibTorch's CPU bmm loops over n tiny
-    // (C x S)(S x 1) products.
-    z = H.is_cuda() ? at::bmm(E, H.unsqueeze(2)).squeeze(2) : (E * H.unsqueeze(1)).sum(2);  // (n, C)
+    // Row-wise dot products: on a CPU (float) the gathered-dot kernels; elsewhere bmm over the (n, C, S) copy of
+    // candidate vectors (LibTorch's CPU bmm would loop over n tiny (C x S)(S x 1) products).
+    if (H.is_cpu() && H.scalar_type() == at::kFloat && items.scalar_type() == at::kFloat) {
+      z = GatheredDot::apply(H, items, cands);  // (n, C)
+    } else {
+      const at::Tensor E = items.index_select(0, flat).view({n, C, S});  // (n, C, S)
+      z = at::bmm(E, H.unsqueeze(2)).squeeze(2);
+    }
   }
   if (prior_u.defined()) z = z + prior_u.index_select(0, flat).view({n, C});
   if (!shared.defined()) return z;

@@ -1,35 +1,18 @@
-// Row kernels of the chunked full softmax (see softmax_rows.h), written with GCC/Clang vector types: one code
-// path, as wide as the build's target allows (16 floats with AVX-512, 8 with AVX, else 4).
+// Row kernels of the chunked full softmax (see softmax_rows.h), written with the vector type of vec.h.
 #include "stars/train/detail/softmax_rows.h"
 
 #include <cmath>
 #include <cstring>
 #include <limits>
 
+#include "stars/train/detail/vec.h"
+
 namespace stars::train::detail {
 namespace {
-
-#if defined(__AVX512F__)
-constexpr int kW = 16;
-#elif defined(__AVX__)
-constexpr int kW = 8;
-#else
-constexpr int kW = 4;
-#endif
-typedef float vf __attribute__((vector_size(kW * sizeof(float))));
-typedef int32_t vi __attribute__((vector_size(kW * sizeof(int32_t))));
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 constexpr float kExpLow = -87.3f;  // exp(-87.3) ~ 1.2e-38, the smallest normal float
 constexpr float kExpHigh = 88.3f;  // exp(88.3) ~ 2.2e38 < FLT_MAX
-
-inline vf splat(float x) { return vf{} + x; }
-inline vf load(const float* p) {
-  vf v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline void store(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
 
 // exp over kW lanes. x = n ln2 + r with |r| <= ln2 / 2 (ln2 split in two for an exact n ln2), exp(r) by
 // Cephes' polynomial for expf, 2^n built in the exponent bits.
