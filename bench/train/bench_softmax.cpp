@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
     p.add("chunks", &chunks_text, "chunk sizes in items, comma-separated (0 = the default)");
     if (!p.parse(argc, argv, 1)) return 0;
     const std::vector<int64_t> threads = int_list(threads_text, "threads"), chunks = int_list(chunks_text, "chunks");
+    STARS_CHECK_ARG(reps >= 1 && rows >= 1 && items >= 1 && dim >= 1, "--reps, --rows, --items and --dim must be >= 1");
+    for (int64_t t : threads) STARS_CHECK_ARG(t >= 1, "--threads: counts >= 1 expected, got '" << threads_text << "'");
 
     torch::manual_seed(1);
     const at::Tensor H0 = torch::randn({rows, dim}) * 0.3, E0 = torch::randn({items, dim}) * 0.3;
@@ -58,7 +60,7 @@ int main(int argc, char** argv) {
     std::printf("rows %lld, items %lld, dim %lld, %lld reps; ms per forward + backward\n", (long long)rows,
                 (long long)items, (long long)dim, (long long)reps);
     for (int64_t t : threads) {
-      at::set_num_threads(static_cast<int>(std::max<int64_t>(t, 1)));
+      at::set_num_threads(static_cast<int>(t));
       std::vector<int64_t> configs = chunks;
       configs.push_back(-1);  // the logit matrix
       for (int64_t chunk : configs) {

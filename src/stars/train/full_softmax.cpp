@@ -106,6 +106,9 @@ struct ChunkedSoftmax : public torch::autograd::Function<ChunkedSoftmax> {
     const float scale = grad_out[0].item<float>() / static_cast<float>(M);
     at::Tensor gH = at::zeros(H.sizes(), H.options()), gE = at::empty(E.sizes(), E.options());
     c10::List<at::Tensor> kept = ctx->saved_data["kept"].toTensorList();
+    // The kept chunks become gradients in place: a second backward (retain_graph) recomputes them.
+    ctx->saved_data["kept"] = c10::List<at::Tensor>();
+    const bool need_h = ctx->needs_input_grad(0), need_e = ctx->needs_input_grad(1);
     MaskedPairs masked;  // only to recompute chunks
     if (kept.empty()) masked = MaskedPairs(s[4], s[5], M, N);
     const float* lp = lse.data_ptr<float>();
@@ -119,10 +122,14 @@ struct ChunkedSoftmax : public torch::autograd::Function<ChunkedSoftmax> {
       for_rows(M, n, [&](int64_t r0, int64_t r1) {
         detail::softmax_minus_onehot_rows(zp + r0 * n, r1 - r0, n, n, lp + r0, tp + r0, c0, scale);
       });
-      gH.addmm_(p, E.narrow(0, c0, n));
-      at::Tensor gE_chunk = gE.narrow(0, c0, n);
-      at::mm_out(gE_chunk, p.t(), H);
+      if (need_h) gH.addmm_(p, E.narrow(0, c0, n));
+      if (need_e) {
+        at::Tensor gE_chunk = gE.narrow(0, c0, n);
+        at::mm_out(gE_chunk, p.t(), H);
+      }
     }
+    if (!need_h) gH = at::Tensor();
+    if (!need_e) gE = at::Tensor();
     return {gH, gE, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
@@ -134,8 +141,11 @@ at::Tensor chunked_full_softmax_loss(const at::Tensor& H, const at::Tensor& E, c
                                      const at::Tensor& mask_cols, int64_t chunk, int64_t keep_bytes) {
   STARS_CHECK(H.dim() == 2 && E.dim() == 2 && H.size(1) == E.size(1), "chunked softmax: H (M, S) and E (N, S) expected");
   STARS_CHECK(target.dim() == 1 && target.size(0) == H.size(0), "chunked softmax: one target per row expected");
-  STARS_CHECK(H.device().is_cpu() && H.scalar_type() == at::kFloat && E.scalar_type() == at::kFloat,
+  STARS_CHECK(H.device().is_cpu() && E.device().is_cpu() && H.scalar_type() == at::kFloat && E.scalar_type() == at::kFloat,
               "chunked softmax: float32 CPU tensors expected");
+  STARS_CHECK(!prior.defined() || (prior.dim() == 1 && prior.size(0) == E.size(0)),
+              "chunked softmax: a prior of " << E.size(0) << " items expected, got " << prior.sizes());
+  STARS_CHECK(target.scalar_type() == at::kLong, "chunked softmax: int64 targets expected");
   const at::Tensor none = at::empty({0}, target.options());
   const at::Tensor p = prior.defined() ? prior.to(H.scalar_type()).contiguous() : at::empty({0}, H.options());
   const bool masked = mask_rows.defined() && mask_rows.numel() > 0;

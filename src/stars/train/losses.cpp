@@ -27,6 +27,10 @@ namespace {
 struct GatheredDot : public torch::autograd::Function<GatheredDot> {
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& H, const at::Tensor& items,
                             const at::Tensor& cands) {
+    STARS_CHECK(H.dim() == 2 && items.dim() == 2 && cands.dim() == 2 && cands.scalar_type() == at::kLong &&
+                    H.size(0) == cands.size(0) && items.size(1) == H.size(1),
+                "slice logits: H (n, S), items (U, S) and int64 candidates (n, C) expected, got " << H.sizes() << ", "
+                                                                                              << items.sizes() << ", " << cands.sizes());
     const at::Tensor h = H.contiguous(), it = items.contiguous(), cd = cands.contiguous();
     const int64_t n = cd.size(0), C = cd.size(1), S = h.size(1), U = it.size(0);
     const int64_t* cp = cd.data_ptr<int64_t>();
@@ -81,7 +85,7 @@ at::Tensor slice_logits(const at::Tensor& H, const at::Tensor& items, const at::
   } else {
     // Row-wise dot products: on a CPU (float) the gathered-dot kernels; elsewhere bmm over the (n, C, S) copy of
     // candidate vectors (LibTorch's CPU bmm would loop over n tiny (C x S)(S x 1) products).
-    if (H.is_cpu() && H.scalar_type() == at::kFloat && items.scalar_type() == at::kFloat) {
+    if (H.is_cpu() && items.is_cpu() && H.scalar_type() == at::kFloat && items.scalar_type() == at::kFloat) {
       z = GatheredDot::apply(H, items, cands);  // (n, C)
     } else {
       const at::Tensor E = items.index_select(0, flat).view({n, C, S});  // (n, C, S)
