@@ -105,6 +105,31 @@ TEST(SoftmaxRows, FoldingChunksGivesTheLogSumExp) {
   EXPECT_FALSE(std::isnan(mx[0] + std::log(sm[0])));
 }
 
+// Folding each half of the items into its own running log-sum-exp and merging the two gives the whole rows'
+// log-sum-exp, also when a half of a row is -inf throughout, or the whole row is.
+TEST(SoftmaxRows, MergedFoldsGiveTheLogSumExp) {
+  const Logits L;
+  for (int64_t split : {1, 40, 50, 96}) {
+    std::vector<float> mx(L.R, -kInf), sm(L.R, 0.0f), mx2(L.R, -kInf), sm2(L.R, 0.0f);
+    std::vector<float> a(L.R * split), b(L.R * (L.N - split));
+    for (int64_t r = 0; r < L.R; ++r)
+      for (int64_t i = 0; i < L.N; ++i) (i < split ? a[r * split + i] : b[r * (L.N - split) + i - split]) = L.z[r * L.N + i];
+    fold_rows(a.data(), L.R, split, split, nullptr, mx.data(), sm.data());
+    fold_rows(b.data(), L.R, L.N - split, L.N - split, nullptr, mx2.data(), sm2.data());
+    merge_folds(mx2.data(), sm2.data(), L.R, mx.data(), sm.data());
+    for (int64_t r = 0; r < L.R; ++r) {
+      SCOPED_TRACE(testing::Message() << "split " << split << " row " << r);
+      if (r == 1) {
+        EXPECT_EQ(mx[r], -kInf);
+        EXPECT_EQ(sm[r], 0.0f);
+      } else {
+        const double got = mx[r] + std::log(double{sm[r]}), want = L.lse(r, false);
+        EXPECT_NEAR(got, want, 2e-6 * std::fabs(want) + 1e-6);
+      }
+    }
+  }
+}
+
 TEST(SoftmaxRows, SoftmaxMinusOneHotIsTheLogitGradient) {
   const Logits L;
   const float scale = 0.37f;

@@ -124,6 +124,17 @@ void fold_rows(float* z, int64_t rows, int64_t n, int64_t ld, const float* prior
   }
 }
 
+void merge_folds(const float* max_in, const float* sum_in, int64_t rows, float* run_max, float* run_sum) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float m = max_in[r], old = run_max[r];
+    if (m == -kInf) continue;
+    const float top = (m > old) | (m != m) ? m : old;
+    const float before = old == -kInf ? 0.0f : run_sum[r] * std::exp(old - top);
+    run_sum[r] = before + sum_in[r] * std::exp(m - top);
+    run_max[r] = top;
+  }
+}
+
 void softmax_minus_onehot_rows(float* z, int64_t rows, int64_t n, int64_t ld, const float* lse, const int64_t* target,
                                int64_t c0, float scale) {
   for (int64_t r = 0; r < rows; ++r) {

@@ -19,6 +19,10 @@ void exp_inplace(float* x, int64_t n);
 // a NaN makes both NaN. The log-sum-exp is run_max + log(run_sum).
 void fold_rows(float* z, int64_t rows, int64_t n, int64_t ld, const float* prior, float* run_max, float* run_sum);
 
+// Folds running log-sum-exps (max_in[r], sum_in[r]), as fold_rows leaves them, into (run_max[r], run_sum[r]) for
+// each of `rows` rows: the result is that of folding both sets of values into one.
+void merge_folds(const float* max_in, const float* sum_in, int64_t rows, float* run_max, float* run_sum);
+
 // For each row r, in place: z = (exp(z - lse[r]) - [c0 + column == target[r]]) * scale, the gradient of
 // scale * (lse - z[target]) with respect to the logits.
 void softmax_minus_onehot_rows(float* z, int64_t rows, int64_t n, int64_t ld, const float* lse, const int64_t* target,
