@@ -17,6 +17,9 @@ function(stars_add_module)
   target_link_libraries(${target} PUBLIC ${M_DEPS})
   if(M_TORCH)
     target_link_libraries(${target} PUBLIC ${TORCH_LIBRARIES})
+    # at::parallel_for is a header template: it splits work over threads only in files compiled with OpenMP
+    # (ATen/ParallelOpenMP.h); without -fopenmp its loops run on one thread.
+    target_link_libraries(${target} PRIVATE OpenMP::OpenMP_CXX)
     set(STARS_TORCH_MODULES ${STARS_TORCH_MODULES} ${target} CACHE INTERNAL "")
   endif()
   set(STARS_ALL_MODULES ${STARS_ALL_MODULES} ${target} CACHE INTERNAL "")

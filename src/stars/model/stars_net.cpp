@@ -183,8 +183,8 @@ struct StarsNet::Impl : nn::Module {
   bool text_on = false, tags_on = false, delta_on = false, time_on = false, ctx_head = false, cal_on = false;
   at::Tensor text;        // (N, text_dim) frozen
   at::Tensor tag_matrix;  // (N, n_tag_slots) int64, padded with num_tags
-  at::Tensor tag_flat, tag_offsets;  // the same tags as CSR (bag per item) for whole-catalog passes
-  at::Tensor item_bag_off, tag_bag_off, tag_bag_items;  // CPU: CSR offsets (N + 1) and the bags of items per tag
+  at::Tensor tag_flat, tag_offsets;  // the same tags as CSR (bag per item, N + 1 offsets) for whole-catalog passes
+  at::Tensor tag_bag_off, tag_bag_items;  // CPU: the transposed bags (items per tag)
   nn::Embedding delta{nullptr}, tag_emb{nullptr}, pos{nullptr}, type{nullptr}, hour{nullptr}, dow{nullptr}, week{nullptr},
       region{nullptr}, recency{nullptr};
   nn::EmbeddingBag cal{nullptr};
@@ -245,11 +245,10 @@ struct StarsNet::Impl : nn::Module {
       }
       tag_matrix = to_tensor(m, {N, n_tag_slots});
       tag_flat = to_tensor(flat);
-      tag_offsets = to_tensor(off);
       off.push_back(static_cast<int64_t>(flat.size()));
+      tag_offsets = to_tensor(off);
       std::vector<int64_t> t_off, t_items;
       detail::transpose_bags(off.data(), flat.data(), N, s.num_tags + 1, &t_off, &t_items);
-      item_bag_off = to_tensor(off);
       tag_bag_off = to_tensor(t_off);
       tag_bag_items = to_tensor(t_items);
       tag_emb = register_module("tag_emb", nn::Embedding(nn::EmbeddingOptions(s.num_tags + 1, cfg.d_tag).padding_idx(s.num_tags)));
@@ -374,9 +373,10 @@ struct StarsNet::Impl : nn::Module {
     if (tags_on) {
       const at::Tensor& W = tag_emb->weight;
       at::Tensor g = W.is_cpu() && W.scalar_type() == at::kFloat
-                         ? CatalogTagSum::apply(W, item_bag_off, tag_flat, tag_bag_off, tag_bag_items)
+                         ? CatalogTagSum::apply(W, tag_offsets, tag_flat, tag_bag_off, tag_bag_items)
                          : torch::nn::functional::embedding_bag(
-                               tag_flat, W, torch::nn::functional::EmbeddingBagFuncOptions().offsets(tag_offsets).mode(torch::kSum));
+                               tag_flat, W,
+                               torch::nn::functional::EmbeddingBagFuncOptions().offsets(tag_offsets).mode(torch::kSum).include_last_offset(true));
       g = g + tag_bias;
       if (tag_mlp) g = tag_mlp->forward(at::relu(g));
       parts.push_back(g);

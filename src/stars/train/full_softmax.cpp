@@ -58,13 +58,11 @@ struct MaskedPairs {
 // group keeps its own log-sum-exp and share of the rows' gradient, merged in group order: for a given thread
 // count the results do not depend on scheduling, and one thread computes what a plain loop over chunks does.
 struct ChunkGroups {
-  int64_t N, C, chunks, groups, per_group;
+  int64_t N, C, chunks, per_group, groups;
   ChunkGroups(int64_t items, int64_t chunk)
       : N(items), C(chunk), chunks((items + chunk - 1) / chunk),
-        groups(std::max<int64_t>(1, std::min<int64_t>(chunks, at::get_num_threads()))),
-        per_group((chunks + groups - 1) / groups) {
-    groups = std::max<int64_t>(1, (chunks + per_group - 1) / per_group);  // no empty group
-  }
+        per_group(std::max<int64_t>(1, (chunks + at::get_num_threads() - 1) / std::max(1, at::get_num_threads()))),
+        groups(std::max<int64_t>(1, (chunks + per_group - 1) / per_group)) {}
   // f(k, c0, n) for each chunk k of group g, in order.
   template <typename F>
   void each_chunk(int64_t g, const F& f) const {

@@ -24,6 +24,9 @@ namespace {
 // z (n, C) = each row of H (n, S) against its candidates' rows of items (U, S), cands (n, C) in [0, U): float32
 // on CPU, through detail/gathered_dot.h. Backward gives both gradients without a (n, C, S) tensor; the items'
 // gradient is accumulated in row order, so it does not depend on the thread count.
+// Rows per parallel task: about 32k multiply-adds.
+int64_t gathered_rows_per_task(int64_t C, int64_t S) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(C * S, 1)); }
+
 struct GatheredDot : public torch::autograd::Function<GatheredDot> {
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& H, const at::Tensor& items,
                             const at::Tensor& cands) {
@@ -39,7 +42,7 @@ struct GatheredDot : public torch::autograd::Function<GatheredDot> {
     at::Tensor z = at::empty({n, C}, h.options());
     const float *hp = h.data_ptr<float>(), *ip = it.data_ptr<float>();
     float* zp = z.data_ptr<float>();
-    at::parallel_for(0, n, std::max<int64_t>(1, 32768 / std::max<int64_t>(C * S, 1)),
+    at::parallel_for(0, n, gathered_rows_per_task(C, S),
                      [&](int64_t r0, int64_t r1) { detail::gathered_dot(hp, ip, cp, C, S, r0, r1, zp); });
     ctx->save_for_backward({h, it, cd});
     return z;
@@ -57,7 +60,7 @@ struct GatheredDot : public torch::autograd::Function<GatheredDot> {
     if (ctx->needs_input_grad(0)) {
       gH = at::empty({n, S}, h.options());
       float* out = gH.data_ptr<float>();
-      at::parallel_for(0, n, std::max<int64_t>(1, 32768 / std::max<int64_t>(C * S, 1)),
+      at::parallel_for(0, n, gathered_rows_per_task(C, S),
                        [&](int64_t r0, int64_t r1) { detail::gathered_dot_grad_rows(gp, ip, cp, C, S, r0, r1, out); });
     }
     if (ctx->needs_input_grad(1)) {

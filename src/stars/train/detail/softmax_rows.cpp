@@ -53,11 +53,17 @@ inline void store_tail(float* p, int64_t k, vf v) {
 // max(a, x) that keeps a NaN once seen.
 inline vf vmax_nan(vf a, vf x) { return (x > a) | (x != x) ? x : a; }
 
+// max(a, x) that keeps a NaN once seen, on one value.
+inline float max_nan(float a, float x) { return (x > a) | (x != x) ? x : a; }
+
 inline float hmax(vf a) {
   float m = a[0];
-  for (int j = 1; j < kW; ++j) m = (a[j] > m) | (a[j] != a[j]) ? a[j] : m;
+  for (int j = 1; j < kW; ++j) m = max_nan(m, a[j]);
   return m;
 }
+
+// A running sum of exp(value - old) rescaled to exp(value - top), top >= old; 0 when nothing was folded yet.
+inline float rescaled(float sum, float old, float top) { return old == -kInf ? 0.0f : sum * std::exp(old - top); }
 inline float hsum(vf a) {
   float s = 0;
   for (int j = 0; j < kW; ++j) s += a[j];
@@ -116,21 +122,18 @@ void fold_rows(float* z, int64_t rows, int64_t n, int64_t ld, const float* prior
     float* row = z + r * ld;
     const float m = add_and_max(row, n, prior);
     if (m == -kInf) continue;  // nothing to fold: every value is -inf
-    const float old = run_max[r];
-    const float top = (m > old) | (m != m) ? m : old;
-    const float before = old == -kInf ? 0.0f : run_sum[r] * std::exp(old - top);
-    run_sum[r] = before + sum_exp(row, n, top);
+    const float top = max_nan(run_max[r], m);
+    run_sum[r] = rescaled(run_sum[r], run_max[r], top) + sum_exp(row, n, top);
     run_max[r] = top;
   }
 }
 
 void merge_folds(const float* max_in, const float* sum_in, int64_t rows, float* run_max, float* run_sum) {
   for (int64_t r = 0; r < rows; ++r) {
-    const float m = max_in[r], old = run_max[r];
+    const float m = max_in[r];
     if (m == -kInf) continue;
-    const float top = (m > old) | (m != m) ? m : old;
-    const float before = old == -kInf ? 0.0f : run_sum[r] * std::exp(old - top);
-    run_sum[r] = before + sum_in[r] * std::exp(m - top);
+    const float top = max_nan(run_max[r], m);
+    run_sum[r] = rescaled(run_sum[r], run_max[r], top) + sum_in[r] * std::exp(m - top);
     run_max[r] = top;
   }
 }
