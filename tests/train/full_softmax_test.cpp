@@ -130,6 +130,12 @@ TEST(FullSoftmax, RefusesAPriorOfAnotherLength) {
   }
 }
 
+// An empty catalog is an error (no target can be in it), not a crash.
+TEST(FullSoftmax, AnEmptyCatalogIsAnError) {
+  EXPECT_ANY_THROW(chunked_full_softmax_loss(torch::randn({3, 4}), torch::randn({0, 4}), at::Tensor(),
+                                             torch::tensor(std::vector<int64_t>{0, 0, 0}), at::Tensor(), at::Tensor()));
+}
+
 // A masked pair outside the (rows x items) logits is an error that names it, not a write out of bounds.
 TEST(FullSoftmax, RefusesMaskedPairsOutsideTheLogits) {
   const at::Tensor H = torch::randn({3, 4}), E = torch::randn({5, 4});
