@@ -111,6 +111,14 @@ class ChildRanks {
     return "";
   }
 
+  // After finish(): the exit code of the first rank that ended with one other than 0, or 0 (signals and
+  // ranks stopped here do not count).
+  int first_exit_code() const {
+    for (int st : status_)
+      if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) != 0) return WEXITSTATUS(st);
+    return 0;
+  }
+
  private:
   static bool ended_well(int st) { return WIFEXITED(st) && WEXITSTATUS(st) == 0; }
   static std::string describe(size_t i, int st) {
@@ -284,7 +292,17 @@ int run_train(int argc, char** argv) {
       // The other ranks fail at their next collective; give them a moment, then say what became of them.
       const std::string others = ranks.finish(3.0);
       std::filesystem::remove(req.dist_store_file);
-      throw others.empty() ? e : Error(e.code(), std::string(e.what()) + " [" + others + "]");
+      if (others.empty()) throw;
+      // Rank 0 failing to reach the others is the effect when another rank stopped with its own error
+      // (a checkpoint of another configuration): the run ends with that rank's exit code, as it does when
+      // the watcher sees the rank end first.
+      const int code = ranks.first_exit_code();
+      const ErrorCode cause = e.code() != ErrorCode::kUnavailable ? e.code()
+                              : code == 2                         ? ErrorCode::kInvalidArgument
+                              : code == 3                         ? ErrorCode::kNotFound
+                              : code == 4                         ? ErrorCode::kCorrupt
+                                                                  : e.code();
+      throw Error(cause, std::string(e.what()) + " [" + others + "]");
     }
     const std::string failed = ranks.finish(cfg.train.dist_timeout);
     std::filesystem::remove(req.dist_store_file);
