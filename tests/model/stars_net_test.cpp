@@ -7,6 +7,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "stars/core/random.h"
 #include "stars/data/dataset.h"
 #include "stars/model/calendar_index.h"
 #include "stars/model/encoder.h"
@@ -88,6 +89,128 @@ TEST(Attention, CausalMatchesTheWrittenOps) {
     // Training mode with dropout 0 is the same function.
     EXPECT_LT((causal_attention(q, k, v, 0.0, true) - written).abs().max().item<double>(), tol) << dev;
   }
+}
+
+// DropoutSource draws its masks on several threads from a counter-based stream: the same masks as the sequential
+// stream (SplitMix64 from seed ^ γ call, 16 bits per element, four elements per draw, the tail from one more draw).
+TEST(DropoutSource, ThreadsDrawTheSequentialStream) {
+  const int saved_threads = at::get_num_threads();
+  at::set_num_threads(2);
+  for (const int64_t n : {int64_t{1}, int64_t{7}, int64_t{200003}}) {
+    DropoutSource src;
+    src.reseed(123);
+    for (uint64_t call = 1; call <= 2; ++call) {
+      const double p = call == 1 ? 0.3 : 0.1;
+      const at::Tensor got = src.apply(torch::ones({n}), p, true);
+      const uint32_t threshold = static_cast<uint32_t>(std::lround(p * 65536.0));
+      const float keep = static_cast<float>(1.0 / (1.0 - p));
+      uint64_t state = 123 ^ (0x9E3779B97F4A7C15ULL * call);
+      std::vector<float> want(static_cast<size_t>(n));
+      int64_t i = 0;
+      for (; i + 4 <= n; i += 4) {
+        const uint64_t r = splitmix64(state);
+        for (int k = 0; k < 4; ++k) want[i + k] = ((r >> (16 * k)) & 0xFFFF) < threshold ? 0.0f : keep;
+      }
+      uint64_t r = splitmix64(state);
+      for (; i < n; ++i, r >>= 16) want[i] = (r & 0xFFFF) < threshold ? 0.0f : keep;
+      const at::Tensor w = torch::from_blob(want.data(), {n}, torch::kFloat32);
+      EXPECT_TRUE(got.equal(w)) << "n " << n << " call " << call;
+    }
+  }
+  at::set_num_threads(saved_threads);
+}
+
+// The CPU kernel (attention_cpu) against the written ops on the same q, k, v: outputs and the gradient of qkv,
+// for the STARS mask (user token or not, a row with no valid slot), the causal mask shared by all rows and a
+// random mask; head sizes below, at and off the vector width, lengths from 1 to past three vector blocks; and
+// with dropout, where both draw from identically seeded sources and must drop the same entries. Two threads, so
+// that each thread's share of the (sequence, head) pairs counts.
+TEST(Attention, CpuKernelMatchesTheWrittenOps) {
+  const int saved_threads = at::get_num_threads();
+  at::set_num_threads(2);
+  torch::manual_seed(3);
+  int cases = 0;
+  for (const int64_t dh : {3, 16, 19, 32})
+    for (const int64_t T : {1, 4, 15, 50}) {
+      const int64_t B = 4, H = 3, D = H * dh;
+      at::Tensor valid = torch::rand({B, T}).gt(0.3);
+      valid[0].fill_(false);  // a row with no valid slot
+      valid[1].fill_(true);
+      for (int mask_kind = 0; mask_kind < 4; ++mask_kind) {
+        at::Tensor allowed;
+        if (mask_kind == 0) allowed = stars_attention_mask(valid, true);
+        if (mask_kind == 1) allowed = stars_attention_mask(valid, false);
+        const int64_t L = mask_kind == 0 ? T + 2 : T;
+        if (mask_kind == 2) allowed = torch::ones({L, L}, torch::kBool).tril().view({1, 1, L, L});
+        if (mask_kind == 3) allowed = torch::rand({B, 1, L, L}).gt(0.6).logical_or(torch::eye(L, torch::kBool).view({1, 1, L, L}));
+        for (const double p : {0.0, 0.3}) {
+          const at::Tensor y0 = torch::randn({B, L, 3 * D}) * 2.0, w = torch::randn({B, L, D});
+          DropoutSource s1, s2;
+          s1.reseed(77);
+          s2.reseed(77);
+          at::Tensor y1 = y0.clone().requires_grad_(), y2 = y0.clone().requires_grad_();
+          const at::Tensor got = attention_cpu(y1, H, allowed, p, true, &s1);
+          const at::Tensor yh = y2.view({B, L, 3, H, dh}).permute({2, 0, 3, 1, 4});
+          const at::Tensor want = masked_attention(yh[0], yh[1], yh[2], allowed, p, true, &s2).transpose(1, 2).reshape({B, L, D});
+          ASSERT_EQ(got.sizes(), want.sizes());
+          const std::string where = "dh " + std::to_string(dh) + " L " + std::to_string(L) + " mask " + std::to_string(mask_kind) +
+                                    " dropout " + std::to_string(p);
+          EXPECT_LT((got - want).abs().max().item<double>(), 2e-5) << where;
+          const at::Tensor g1 = torch::autograd::grad({(got * w).sum()}, {y1})[0];
+          const at::Tensor g2 = torch::autograd::grad({(want * w).sum()}, {y2})[0];
+          EXPECT_LT((g1 - g2).abs().max().item<double>(), 5e-5) << where;
+          ++cases;
+        }
+      }
+    }
+  EXPECT_EQ(cases, 4 * 4 * 4 * 2);
+  // Evaluation mode and a zero rate draw nothing: the source's next draw is the same afterwards.
+  DropoutSource a, b;
+  a.reseed(5);
+  b.reseed(5);
+  const at::Tensor y = torch::randn({2, 4, 6});
+  const at::Tensor causal = torch::ones({4, 4}, torch::kBool).tril().view({1, 1, 4, 4});
+  attention_cpu(y, 1, causal, 0.3, false, &a);
+  attention_cpu(y, 1, causal, 0.0, true, &a);
+  EXPECT_EQ(a.next_state(), b.next_state());
+  at::set_num_threads(saved_threads);
+}
+
+// The CPU kernel's results do not depend on the thread count (each (sequence, head) pair is one thread's).
+TEST(Attention, CpuKernelIsTheSameAtEveryThreadCount) {
+  const int saved_threads = at::get_num_threads();
+  torch::manual_seed(4);
+  const int64_t B = 5, T = 20, H = 2, dh = 8;
+  const at::Tensor allowed = stars_attention_mask(torch::rand({B, T}).gt(0.2), true);
+  const at::Tensor y0 = torch::randn({B, T + 2, 3 * H * dh}), w = torch::randn({B, T + 2, H * dh});
+  std::vector<at::Tensor> outs, grads;
+  for (int threads : {1, 2, 3}) {
+    at::set_num_threads(threads);
+    DropoutSource s;
+    s.reseed(9);
+    at::Tensor y = y0.clone().requires_grad_();
+    const at::Tensor o = attention_cpu(y, H, allowed, 0.2, true, &s);
+    grads.push_back(torch::autograd::grad({(o * w).sum()}, {y})[0]);
+    outs.push_back(o.detach());
+  }
+  at::set_num_threads(saved_threads);
+  for (size_t i = 1; i < outs.size(); ++i) {
+    EXPECT_TRUE(outs[i].equal(outs[0])) << i;
+    EXPECT_TRUE(grads[i].equal(grads[0])) << i;
+  }
+}
+
+TEST(Attention, CpuKernelRefusesBadInput) {
+  const at::Tensor y = torch::randn({2, 4, 12});
+  at::Tensor none = torch::ones({1, 1, 4, 4}, torch::kBool);
+  none[0][0][2].fill_(false);
+  EXPECT_THROW(attention_cpu(y, 2, none, 0.0, false, nullptr), Error);  // query 2 may attend no key
+  const at::Tensor causal = torch::ones({4, 4}, torch::kBool).tril().view({1, 1, 4, 4});
+  EXPECT_THROW(attention_cpu(y, 5, causal, 0.0, false, nullptr), Error);            // 12 is not 3 x 5 x dh
+  EXPECT_THROW(attention_cpu(y, 2, causal.to(torch::kFloat), 0.0, false, nullptr), Error);
+  EXPECT_THROW(attention_cpu(y, 2, torch::ones({3, 1, 4, 4}, torch::kBool), 0.0, false, nullptr), Error);  // 3 masks, 2 rows
+  EXPECT_THROW(attention_cpu(y, 2, causal, 0.3, true, nullptr), Error);            // dropout without a source
+  EXPECT_NO_THROW(attention_cpu(y, 2, causal, 0.0, false, nullptr));
 }
 
 // Under causal_order the STARS mask is the causal mask at every position but the pad slots.

@@ -5,6 +5,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
+#include <ATen/record_function.h>
 #include <dlfcn.h>
 #include <torch/torch.h>
 #include <torch/version.h>
@@ -19,6 +20,7 @@
 #include "stars/core/error.h"
 #include "stars/core/random.h"
 #include "stars/model/compute_threads.h"
+#include "stars/model/detail/attention_cpu.h"
 #include "stars/model/detail/bag_sum.h"
 
 namespace stars::model {
@@ -33,25 +35,26 @@ void set_compute_threads(int n) {
 
 namespace nn = torch::nn;
 
+namespace {
+
+detail::DropoutDraw dropout_draw(uint64_t state, double p) {
+  detail::DropoutDraw d;
+  d.s0 = state;
+  d.threshold = static_cast<uint32_t>(std::lround(p * 65536.0));  // drop when 16 bits < threshold
+  d.keep = static_cast<float>(1.0 / (1.0 - p));
+  return d;
+}
+
+}  // namespace
+
 at::Tensor DropoutSource::apply(const at::Tensor& x, double p, bool training) {
   if (!training || p <= 0.0) return x;
   if (!x.device().is_cpu() || x.scalar_type() != at::kFloat) return at::dropout(x, p, true);
   at::Tensor mask = at::empty(x.sizes(), x.options().requires_grad(false));
   float* m = mask.data_ptr<float>();
-  const int64_t n = mask.numel();
-  const uint32_t threshold = static_cast<uint32_t>(std::lround(p * 65536.0));  // drop when 16 bits < threshold
-  const float keep = static_cast<float>(1.0 / (1.0 - p));
-  uint64_t state = seed_ ^ (0x9E3779B97F4A7C15ULL * (++calls_));
-  int64_t i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const uint64_t r = splitmix64(state);
-    m[i] = (r & 0xFFFF) < threshold ? 0.0f : keep;
-    m[i + 1] = ((r >> 16) & 0xFFFF) < threshold ? 0.0f : keep;
-    m[i + 2] = ((r >> 32) & 0xFFFF) < threshold ? 0.0f : keep;
-    m[i + 3] = (r >> 48) < threshold ? 0.0f : keep;
-  }
-  uint64_t r = splitmix64(state);
-  for (; i < n; ++i, r >>= 16) m[i] = (r & 0xFFFF) < threshold ? 0.0f : keep;
+  const detail::DropoutDraw d = dropout_draw(next_state(), p);
+  // Counter-based: element e's factor depends on (state, e) alone, so the threads draw what one would.
+  at::parallel_for(0, mask.numel(), 1 << 15, [&](int64_t a, int64_t b) { detail::dropout_factors(d, a, b - a, m + a); });
   return x * mask;
 }
 
@@ -63,6 +66,77 @@ at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::
   at::Tensor p = at::softmax(scores, -1);
   if (training && dropout > 0.0) p = source ? source->apply(p, dropout, true) : at::dropout(p, dropout, true);
   return at::matmul(p, v);  // (B, H, L, dh)
+}
+
+namespace {
+
+// attention_cpu's autograd function: saves qkv, the mask and the softmax P (what the written ops save, less the
+// dropout mask, which backward draws again).
+struct CpuAttention : public torch::autograd::Function<CpuAttention> {
+  static detail::AttentionDims dims(const at::Tensor& qkv, const at::Tensor& allowed, int64_t heads) {
+    detail::AttentionDims d;
+    d.B = qkv.size(0);
+    d.L = qkv.size(1);
+    d.H = heads;
+    d.dh = qkv.size(2) / (3 * heads);
+    d.mask_stride = allowed.size(0) == 1 ? 0 : d.L * d.L;
+    d.scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d.dh)));
+    return d;
+  }
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& qkv, const at::Tensor& allowed, int64_t heads,
+                            int64_t state, int64_t threshold, double keep) {
+    RECORD_FUNCTION("stars::attention_cpu", std::vector<c10::IValue>());  // named in profiles, as the backward node is
+    const detail::AttentionDims d = dims(qkv, allowed, heads);
+    const detail::DropoutDraw drop{static_cast<uint64_t>(state), static_cast<uint32_t>(threshold), static_cast<float>(keep)};
+    at::Tensor P = at::empty({d.B, d.H, d.L, d.L}, qkv.options());  // (B, H, L, L)
+    at::Tensor out = at::empty({d.B, d.L, d.H * d.dh}, qkv.options());  // (B, L, D)
+    const float* x = qkv.data_ptr<float>();
+    const bool* m = allowed.data_ptr<bool>();
+    float *pp = P.data_ptr<float>(), *op = out.data_ptr<float>();
+    at::parallel_for(0, d.B * d.H, 1, [&](int64_t a, int64_t b) { detail::attention_forward(d, x, m, drop, pp, op, a, b); });
+    ctx->save_for_backward({qkv, allowed, P});
+    ctx->saved_data["heads"] = heads;
+    ctx->saved_data["state"] = state;
+    ctx->saved_data["threshold"] = threshold;
+    ctx->saved_data["keep"] = keep;
+    return out;
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grad) {
+    const auto saved = ctx->get_saved_variables();
+    const at::Tensor &qkv = saved[0], &allowed = saved[1], &P = saved[2];
+    const detail::AttentionDims d = dims(qkv, allowed, ctx->saved_data["heads"].toInt());
+    const detail::DropoutDraw drop{static_cast<uint64_t>(ctx->saved_data["state"].toInt()),
+                                   static_cast<uint32_t>(ctx->saved_data["threshold"].toInt()),
+                                   static_cast<float>(ctx->saved_data["keep"].toDouble())};
+    const at::Tensor dout = grad[0].contiguous();
+    at::Tensor dqkv = at::empty_like(qkv);
+    const float *x = qkv.data_ptr<float>(), *pp = P.data_ptr<float>(), *go = dout.data_ptr<float>();
+    const bool* m = allowed.data_ptr<bool>();
+    float* gx = dqkv.data_ptr<float>();
+    at::parallel_for(0, d.B * d.H, 1, [&](int64_t a, int64_t b) { detail::attention_backward(d, x, m, drop, pp, go, gx, a, b); });
+    return {dqkv, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+  }
+};
+
+}  // namespace
+
+at::Tensor attention_cpu(const at::Tensor& qkv, int64_t heads, const at::Tensor& allowed, double dropout, bool training,
+                         DropoutSource* source) {
+  STARS_CHECK_ARG(qkv.device().is_cpu() && qkv.scalar_type() == at::kFloat && qkv.dim() == 3,
+                  "attention_cpu: qkv must be a (B, L, 3 D) float32 CPU tensor, got " << qkv.sizes() << " " << qkv.scalar_type());
+  STARS_CHECK_ARG(heads >= 1 && qkv.size(2) % (3 * heads) == 0 && qkv.size(2) > 0,
+                  "attention_cpu: width " << qkv.size(2) << " is not 3 x " << heads << " heads x a head size");
+  const int64_t B = qkv.size(0), L = qkv.size(1);
+  STARS_CHECK_ARG(allowed.scalar_type() == at::kBool && allowed.dim() == 4 && (allowed.size(0) == B || allowed.size(0) == 1) &&
+                      allowed.size(1) == 1 && allowed.size(2) == L && allowed.size(3) == L,
+                  "attention_cpu: the mask must be bool (" << B << " or 1, 1, " << L << ", " << L << "), got " << allowed.sizes() << " "
+                                                             << allowed.scalar_type());
+  STARS_CHECK_ARG(allowed.any(-1).all().item<bool>(), "attention_cpu: a query position of the mask may attend no key");
+  STARS_CHECK_ARG(!training || dropout <= 0.0 || source != nullptr, "attention_cpu: dropout needs a DropoutSource");
+  const bool drop = training && dropout > 0.0;
+  const detail::DropoutDraw d = drop ? dropout_draw(source->next_state(), dropout) : detail::DropoutDraw{};
+  return CpuAttention::apply(qkv.contiguous(), allowed.contiguous(), heads, static_cast<int64_t>(d.s0),
+                             static_cast<int64_t>(d.threshold), static_cast<double>(d.keep));
 }
 
 at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double dropout, bool training,
@@ -149,10 +223,17 @@ struct BlockImpl : nn::Module {
   at::Tensor forward(const at::Tensor& x, const at::Tensor& allowed, double drop, double attn_drop, bool gelu,
                      DropoutSource* ds) {
     const int64_t B = x.size(0), L = x.size(1), D = x.size(2), dh = D / heads;
-    at::Tensor y = qkv->forward(ln1->forward(x)).view({B, L, 3, heads, dh}).permute({2, 0, 3, 1, 4});  // (3, B, H, L, dh)
-    at::Tensor a = allowed.defined() ? masked_attention(y[0], y[1], y[2], allowed, attn_drop, is_training(), ds)
-                                     : causal_attention(y[0], y[1], y[2], attn_drop, is_training(), ds);
-    a = a.transpose(1, 2).reshape({B, L, D});
+    const at::Tensor y = qkv->forward(ln1->forward(x));  // (B, L, 3D)
+    at::Tensor a;                                        // (B, L, D)
+    if (y.device().is_cpu() && y.scalar_type() == at::kFloat && (allowed.defined() || TORCH_VERSION_MAJOR < 2)) {
+      a = attention_cpu(y, heads, allowed.defined() ? allowed : at::ones({L, L}, y.options().dtype(at::kBool)).tril().view({1, 1, L, L}),
+                        attn_drop, is_training(), ds);
+    } else {
+      const at::Tensor qkv_h = y.view({B, L, 3, heads, dh}).permute({2, 0, 3, 1, 4});  // (3, B, H, L, dh)
+      a = allowed.defined() ? masked_attention(qkv_h[0], qkv_h[1], qkv_h[2], allowed, attn_drop, is_training(), ds)
+                            : causal_attention(qkv_h[0], qkv_h[1], qkv_h[2], attn_drop, is_training(), ds);
+      a = a.transpose(1, 2).reshape({B, L, D});
+    }
     at::Tensor h = x + ds->apply(out->forward(a), drop, is_training());
     at::Tensor f = ff1->forward(ln2->forward(h));
     f = gelu ? at::gelu(f) : at::relu(f);

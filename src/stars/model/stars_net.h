@@ -132,6 +132,8 @@ class DropoutSource {
     calls_ = 0;
   }
   at::Tensor apply(const at::Tensor& x, double p, bool training);
+  // The stream state of the next draw (what apply() uses), advancing the call count as apply() does.
+  uint64_t next_state() { return seed_ ^ (0x9E3779B97F4A7C15ULL * (++calls_)); }
 
  private:
   uint64_t seed_ = 0, calls_ = 0;
@@ -142,6 +144,12 @@ class DropoutSource {
 // key. Attention-probability dropout draws from `source` (at::dropout when null).
 at::Tensor masked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& allowed,
                             double dropout, bool training, DropoutSource* source = nullptr);
+// masked_attention of a block's fused projection on CPU (float32), in one kernel per (sequence, head) pair
+// (model/detail/attention_cpu.h) that computes only the keys each query may attend. qkv: (B, L, 3 D), q, k and v
+// side by side, each H heads of D / H; allowed as for masked_attention; returns (B, L, D), the heads side by
+// side. With dropout it draws from `source` the masks that masked_attention draws from it.
+at::Tensor attention_cpu(const at::Tensor& qkv, int64_t heads, const at::Tensor& allowed, double dropout, bool training,
+                         DropoutSource* source);
 // The same with the causal mask (key j <= query i). With LibTorch >= 2.0 through
 // at::scaled_dot_product_attention(is_causal), whose fused kernels (flash attention on CUDA) need no mask in
 // memory and draw their own dropout (`source` unused); on LibTorch 1.13 masked_attention with a causal mask.

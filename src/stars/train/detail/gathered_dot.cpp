@@ -1,13 +1,15 @@
 // Row-wise dot products against gathered rows (see gathered_dot.h). Built at -O3 (train/CMakeLists.txt); the dot
-// product keeps kW partial sums in vec.h's vector type, so that it is vectorised without reassociation flags.
+// product keeps kW partial sums in core/vec.h's vector type, so that it is vectorised without reassociation flags.
 #include "stars/train/detail/gathered_dot.h"
 
 #include <cstring>
 
-#include "stars/train/detail/vec.h"
+#include "stars/core/vec.h"
 
 namespace stars::train::detail {
 namespace {
+
+using namespace ::stars::vec;
 
 inline float dot(const float* a, const float* b, int64_t S) {
   vf acc{};

@@ -1,74 +1,21 @@
-// Row kernels of the chunked full softmax (see softmax_rows.h), written with the vector type of vec.h.
+// Row kernels of the chunked full softmax (see softmax_rows.h), written with the vector type of core/vec.h.
 #include "stars/train/detail/softmax_rows.h"
 
 #include <cmath>
 #include <cstring>
 #include <limits>
 
-#include "stars/train/detail/vec.h"
+#include "stars/core/vec.h"
 
 namespace stars::train::detail {
 namespace {
 
+using namespace ::stars::vec;
+
 constexpr float kInf = std::numeric_limits<float>::infinity();
-constexpr float kExpLow = -87.3f;  // exp(-87.3) ~ 1.2e-38, the smallest normal float
-constexpr float kExpHigh = 88.3f;  // exp(88.3) ~ 2.2e38 < FLT_MAX
-
-// exp over kW lanes. x = n ln2 + r with |r| <= ln2 / 2 (ln2 split in two for an exact n ln2), exp(r) by
-// Cephes' polynomial for expf, 2^n built in the exponent bits.
-inline vf vexp(vf x) {
-  const vi under = x < splat(kExpLow);
-  vf c = x < splat(kExpLow) ? splat(kExpLow) : x;
-  c = c > splat(kExpHigh) ? splat(kExpHigh) : c;
-  const vf n = (c * 1.44269504088896341f + 12582912.0f) - 12582912.0f;  // round to nearest (1.5 * 2^23)
-  const vf r = (c - n * 0.693359375f) + n * 2.12194440e-4f;
-  vf p = splat(1.9875691500e-4f);
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const vi bits = (__builtin_convertvector(n, vi) + 127) << 23;
-  vf scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  vf e = p * scale;
-  vi out;
-  std::memcpy(&out, &e, sizeof out);
-  out = under ? vi{} : out;  // NaN compares false: it stays NaN
-  std::memcpy(&e, &out, sizeof e);
-  return e;
-}
-
-// The last n % kW values of a row go through the vector code too, padded with `pad`.
-inline vf load_tail(const float* p, int64_t k, float pad) {
-  float t[kW];
-  for (int j = 0; j < kW; ++j) t[j] = j < k ? p[j] : pad;
-  return load(t);
-}
-inline void store_tail(float* p, int64_t k, vf v) {
-  for (int j = 0; j < k; ++j) p[j] = v[j];
-}
-
-// max(a, x) that keeps a NaN once seen.
-inline vf vmax_nan(vf a, vf x) { return (x > a) | (x != x) ? x : a; }
-
-// max(a, x) that keeps a NaN once seen, on one value.
-inline float max_nan(float a, float x) { return (x > a) | (x != x) ? x : a; }
-
-inline float hmax(vf a) {
-  float m = a[0];
-  for (int j = 1; j < kW; ++j) m = max_nan(m, a[j]);
-  return m;
-}
 
 // A running sum of exp(value - old) rescaled to exp(value - top), top >= old; 0 when nothing was folded yet.
 inline float rescaled(float sum, float old, float top) { return old == -kInf ? 0.0f : sum * std::exp(old - top); }
-inline float hsum(vf a) {
-  float s = 0;
-  for (int j = 0; j < kW; ++j) s += a[j];
-  return s;
-}
 
 // Adds prior (or nothing) to the row and returns its maximum.
 float add_and_max(float* row, int64_t n, const float* prior) {
