@@ -136,13 +136,19 @@ TEST(Attention, CpuKernelMatchesTheWrittenOps) {
       at::Tensor valid = torch::rand({B, T}).gt(0.3);
       valid[0].fill_(false);  // a row with no valid slot
       valid[1].fill_(true);
-      for (int mask_kind = 0; mask_kind < 4; ++mask_kind) {
+      for (int mask_kind = 0; mask_kind < 5; ++mask_kind) {
         at::Tensor allowed;
         if (mask_kind == 0) allowed = stars_attention_mask(valid, true);
         if (mask_kind == 1) allowed = stars_attention_mask(valid, false);
         const int64_t L = mask_kind == 0 ? T + 2 : T;
         if (mask_kind == 2) allowed = torch::ones({L, L}, torch::kBool).tril().view({1, 1, L, L});
         if (mask_kind == 3) allowed = torch::rand({B, 1, L, L}).gt(0.6).logical_or(torch::eye(L, torch::kBool).view({1, 1, L, L}));
+        if (mask_kind == 4) {  // no diagonal, and key 0 attended by no query (its gradients are 0)
+          allowed = torch::rand({B, 1, L, L}).gt(0.6);
+          if (L == 1) allowed.fill_(true);
+          for (int64_t i = 0; L > 1 && i < L; ++i) allowed.select(2, i).select(2, 1 + i % (L - 1)).fill_(true);
+          if (L > 1) allowed.select(3, 0).fill_(false);
+        }
         for (const double p : {0.0, 0.3}) {
           const at::Tensor y0 = torch::randn({B, L, 3 * D}) * 2.0, w = torch::randn({B, L, D});
           DropoutSource s1, s2;
@@ -163,7 +169,7 @@ TEST(Attention, CpuKernelMatchesTheWrittenOps) {
         }
       }
     }
-  EXPECT_EQ(cases, 4 * 4 * 4 * 2);
+  EXPECT_EQ(cases, 4 * 4 * 5 * 2);
   // Evaluation mode and a zero rate draw nothing: the source's next draw is the same afterwards.
   DropoutSource a, b;
   a.reseed(5);
@@ -211,6 +217,14 @@ TEST(Attention, CpuKernelRefusesBadInput) {
   EXPECT_THROW(attention_cpu(y, 2, torch::ones({3, 1, 4, 4}, torch::kBool), 0.0, false, nullptr), Error);  // 3 masks, 2 rows
   EXPECT_THROW(attention_cpu(y, 2, causal, 0.3, true, nullptr), Error);            // dropout without a source
   EXPECT_NO_THROW(attention_cpu(y, 2, causal, 0.0, false, nullptr));
+  // Its backward is not differentiable: a second-order gradient is refused, not silently dropped.
+  const at::Tensor yg = y.clone().requires_grad_();
+  try {
+    torch::autograd::grad({attention_cpu(yg, 2, causal, 0.0, false, nullptr).pow(2).sum()}, {yg}, {}, true, /*create_graph=*/true);
+    ADD_FAILURE() << "a second-order gradient went through";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("second-order"), std::string::npos) << e.what();
+  }
 }
 
 // Under causal_order the STARS mask is the causal mask at every position but the pad slots.

@@ -102,6 +102,8 @@ struct CpuAttention : public torch::autograd::Function<CpuAttention> {
     return out;
   }
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grad) {
+    // The kernel's gradient is not itself differentiable (grad mode is on here only under create_graph).
+    STARS_CHECK_ARG(!at::GradMode::is_enabled(), "attention_cpu: no second-order gradients (create_graph); use masked_attention");
     const auto saved = ctx->get_saved_variables();
     const at::Tensor &qkv = saved[0], &allowed = saved[1], &P = saved[2];
     const detail::AttentionDims d = dims(qkv, allowed, ctx->saved_data["heads"].toInt());
