@@ -582,6 +582,77 @@ TEST(StarsNet, CatalogPassEqualsGatheredItemsWithGradients) {
   }
 }
 
+// The gathered item tower (item_vectors: on CPU the tag sums through bags of the requested items) against the
+// padded path that new items' vectors take (content_item_vectors: tag ids padded to the tag slots, embedding,
+// sum), for ids in random order with repeats: values, and every parameter's gradient but Δ's (the content path
+// takes Δ = 0, as a fresh net's Δ is). And against the catalog pass, gathered.
+TEST(StarsNet, GatheredTagSumsEqualThePaddedPath) {
+  const std::string dir = testing::make_world("gatheredtags");
+  Built w = open_world(dir);
+  for (const char* proj : {"linear", "mlp"}) {
+    ModelConfig c = test_config();
+    c.tag_proj = proj;
+    StarsNet net(c, w.schema, w.content, 6);
+    ASSERT_TRUE(net.config().use_tags && net.config().use_text);
+    net.set_training(false);
+    const int64_t N = w.schema.num_items, slots = net.tag_slots();
+    torch::manual_seed(6);
+    const at::Tensor ids = torch::randint(0, N, {3 * N}, torch::kLong);  // every id about 3 times
+    std::vector<int64_t> padded;
+    std::vector<float> text;
+    for (int64_t i = 0; i < ids.size(0); ++i) {
+      const int32_t item = static_cast<int32_t>(ids[i].item<int64_t>());
+      const auto t = w.content.tags_of(item);
+      for (int64_t j = 0; j < slots; ++j) padded.push_back(j < static_cast<int64_t>(t.size()) ? t[j] : w.schema.num_tags);
+      const auto x = w.content.text_of(item);
+      text.insert(text.end(), x.begin(), x.end());
+    }
+    const at::Tensor tag_mat = torch::from_blob(padded.data(), {ids.size(0), slots}, torch::kInt64).clone();
+    const at::Tensor text_t = torch::from_blob(text.data(), {ids.size(0), w.content.text_dim}, torch::kFloat32).clone();
+    std::vector<at::Tensor> params;
+    std::vector<std::string> names;
+    for (const auto& g : net.param_groups())
+      for (size_t i = 0; i < g.params.size(); ++i) {
+        params.push_back(g.params[i]);
+        names.push_back(g.names[i]);
+      }
+    const at::Tensor R = torch::randn({ids.size(0), net.serving_dim()});
+    auto grads_of = [&](const at::Tensor& vectors) {
+      for (auto& p : params) p.mutable_grad() = at::Tensor();
+      (vectors * R).sum().backward();
+      std::vector<at::Tensor> g;
+      for (auto& p : params) g.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+      return g;
+    };
+    const at::Tensor got = net.item_vectors(ids), want = net.content_item_vectors(text_t, tag_mat);
+    EXPECT_LT((got - want).abs().max().item<double>(), 1e-5) << proj;
+    {
+      torch::NoGradGuard ng;
+      EXPECT_LT((got - net.all_item_vectors().index_select(0, ids)).abs().max().item<double>(), 1e-5) << proj;
+    }
+    const auto gg = grads_of(got), gw = grads_of(want);
+    int compared = 0;
+    for (size_t i = 0; i < params.size(); ++i) {
+      if (names[i].find("delta") != std::string::npos) continue;
+      EXPECT_LT((gg[i] - gw[i]).abs().max().item<double>(), 1e-4) << proj << " " << names[i];
+      compared += gw[i].abs().sum().item<double>() > 0;
+    }
+    EXPECT_GE(compared, 3) << "the tag table, its bias and the projection get gradients";
+  }
+  // Tags alone (no text, no Δ): the bags check the ids themselves.
+  ModelConfig c = test_config();
+  c.use_text = false;
+  c.use_delta = false;
+  StarsNet net(c, w.schema, w.content, 6);
+  ASSERT_FALSE(net.config().use_delta);
+  try {
+    net.item_vectors(torch::tensor({int64_t{0}, int64_t{w.schema.num_items}}, torch::kLong));
+    ADD_FAILURE() << "an item id outside the catalog went through";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("outside the catalog"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Encoder, SaveLoadGivesIdenticalOutputs) {
   const std::string dir = testing::make_world("saveload");
   Built w = open_world(dir);

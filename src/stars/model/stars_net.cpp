@@ -212,6 +212,42 @@ struct CatalogTagSum : public torch::autograd::Function<CatalogTagSum> {
   }
 };
 
+// The tag sums of some items (ids, (n)) on CPU (float): each item's bag of tags from the catalog's CSR
+// (offsets (N + 1), tags), summed from W; backward through the transposed bags of these items, built per call.
+// Where the padded path gathers an (n, tag slots, d_tag) tensor and embedding's backward sorts every slot.
+struct SubsetTagSum : public torch::autograd::Function<SubsetTagSum> {
+  static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& W, const at::Tensor& ids, const at::Tensor& offsets,
+                            const at::Tensor& tags) {
+    const at::Tensor idc = ids.contiguous();
+    const int64_t n = idc.numel(), N = offsets.numel() - 1;
+    const int64_t *ip = idc.data_ptr<int64_t>(), *op = offsets.data_ptr<int64_t>(), *tp = tags.data_ptr<int64_t>();
+    at::Tensor sub_off = at::empty({n + 1}, offsets.options());
+    int64_t* so = sub_off.data_ptr<int64_t>();
+    so[0] = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      STARS_CHECK_ARG(ip[i] >= 0 && ip[i] < N, "item id " << ip[i] << " at " << i << " outside the catalog of " << N);
+      so[i + 1] = so[i] + op[ip[i] + 1] - op[ip[i]];
+    }
+    at::Tensor sub_tags = at::empty({so[n]}, tags.options());
+    int64_t* st = sub_tags.data_ptr<int64_t>();
+    for (int64_t i = 0; i < n; ++i) std::copy(tp + op[ip[i]], tp + op[ip[i] + 1], st + so[i]);
+    ctx->save_for_backward({sub_off, sub_tags});
+    ctx->saved_data["rows"] = W.size(0);
+    return bag_sums(W, sub_off, sub_tags);  // (n, d_tag)
+  }
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx, torch::autograd::variable_list grad) {
+    const auto s = ctx->get_saved_variables();
+    const int64_t n = s[0].numel() - 1, rows = ctx->saved_data["rows"].toInt();
+    std::vector<int64_t> t_off, t_items;
+    detail::transpose_bags(s[0].data_ptr<int64_t>(), s[1].data_ptr<int64_t>(), n, rows, &t_off, &t_items);
+    return {bag_sums(grad[0], to_tensor_view(t_off), to_tensor_view(t_items)), at::Tensor(), at::Tensor(), at::Tensor()};  // (rows, d_tag)
+  }
+  // A tensor over v's data, valid while v lives.
+  static at::Tensor to_tensor_view(std::vector<int64_t>& v) {
+    return torch::from_blob(v.data(), {static_cast<int64_t>(v.size())}, torch::kInt64);
+  }
+};
+
 struct BlockImpl : nn::Module {
   BlockImpl(int d, int h, int ff) : heads(h) {
     ln1 = register_module("ln1", nn::LayerNorm(nn::LayerNormOptions({d})));
@@ -438,12 +474,18 @@ struct StarsNet::Impl : nn::Module {
     } else if (delta_on) {
       parts.push_back(delta->forward(ids));
     }
-    if (tags_on) parts.push_back(tag_part(tag_matrix.index_select(0, ids)));
+    if (tags_on) {
+      const at::Tensor& W = tag_emb->weight;
+      parts.push_back(W.is_cpu() && W.scalar_type() == at::kFloat ? tag_head(SubsetTagSum::apply(W, ids, tag_offsets, tag_flat))
+                                                                  : tag_part(tag_matrix.index_select(0, ids)));
+    }
     at::Tensor x = parts.size() == 1 ? parts[0] : at::cat(parts, 1);
     return in_proj ? in_proj->forward(x) : x;
   }
-  at::Tensor tag_part(const at::Tensor& tag_mat) {
-    at::Tensor g = tag_emb->forward(tag_mat).sum(1) + tag_bias;  // (n, d_tag) = W · multi-hot + b
+  // (n, d_tag) = W · multi-hot + b, then the optional MLP, from the tag ids padded to (n, tag slots).
+  at::Tensor tag_part(const at::Tensor& tag_mat) { return tag_head(tag_emb->forward(tag_mat).sum(1)); }
+  at::Tensor tag_head(const at::Tensor& tag_sum) {
+    at::Tensor g = tag_sum + tag_bias;
     if (tag_mlp) g = tag_mlp->forward(at::relu(g));
     return g;
   }
@@ -460,9 +502,7 @@ struct StarsNet::Impl : nn::Module {
                          : torch::nn::functional::embedding_bag(
                                tag_flat, W,
                                torch::nn::functional::EmbeddingBagFuncOptions().offsets(tag_offsets).mode(torch::kSum).include_last_offset(true));
-      g = g + tag_bias;
-      if (tag_mlp) g = tag_mlp->forward(at::relu(g));
-      parts.push_back(g);
+      parts.push_back(tag_head(g));
     }
     at::Tensor x = parts.size() == 1 ? parts[0] : at::cat(parts, 1);
     return in_proj ? in_proj->forward(x) : x;
