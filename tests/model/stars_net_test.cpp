@@ -544,9 +544,20 @@ TEST(StarsNet, SwitchesWithoutDataTurnOff) {
   EXPECT_TRUE(torch::equal(idnet.all_item_vectors(), groups[0].params[0])) << "ID-only item vectors are the embeddings";
 }
 
-// The whole-catalog pass (all_item_vectors: on CPU, tag sums over bags with a backward through the bags of
-// items per tag) is the same function as gathering every item's padded tag row (item_vectors: embedding and
-// sum), with the same gradients for every parameter. Both with the linear and the two-layer tag projection.
+// The gradient of sum(vectors * R) for each of params (zeros where a parameter gets none).
+std::vector<at::Tensor> grads_of(const std::vector<at::Tensor>& params, const at::Tensor& vectors, const at::Tensor& R) {
+  for (auto p : params) p.mutable_grad() = at::Tensor();
+  (vectors * R).sum().backward();
+  std::vector<at::Tensor> g;
+  for (const auto& p : params) g.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
+  return g;
+}
+
+// The whole-catalog pass (all_item_vectors: on CPU, tag sums over the catalog's bags with a backward through
+// the bags of items per tag, built with the model) is the same function as gathering every item
+// (item_vectors: on CPU the bags of the requested items, transposed per call; elsewhere padded tag rows,
+// embedding and sum), with the same gradients for every parameter. Both with the linear and the two-layer tag
+// projection. GatheredTagSumsEqualThePaddedPath below checks the gathered path against the padded one.
 TEST(StarsNet, CatalogPassEqualsGatheredItemsWithGradients) {
   const std::string dir = testing::make_world("catalogpass");
   Built w = open_world(dir);
@@ -562,17 +573,10 @@ TEST(StarsNet, CatalogPassEqualsGatheredItemsWithGradients) {
     std::vector<at::Tensor> params;
     for (const auto& g : net.param_groups())
       for (const auto& p : g.params) params.push_back(p);
-    auto grads_of = [&](const at::Tensor& vectors) {
-      for (auto& p : params) p.mutable_grad() = at::Tensor();
-      (vectors * R).sum().backward();
-      std::vector<at::Tensor> g;
-      for (auto& p : params) g.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
-      return g;
-    };
     const at::Tensor all = net.all_item_vectors();
     const at::Tensor gathered = net.item_vectors(torch::arange(N, torch::kLong));
     EXPECT_LT((all - gathered).abs().max().item<double>(), 1e-6) << proj;
-    const auto ga = grads_of(all), gg = grads_of(gathered);
+    const auto ga = grads_of(params, all, R), gg = grads_of(params, gathered, R);
     int with_grad = 0;
     for (size_t i = 0; i < params.size(); ++i) {
       EXPECT_LT((ga[i] - gg[i]).abs().max().item<double>(), 1e-5) << proj << " parameter " << i;
@@ -617,20 +621,13 @@ TEST(StarsNet, GatheredTagSumsEqualThePaddedPath) {
         names.push_back(g.names[i]);
       }
     const at::Tensor R = torch::randn({ids.size(0), net.serving_dim()});
-    auto grads_of = [&](const at::Tensor& vectors) {
-      for (auto& p : params) p.mutable_grad() = at::Tensor();
-      (vectors * R).sum().backward();
-      std::vector<at::Tensor> g;
-      for (auto& p : params) g.push_back(p.grad().defined() ? p.grad().clone() : torch::zeros_like(p));
-      return g;
-    };
     const at::Tensor got = net.item_vectors(ids), want = net.content_item_vectors(text_t, tag_mat);
     EXPECT_LT((got - want).abs().max().item<double>(), 1e-5) << proj;
     {
       torch::NoGradGuard ng;
       EXPECT_LT((got - net.all_item_vectors().index_select(0, ids)).abs().max().item<double>(), 1e-5) << proj;
     }
-    const auto gg = grads_of(got), gw = grads_of(want);
+    const auto gg = grads_of(params, got, R), gw = grads_of(params, want, R);
     int compared = 0;
     for (size_t i = 0; i < params.size(); ++i) {
       if (names[i].find("delta") != std::string::npos) continue;
