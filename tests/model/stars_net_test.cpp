@@ -179,6 +179,15 @@ TEST(Attention, CpuKernelMatchesTheWrittenOps) {
   attention_cpu(y, 1, causal, 0.3, false, &a);
   attention_cpu(y, 1, causal, 0.0, true, &a);
   EXPECT_EQ(a.next_state(), b.next_state());
+  // Without a backward to follow (no grad mode, or an input that needs no gradient) the softmax is not kept,
+  // and the output is the same.
+  const at::Tensor yg = y.clone().requires_grad_();
+  const at::Tensor with_grad = attention_cpu(yg, 1, causal, 0.0, false, nullptr);
+  EXPECT_TRUE(attention_cpu(y, 1, causal, 0.0, false, nullptr).equal(with_grad.detach()));
+  {
+    torch::NoGradGuard ng;
+    EXPECT_TRUE(attention_cpu(yg, 1, causal, 0.0, false, nullptr).equal(with_grad.detach()));
+  }
   at::set_num_threads(saved_threads);
 }
 

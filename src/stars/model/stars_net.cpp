@@ -84,15 +84,16 @@ struct CpuAttention : public torch::autograd::Function<CpuAttention> {
     return d;
   }
   static at::Tensor forward(torch::autograd::AutogradContext* ctx, const at::Tensor& qkv, const at::Tensor& allowed, int64_t heads,
-                            int64_t state, int64_t threshold, double keep) {
+                            int64_t state, int64_t threshold, double keep, bool keep_p) {
     RECORD_FUNCTION("stars::attention_cpu", std::vector<c10::IValue>());  // named in profiles, as the backward node is
     const detail::AttentionDims d = dims(qkv, allowed, heads);
     const detail::DropoutDraw drop{static_cast<uint64_t>(state), static_cast<uint32_t>(threshold), static_cast<float>(keep)};
-    at::Tensor P = at::empty({d.B, d.H, d.L, d.L}, qkv.options());  // (B, H, L, L)
-    at::Tensor out = at::empty({d.B, d.L, d.H * d.dh}, qkv.options());  // (B, L, D)
+    // The softmax is kept for backward only (at inference with L = 202 and 256 rows it is 84 MB per layer).
+    at::Tensor P = keep_p ? at::empty({d.B, d.H, d.L, d.L}, qkv.options()) : at::Tensor();  // (B, H, L, L)
+    at::Tensor out = at::empty({d.B, d.L, d.H * d.dh}, qkv.options());                      // (B, L, D)
     const float* x = qkv.data_ptr<float>();
     const bool* m = allowed.data_ptr<bool>();
-    float *pp = P.data_ptr<float>(), *op = out.data_ptr<float>();
+    float *pp = keep_p ? P.data_ptr<float>() : nullptr, *op = out.data_ptr<float>();
     at::parallel_for(0, d.B * d.H, 1, [&](int64_t a, int64_t b) { detail::attention_forward(d, x, m, drop, pp, op, a, b); });
     ctx->save_for_backward({qkv, allowed, P});
     ctx->saved_data["heads"] = heads;
@@ -116,7 +117,7 @@ struct CpuAttention : public torch::autograd::Function<CpuAttention> {
     const bool* m = allowed.data_ptr<bool>();
     float* gx = dqkv.data_ptr<float>();
     at::parallel_for(0, d.B * d.H, 1, [&](int64_t a, int64_t b) { detail::attention_backward(d, x, m, drop, pp, go, gx, a, b); });
-    return {dqkv, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
+    return {dqkv, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };
 
@@ -137,8 +138,10 @@ at::Tensor attention_cpu(const at::Tensor& qkv, int64_t heads, const at::Tensor&
   STARS_CHECK_ARG(!training || dropout <= 0.0 || source != nullptr, "attention_cpu: dropout needs a DropoutSource");
   const bool drop = training && dropout > 0.0;
   const detail::DropoutDraw d = drop ? dropout_draw(source->next_state(), dropout) : detail::DropoutDraw{};
+  // (Inside the autograd function's forward grad mode is off: whether a backward can follow is known only here.)
+  const bool backward_follows = at::GradMode::is_enabled() && qkv.requires_grad();
   return CpuAttention::apply(qkv.contiguous(), allowed.contiguous(), heads, static_cast<int64_t>(d.s0),
-                             static_cast<int64_t>(d.threshold), static_cast<double>(d.keep));
+                             static_cast<int64_t>(d.threshold), static_cast<double>(d.keep), backward_follows);
 }
 
 at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, double dropout, bool training,

@@ -60,14 +60,12 @@ void row_times_transposed(const float* x, const float* MT, int64_t dh, int64_t L
   }
 }
 
-// out (dh) = sum over j in lo .. hi of w[j * w_stride] * rows[j * ld] (rows of dh), skipping weights of 0.
+// out (dh) = sum over j in lo .. hi of w[j * w_stride] * rows[j * ld] (rows of dh). Without a test for weights of
+// 0: dropout makes them random, and a mispredicted branch per key cost more than the product it saved.
 void weighted_rows(const float* w, int64_t w_stride, const float* rows, int64_t ld, int64_t dh, int64_t lo, int64_t hi, float* out) {
   for (int64_t t = 0; t < dh; t += kW) {
     vf a{};
-    for (int64_t j = lo; j <= hi; ++j) {
-      const float wj = w[j * w_stride];
-      if (wj != 0.0f) a += splat(wj) * load_part(rows + j * ld, t, dh);
-    }
+    for (int64_t j = lo; j <= hi; ++j) a += splat(w[j * w_stride]) * load_part(rows + j * ld, t, dh);
     store_part(out, t, dh, a);
   }
 }
@@ -75,7 +73,7 @@ void weighted_rows(const float* w, int64_t w_stride, const float* rows, int64_t 
 // Per-thread scratch, grown as needed.
 struct Scratch {
   std::vector<float> kt, vt, row, fac, pd, ds;
-  std::vector<int64_t> lo, hi;
+  std::vector<int64_t> lo, hi, col_lo, col_hi;
   float* take(std::vector<float>& v, int64_t n) {
     if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
     return v.data();
@@ -95,11 +93,22 @@ void transpose_rows(const float* base, int64_t ld, int64_t L, int64_t dh, int64_
 void dropout_factors(const DropoutDraw& d, int64_t e0, int64_t n, float* f) {
   int64_t e = e0;
   const int64_t end = e0 + n;
-  while (e < end) {
-    uint64_t x = d.s0 + static_cast<uint64_t>(e >> 2) * kGamma;
-    uint64_t r = splitmix64(x) >> (16 * (e & 3));
-    for (int64_t k = e & 3; k < 4 && e < end; ++k, ++e, r >>= 16) *f++ = (r & 0xFFFF) < d.threshold ? 0.0f : d.keep;
+  // Up to the first whole draw, and after the last, one element at a time.
+  const auto one = [&](int64_t i) {
+    uint64_t x = d.s0 + static_cast<uint64_t>(i >> 2) * kGamma;
+    return ((splitmix64(x) >> (16 * (i & 3))) & 0xFFFF) < d.threshold ? 0.0f : d.keep;
+  };
+  for (; e < end && (e & 3) != 0; ++e) *f++ = one(e);
+  // Whole draws, independent of each other (so that the compiler can overlap or vectorise them).
+  const int64_t groups = (end - e) >> 2, g0 = e >> 2;
+  for (int64_t g = 0; g < groups; ++g) {
+    uint64_t x = d.s0 + static_cast<uint64_t>(g0 + g) * kGamma;
+    const uint64_t r = splitmix64(x);
+    for (int k = 0; k < 4; ++k) f[4 * g + k] = ((r >> (16 * k)) & 0xFFFF) < d.threshold ? 0.0f : d.keep;
   }
+  f += 4 * groups;
+  e += 4 * groups;
+  for (; e < end; ++e) *f++ = one(e);
 }
 
 void attention_forward(const AttentionDims& d, const float* qkv, const bool* allowed, const DropoutDraw& drop, float* P,
@@ -118,12 +127,12 @@ void attention_forward(const AttentionDims& d, const float* qkv, const bool* all
     transpose_rows(k, ld, L, dh, Lp, KT);
     for (int64_t i = 0; i < L; ++i) {
       const bool* m = mask + i * L;
-      float* p_row = P + (pair * L + i) * L;
+      float* p_row = P ? P + (pair * L + i) * L : nullptr;
       float* o = out + ((b * L + i) * H + h) * dh;
       int64_t lo, hi;
       key_range(m, L, &lo, &hi);
       if (lo > hi) {  // nothing to attend: NaN, as ATen's softmax of a row of -inf gives
-        std::fill(p_row, p_row + L, std::numeric_limits<float>::quiet_NaN());
+        if (p_row) std::fill(p_row, p_row + L, std::numeric_limits<float>::quiet_NaN());
         std::fill(o, o + dh, std::numeric_limits<float>::quiet_NaN());
         continue;
       }
@@ -146,9 +155,11 @@ void attention_forward(const AttentionDims& d, const float* qkv, const bool* all
       }
       const float inv = 1.0f / hsum(sum);
       for (int64_t c = c0; c < c1; c += kW) store(row + c, load(row + c) * inv);
-      std::fill(p_row, p_row + c0, 0.0f);
-      std::memcpy(p_row + c0, row + c0, sizeof(float) * static_cast<size_t>(std::min(c1, L) - c0));
-      if (c1 < L) std::fill(p_row + c1, p_row + L, 0.0f);
+      if (p_row) {
+        std::fill(p_row, p_row + c0, 0.0f);
+        std::memcpy(p_row + c0, row + c0, sizeof(float) * static_cast<size_t>(std::min(c1, L) - c0));
+        if (c1 < L) std::fill(p_row + c1, p_row + L, 0.0f);
+      }
       if (drop.threshold > 0) {
         dropout_factors(drop, (pair * L + i) * L + lo, hi - lo + 1, fac + lo);
         for (int64_t j = lo; j <= hi; ++j) row[j] *= fac[j];
@@ -167,12 +178,10 @@ void attention_backward(const AttentionDims& d, const float* qkv, const bool* al
   float* fac = s.take(s.fac, Lp);
   float* PD = s.take(s.pd, L * Lp);  // P after dropout
   float* DS = s.take(s.ds, L * Lp);  // gradient of the scaled scores, times scale
-  if (static_cast<int64_t>(s.lo.size()) < L) {
-    s.lo.resize(static_cast<size_t>(L));
-    s.hi.resize(static_cast<size_t>(L));
-  }
-  int64_t* los = s.lo.data();
-  int64_t* his = s.hi.data();
+  for (auto* v : {&s.lo, &s.hi, &s.col_lo, &s.col_hi})
+    if (static_cast<int64_t>(v->size()) < L) v->resize(static_cast<size_t>(L));
+  int64_t *los = s.lo.data(), *his = s.hi.data();
+  int64_t *col_lo = s.col_lo.data(), *col_hi = s.col_hi.data();  // the first and last row whose range holds key j
   for (int64_t pair = p0; pair < p1; ++pair) {
     const int64_t b = pair / H, h = pair % H;
     const float* q = qkv + b * L * ld + h * dh;
@@ -186,7 +195,8 @@ void attention_backward(const AttentionDims& d, const float* qkv, const bool* al
     transpose_rows(v, ld, L, dh, Lp, VT);
     std::fill(PD, PD + L * Lp, 0.0f);
     std::fill(DS, DS + L * Lp, 0.0f);
-    int64_t first = L, last = -1;  // the keys any row attends
+    std::fill(col_lo, col_lo + L, L);
+    std::fill(col_hi, col_hi + L, int64_t{-1});
     for (int64_t i = 0; i < L; ++i) {
       const float* p_row = P + (pair * L + i) * L;
       key_range(mask + i * L, L, &los[i], &his[i]);
@@ -195,8 +205,10 @@ void attention_backward(const AttentionDims& d, const float* qkv, const bool* al
         std::fill(dq + i * ld, dq + i * ld + dh, std::numeric_limits<float>::quiet_NaN());
         continue;
       }
-      first = std::min(first, lo);
-      last = std::max(last, hi);
+      for (int64_t j = lo; j <= hi; ++j) {
+        col_lo[j] = std::min(col_lo[j], i);
+        col_hi[j] = i;
+      }
       const int64_t c0 = lo / kW * kW, c1 = round_up(hi + 1, kW);
       // dP = dO_i vᵀ (times the dropout factors) over the row's blocks; outside lo .. hi P is 0, and so is dS.
       row_times_transposed(dO + i * ldo, VT, dh, Lp, c0, c1, row);
@@ -211,15 +223,10 @@ void attention_backward(const AttentionDims& d, const float* qkv, const bool* al
       for (int64_t j = lo; j <= hi; ++j) DS[i * Lp + j] = p_row[j] * (row[j] - r) * d.scale;
       weighted_rows(DS + i * Lp, 1, k, ld, dh, lo, hi, dq + i * ld);
     }
-    // dk_j = sum_i dS_ij q_i, dv_j = sum_i PD_ij dO_i.
+    // dk_j = sum_i dS_ij q_i, dv_j = sum_i PD_ij dO_i, over the rows whose key range holds j (none: zeros).
     for (int64_t j = 0; j < L; ++j) {
-      if (j < first || j > last) {
-        std::fill(dk + j * ld, dk + j * ld + dh, 0.0f);
-        std::fill(dv + j * ld, dv + j * ld + dh, 0.0f);
-        continue;
-      }
-      weighted_rows(DS + j, Lp, q, ld, dh, 0, L - 1, dk + j * ld);
-      weighted_rows(PD + j, Lp, dO, ldo, dh, 0, L - 1, dv + j * ld);
+      weighted_rows(DS + j, Lp, q, ld, dh, col_lo[j], col_hi[j], dk + j * ld);
+      weighted_rows(PD + j, Lp, dO, ldo, dh, col_lo[j], col_hi[j], dv + j * ld);
     }
   }
 }

@@ -31,7 +31,7 @@ struct AttentionDims {
 };
 
 // softmax(q kᵀ scale, masked) with dropout, times v, for the pairs p0 .. p1 - 1 (pair = b H + h): writes P's and
-// out's rows of those pairs.
+// out's rows of those pairs (P may be null where no backward follows).
 void attention_forward(const AttentionDims& d, const float* qkv, const bool* allowed, const DropoutDraw& drop, float* P,
                        float* out, int64_t p0, int64_t p1);
 
