@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "stars/core/args.h"
+#include "stars/core/config.h"
 #include "stars/core/error.h"
-#include "stars/core/strings.h"
 #include "stars/model/compute_threads.h"
 #include "stars/model/stars_net.h"
 
@@ -39,11 +39,8 @@ int main(int argc, char** argv) {
                     "--rows, --slots, --heads, --head-dim and --reps must be >= 1");
     STARS_CHECK_ARG(dropout >= 0.0 && dropout < 1.0, "--dropout must be in [0, 1), got " << dropout);
     std::vector<int> threads;
-    for (const auto& part : split(threads_text, ',')) {
-      int64_t v = 0;
-      STARS_CHECK_ARG(parse_int64(part, &v) && v >= 1, "--threads: comma-separated counts >= 1 expected, got '" << threads_text << "'");
-      threads.push_back(static_cast<int>(v));
-    }
+    parse_field_value("--threads", threads_text, threads);
+    for (int t : threads) STARS_CHECK_ARG(t >= 1, "--threads: counts >= 1 expected, got '" << threads_text << "'");
 
     torch::manual_seed(1);
     const int64_t L = slots + 2, D = heads * head_dim;

@@ -17,24 +17,9 @@
 #include <vector>
 
 #include "stars/core/args.h"
+#include "stars/core/config.h"
 #include "stars/core/error.h"
-#include "stars/core/strings.h"
 #include "stars/train/full_softmax.h"
-
-namespace {
-
-std::vector<int64_t> int_list(const std::string& text, const char* what) {
-  std::vector<int64_t> out;
-  for (const auto& part : stars::split(text, ',')) {
-    int64_t v = 0;
-    STARS_CHECK_ARG(stars::parse_int64(part, &v) && v >= 0,
-                    "--" << what << ": comma-separated integers >= 0 expected, got '" << text << "'");
-    out.push_back(v);
-  }
-  return out;
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   using namespace stars;
@@ -49,9 +34,12 @@ int main(int argc, char** argv) {
     p.add("threads", &threads_text, "thread counts, comma-separated");
     p.add("chunks", &chunks_text, "chunk sizes in items, comma-separated (0 = the default)");
     if (!p.parse(argc, argv, 1)) return 0;
-    const std::vector<int64_t> threads = int_list(threads_text, "threads"), chunks = int_list(chunks_text, "chunks");
+    std::vector<int> threads, chunks;
+    parse_field_value("--threads", threads_text, threads);
+    parse_field_value("--chunks", chunks_text, chunks);
     STARS_CHECK_ARG(reps >= 1 && rows >= 1 && items >= 1 && dim >= 1, "--reps, --rows, --items and --dim must be >= 1");
-    for (int64_t t : threads) STARS_CHECK_ARG(t >= 1, "--threads: counts >= 1 expected, got '" << threads_text << "'");
+    for (int t : threads) STARS_CHECK_ARG(t >= 1, "--threads: counts >= 1 expected, got '" << threads_text << "'");
+    for (int c : chunks) STARS_CHECK_ARG(c >= 0, "--chunks: sizes >= 0 expected, got '" << chunks_text << "'");
 
     torch::manual_seed(1);
     const at::Tensor H0 = torch::randn({rows, dim}) * 0.3, E0 = torch::randn({items, dim}) * 0.3;
@@ -59,9 +47,9 @@ int main(int argc, char** argv) {
     const at::Tensor target = torch::randint(0, items, {rows}, torch::kLong);
     std::printf("rows %lld, items %lld, dim %lld, %lld reps; ms per forward + backward\n", (long long)rows,
                 (long long)items, (long long)dim, (long long)reps);
-    for (int64_t t : threads) {
-      at::set_num_threads(static_cast<int>(t));
-      std::vector<int64_t> configs = chunks;
+    for (int t : threads) {
+      at::set_num_threads(t);
+      std::vector<int64_t> configs(chunks.begin(), chunks.end());
       configs.push_back(-1);  // the logit matrix
       for (int64_t chunk : configs) {
         std::vector<double> ms;
@@ -81,7 +69,7 @@ int main(int argc, char** argv) {
           loss = l.item<float>();
         }
         std::sort(ms.begin(), ms.end());
-        std::printf("threads %lld  %-22s best %8.2f  median %8.2f  (loss %.5f)\n", (long long)t,
+        std::printf("threads %d  %-22s best %8.2f  median %8.2f  (loss %.5f)\n", t,
                     chunk < 0 ? "logit matrix" : ("chunked, chunk " + std::to_string(chunk)).c_str(), ms.front(),
                     ms[ms.size() / 2], loss);
       }

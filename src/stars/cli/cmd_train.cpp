@@ -296,12 +296,10 @@ int run_train(int argc, char** argv) {
       // Rank 0 failing to reach the others is the effect when another rank stopped with its own error
       // (a checkpoint of another configuration): the run ends with that rank's exit code, as it does when
       // the watcher sees the rank end first.
-      const int code = ranks.first_exit_code();
-      const ErrorCode cause = e.code() != ErrorCode::kUnavailable ? e.code()
-                              : code == 2                         ? ErrorCode::kInvalidArgument
-                              : code == 3                         ? ErrorCode::kNotFound
-                              : code == 4                         ? ErrorCode::kCorrupt
-                                                                  : e.code();
+      ErrorCode cause = e.code();
+      if (cause == ErrorCode::kUnavailable)
+        for (ErrorCode c : {ErrorCode::kInvalidArgument, ErrorCode::kNotFound, ErrorCode::kCorrupt})
+          if (exit_status(c) == ranks.first_exit_code()) cause = c;
       throw Error(cause, std::string(e.what()) + " [" + others + "]");
     }
     const std::string failed = ranks.finish(cfg.train.dist_timeout);

@@ -52,15 +52,6 @@ void select_openblas_kernels(const char* command, char** argv) {
   execv("/proc/self/exe", argv);  // returns only on failure: continue with the default kernels
 }
 
-int exit_code(stars::ErrorCode code) {
-  switch (code) {
-    case stars::ErrorCode::kInvalidArgument: return 2;
-    case stars::ErrorCode::kNotFound: return 3;
-    case stars::ErrorCode::kCorrupt: return 4;
-    default: return 1;
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -80,7 +71,7 @@ int main(int argc, char** argv) {
       return c.run(argc, argv);
     } catch (const stars::Error& e) {
       std::fprintf(stderr, "stars %s: error: %s\n", c.name, e.what());
-      return exit_code(e.code());
+      return stars::exit_status(e.code());
     } catch (const std::exception& e) {
       std::fprintf(stderr, "stars %s: internal error: %s\n", c.name, e.what());
       return 1;

@@ -16,6 +16,15 @@ const char* error_code_name(ErrorCode code) {
   return "unknown";
 }
 
+int exit_status(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidArgument: return 2;
+    case ErrorCode::kNotFound: return 3;
+    case ErrorCode::kCorrupt: return 4;
+    default: return 1;
+  }
+}
+
 namespace detail {
 
 [[noreturn]] void throw_error(ErrorCode code, const char* file, int line, const std::string& msg) {

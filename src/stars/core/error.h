@@ -20,6 +20,9 @@ enum class ErrorCode {
 
 const char* error_code_name(ErrorCode code);
 
+// The exit status of a command that ends with this error: 2 invalid argument, 3 not found, 4 corrupt, else 1.
+int exit_status(ErrorCode code);
+
 class Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& msg) : std::runtime_error(msg), code_(code) {}

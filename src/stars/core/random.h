@@ -7,11 +7,20 @@
 
 namespace stars {
 
+constexpr uint64_t kSplitMix64Step = 0x9E3779B97F4A7C15ULL;  // what each splitmix64 call adds to its state
+
 inline uint64_t splitmix64(uint64_t& x) {
-  uint64_t z = (x += 0x9E3779B97F4A7C15ULL);
+  uint64_t z = (x += kSplitMix64Step);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
   return z ^ (z >> 31);
+}
+
+// Output number k + 1 of splitmix64 started from state s (k = 0: its first call), without the k calls before
+// it: what counter-based streams draw in parallel.
+inline uint64_t splitmix64_at(uint64_t s, uint64_t k) {
+  uint64_t x = s + k * kSplitMix64Step;
+  return splitmix64(x);
 }
 
 // Mixes a seed with a stream id (e.g. worker index, epoch) into an independent seed.

@@ -11,6 +11,7 @@
 #include <torch/version.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -36,6 +37,11 @@ void set_compute_threads(int n) {
 namespace nn = torch::nn;
 
 namespace {
+
+// (1, 1, L, L): key j <= query i.
+at::Tensor causal_mask(int64_t L, const at::TensorOptions& options) {
+  return at::ones({L, L}, options.dtype(at::kBool)).tril().view({1, 1, L, L});
+}
 
 detail::DropoutDraw dropout_draw(uint64_t state, double p) {
   detail::DropoutDraw d;
@@ -94,7 +100,9 @@ struct CpuAttention : public torch::autograd::Function<CpuAttention> {
     const float* x = qkv.data_ptr<float>();
     const bool* m = allowed.data_ptr<bool>();
     float *pp = keep_p ? P.data_ptr<float>() : nullptr, *op = out.data_ptr<float>();
-    at::parallel_for(0, d.B * d.H, 1, [&](int64_t a, int64_t b) { detail::attention_forward(d, x, m, drop, pp, op, a, b); });
+    std::atomic<int64_t> empty_rows{0};
+    at::parallel_for(0, d.B * d.H, 1, [&](int64_t a, int64_t b) { empty_rows += detail::attention_forward(d, x, m, drop, pp, op, a, b); });
+    STARS_CHECK_ARG(empty_rows == 0, "attention_cpu: " << empty_rows / d.H << " query positions of the mask may attend no key");
     ctx->save_for_backward({qkv, allowed, P});
     ctx->saved_data["heads"] = heads;
     ctx->saved_data["state"] = state;
@@ -134,7 +142,6 @@ at::Tensor attention_cpu(const at::Tensor& qkv, int64_t heads, const at::Tensor&
                       allowed.size(1) == 1 && allowed.size(2) == L && allowed.size(3) == L,
                   "attention_cpu: the mask must be bool (" << B << " or 1, 1, " << L << ", " << L << "), got " << allowed.sizes() << " "
                                                              << allowed.scalar_type());
-  STARS_CHECK_ARG(allowed.any(-1).all().item<bool>(), "attention_cpu: a query position of the mask may attend no key");
   STARS_CHECK_ARG(!training || dropout <= 0.0 || source != nullptr, "attention_cpu: dropout needs a DropoutSource");
   const bool drop = training && dropout > 0.0;
   const detail::DropoutDraw d = drop ? dropout_draw(source->next_state(), dropout) : detail::DropoutDraw{};
@@ -150,9 +157,7 @@ at::Tensor causal_attention(const at::Tensor& q, const at::Tensor& k, const at::
   (void)source;
   return at::scaled_dot_product_attention(q, k, v, {}, training ? dropout : 0.0, /*is_causal=*/true);
 #else
-  const int64_t L = q.size(2);
-  const at::Tensor causal = at::ones({L, L}, q.options().dtype(at::kBool)).tril().view({1, 1, L, L});
-  return masked_attention(q, k, v, causal, dropout, training, source);
+  return masked_attention(q, k, v, causal_mask(q.size(2), q.options()), dropout, training, source);
 #endif
 }
 
@@ -267,8 +272,8 @@ struct BlockImpl : nn::Module {
     const at::Tensor y = qkv->forward(ln1->forward(x));  // (B, L, 3D)
     at::Tensor a;                                        // (B, L, D)
     if (y.device().is_cpu() && y.scalar_type() == at::kFloat && (allowed.defined() || TORCH_VERSION_MAJOR < 2)) {
-      a = attention_cpu(y, heads, allowed.defined() ? allowed : at::ones({L, L}, y.options().dtype(at::kBool)).tril().view({1, 1, L, L}),
-                        attn_drop, is_training(), ds);
+      // (With LibTorch 1.13 causal attention is this kernel under the causal mask.)
+      a = attention_cpu(y, heads, allowed.defined() ? allowed : causal_mask(L, y.options()), attn_drop, is_training(), ds);
     } else {
       const at::Tensor qkv_h = y.view({B, L, 3, heads, dh}).permute({2, 0, 3, 1, 4});  // (3, B, H, L, dh)
       a = allowed.defined() ? masked_attention(qkv_h[0], qkv_h[1], qkv_h[2], allowed, attn_drop, is_training(), ds)

@@ -123,22 +123,23 @@ struct ChunkedSoftmax : public torch::autograd::Function<ChunkedSoftmax> {
     const int64_t M = H.size(0), N = E.size(0);
     // d loss / d z = (softmax - onehot) * grad / M
     const float scale = grad_out[0].item<float>() / static_cast<float>(M);
-    at::Tensor gH, gE = at::empty(E.sizes(), E.options());
     c10::List<at::Tensor> kept = ctx->saved_data["kept"].toTensorList();
     // The kept chunks become gradients in place: a second backward (retain_graph) recomputes them.
     ctx->saved_data["kept"] = c10::List<at::Tensor>();
     const bool need_h = ctx->needs_input_grad(0), need_e = ctx->needs_input_grad(1);
+    at::Tensor gE = need_e ? at::empty(E.sizes(), E.options()) : at::Tensor();
     MaskedPairs masked;  // only to recompute chunks
     if (kept.empty()) masked = MaskedPairs(s[4], s[5], M, N);
     const float* lp = lse.data_ptr<float>();
     const at::Tensor tc = target.contiguous();
     const int64_t* tp = tc.data_ptr<int64_t>();
     const ChunkGroups cg(N, C);
-    at::Tensor parts = at::empty({cg.groups, M, H.size(1)}, H.options());  // each group's share of gH
+    // Each group's share of gH, summed in group order below.
+    const at::Tensor parts = need_h ? at::zeros({cg.groups, M, H.size(1)}, H.options()) : at::Tensor();
     at::parallel_for(0, cg.groups, 1, [&](int64_t g0, int64_t g1) {
       at::NoGradGuard no_grad;
       for (int64_t g = g0; g < g1; ++g) {
-        at::Tensor gH_g = parts.select(0, g).zero_();
+        at::Tensor gH_g = need_h ? parts.select(0, g) : at::Tensor();
         cg.each_chunk(g, [&](int64_t k, int64_t c0, int64_t n) {
           at::Tensor p = kept.empty() ? chunk_logits(H, E, masked, c0, n) : kept.get(k);
           if (kept.empty() && prior.numel() > 0) p.add_(prior.narrow(0, c0, n).unsqueeze(0));
@@ -151,10 +152,11 @@ struct ChunkedSoftmax : public torch::autograd::Function<ChunkedSoftmax> {
         });
       }
     });
-    gH = parts.select(0, 0);
-    for (int64_t g = 1; g < cg.groups; ++g) gH.add_(parts.select(0, g));  // in group order
-    if (!need_h) gH = at::Tensor();
-    if (!need_e) gE = at::Tensor();
+    at::Tensor gH;
+    if (need_h) {
+      gH = parts.select(0, 0);
+      for (int64_t g = 1; g < cg.groups; ++g) gH.add_(parts.select(0, g));
+    }
     return {gH, gE, at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor(), at::Tensor()};
   }
 };

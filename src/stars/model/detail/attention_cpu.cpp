@@ -19,7 +19,6 @@ namespace {
 using namespace ::stars::vec;
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
-constexpr uint64_t kGamma = 0x9E3779B97F4A7C15ULL;  // splitmix64's increment
 
 inline int64_t round_up(int64_t n, int64_t m) { return (n + m - 1) / m * m; }
 
@@ -73,7 +72,7 @@ void weighted_rows(const float* w, int64_t w_stride, const float* rows, int64_t 
 // Per-thread scratch, grown as needed.
 struct Scratch {
   std::vector<float> kt, vt, row, fac, pd, ds;
-  std::vector<int64_t> lo, hi, col_lo, col_hi;
+  std::vector<int64_t> col_lo, col_hi;
   float* take(std::vector<float>& v, int64_t n) {
     if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
     return v.data();
@@ -95,15 +94,13 @@ void dropout_factors(const DropoutDraw& d, int64_t e0, int64_t n, float* f) {
   const int64_t end = e0 + n;
   // Up to the first whole draw, and after the last, one element at a time.
   const auto one = [&](int64_t i) {
-    uint64_t x = d.s0 + static_cast<uint64_t>(i >> 2) * kGamma;
-    return ((splitmix64(x) >> (16 * (i & 3))) & 0xFFFF) < d.threshold ? 0.0f : d.keep;
+    return ((splitmix64_at(d.s0, static_cast<uint64_t>(i >> 2)) >> (16 * (i & 3))) & 0xFFFF) < d.threshold ? 0.0f : d.keep;
   };
   for (; e < end && (e & 3) != 0; ++e) *f++ = one(e);
   // Whole draws, independent of each other (so that the compiler can overlap or vectorise them).
   const int64_t groups = (end - e) >> 2, g0 = e >> 2;
   for (int64_t g = 0; g < groups; ++g) {
-    uint64_t x = d.s0 + static_cast<uint64_t>(g0 + g) * kGamma;
-    const uint64_t r = splitmix64(x);
+    const uint64_t r = splitmix64_at(d.s0, static_cast<uint64_t>(g0 + g));
     for (int k = 0; k < 4; ++k) f[4 * g + k] = ((r >> (16 * k)) & 0xFFFF) < d.threshold ? 0.0f : d.keep;
   }
   f += 4 * groups;
@@ -111,8 +108,9 @@ void dropout_factors(const DropoutDraw& d, int64_t e0, int64_t n, float* f) {
   for (; e < end; ++e) *f++ = one(e);
 }
 
-void attention_forward(const AttentionDims& d, const float* qkv, const bool* allowed, const DropoutDraw& drop, float* P,
-                       float* out, int64_t p0, int64_t p1) {
+int64_t attention_forward(const AttentionDims& d, const float* qkv, const bool* allowed, const DropoutDraw& drop, float* P,
+                          float* out, int64_t p0, int64_t p1) {
+  int64_t empty_rows = 0;
   const int64_t L = d.L, H = d.H, dh = d.dh, Lp = round_up(L, kW), ld = 3 * H * dh;
   Scratch& s = t_scratch;
   float* KT = s.take(s.kt, dh * Lp);
@@ -134,6 +132,7 @@ void attention_forward(const AttentionDims& d, const float* qkv, const bool* all
       if (lo > hi) {  // nothing to attend: NaN, as ATen's softmax of a row of -inf gives
         if (p_row) std::fill(p_row, p_row + L, std::numeric_limits<float>::quiet_NaN());
         std::fill(o, o + dh, std::numeric_limits<float>::quiet_NaN());
+        ++empty_rows;
         continue;
       }
       const int64_t c0 = lo / kW * kW, c1 = round_up(hi + 1, kW);
@@ -167,6 +166,7 @@ void attention_forward(const AttentionDims& d, const float* qkv, const bool* all
       weighted_rows(row, 1, v, ld, dh, lo, hi, o);
     }
   }
+  return empty_rows;
 }
 
 void attention_backward(const AttentionDims& d, const float* qkv, const bool* allowed, const DropoutDraw& drop, const float* P,
@@ -178,9 +178,8 @@ void attention_backward(const AttentionDims& d, const float* qkv, const bool* al
   float* fac = s.take(s.fac, Lp);
   float* PD = s.take(s.pd, L * Lp);  // P after dropout
   float* DS = s.take(s.ds, L * Lp);  // gradient of the scaled scores, times scale
-  for (auto* v : {&s.lo, &s.hi, &s.col_lo, &s.col_hi})
+  for (auto* v : {&s.col_lo, &s.col_hi})
     if (static_cast<int64_t>(v->size()) < L) v->resize(static_cast<size_t>(L));
-  int64_t *los = s.lo.data(), *his = s.hi.data();
   int64_t *col_lo = s.col_lo.data(), *col_hi = s.col_hi.data();  // the first and last row whose range holds key j
   for (int64_t pair = p0; pair < p1; ++pair) {
     const int64_t b = pair / H, h = pair % H;
@@ -199,12 +198,8 @@ void attention_backward(const AttentionDims& d, const float* qkv, const bool* al
     std::fill(col_hi, col_hi + L, int64_t{-1});
     for (int64_t i = 0; i < L; ++i) {
       const float* p_row = P + (pair * L + i) * L;
-      key_range(mask + i * L, L, &los[i], &his[i]);
-      const int64_t lo = los[i], hi = his[i];
-      if (lo > hi) {  // a row that attends nothing: NaN throughout, as forward gave
-        std::fill(dq + i * ld, dq + i * ld + dh, std::numeric_limits<float>::quiet_NaN());
-        continue;
-      }
+      int64_t lo, hi;
+      key_range(mask + i * L, L, &lo, &hi);  // a row that attends nothing (lo > hi) gets dq = 0
       for (int64_t j = lo; j <= hi; ++j) {
         col_lo[j] = std::min(col_lo[j], i);
         col_hi[j] = i;

@@ -21,8 +21,7 @@ struct DropoutDraw {
 void dropout_factors(const DropoutDraw& d, int64_t e0, int64_t n, float* f);
 
 // Shapes and layout. qkv: (B, L, 3, H, dh) contiguous, the fused projection's output. allowed: (B or 1, L, L),
-// nonzero where query i may attend key j, `mask_stride` elements between sequences (0: one mask for all); every
-// row must allow some key. P: (B, H, L, L), the softmax before dropout, the dropout mask drawn over P's flat
+// nonzero where query i may attend key j, `mask_stride` elements between sequences (0: one mask for all). P: (B, H, L, L), the softmax before dropout, the dropout mask drawn over P's flat
 // index. out, dout: (B, L, H, dh). dqkv: like qkv.
 struct AttentionDims {
   int64_t B = 0, L = 0, H = 0, dh = 0;
@@ -31,12 +30,13 @@ struct AttentionDims {
 };
 
 // softmax(q kᵀ scale, masked) with dropout, times v, for the pairs p0 .. p1 - 1 (pair = b H + h): writes P's and
-// out's rows of those pairs (P may be null where no backward follows).
-void attention_forward(const AttentionDims& d, const float* qkv, const bool* allowed, const DropoutDraw& drop, float* P,
-                       float* out, int64_t p0, int64_t p1);
+// out's rows of those pairs (P may be null where no backward follows). Returns how many query rows may attend no
+// key; theirs are NaN, as ATen's softmax of a row of -inf gives.
+int64_t attention_forward(const AttentionDims& d, const float* qkv, const bool* allowed, const DropoutDraw& drop, float* P,
+                          float* out, int64_t p0, int64_t p1);
 
 // The gradient of attention_forward with respect to qkv for the pairs p0 .. p1 - 1: writes every element of dqkv
-// that belongs to those pairs (their q, k and v slices).
+// that belongs to those pairs (their q, k and v slices; 0 for the q of a row that may attend no key).
 void attention_backward(const AttentionDims& d, const float* qkv, const bool* allowed, const DropoutDraw& drop, const float* P,
                         const float* dout, float* dqkv, int64_t p0, int64_t p1);
 
