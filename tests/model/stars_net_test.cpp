@@ -554,6 +554,17 @@ TEST(StarsNet, SwitchesWithoutDataTurnOff) {
 }
 
 // The gradient of sum(vectors * R) for each of params (zeros where a parameter gets none).
+// Every parameter of the net and its name, in the optimizer's order.
+std::pair<std::vector<at::Tensor>, std::vector<std::string>> named_params(const StarsNet& net) {
+  std::pair<std::vector<at::Tensor>, std::vector<std::string>> out;
+  for (const auto& g : net.param_groups())
+    for (size_t i = 0; i < g.params.size(); ++i) {
+      out.first.push_back(g.params[i]);
+      out.second.push_back(g.names[i]);
+    }
+  return out;
+}
+
 std::vector<at::Tensor> grads_of(const std::vector<at::Tensor>& params, const at::Tensor& vectors, const at::Tensor& R) {
   for (auto p : params) p.mutable_grad() = at::Tensor();
   (vectors * R).sum().backward();
@@ -579,9 +590,7 @@ TEST(StarsNet, CatalogPassEqualsGatheredItemsWithGradients) {
     const int64_t N = w.schema.num_items;
     torch::manual_seed(5);
     const at::Tensor R = torch::randn({N, net.serving_dim()});
-    std::vector<at::Tensor> params;
-    for (const auto& g : net.param_groups())
-      for (const auto& p : g.params) params.push_back(p);
+    const std::vector<at::Tensor> params = named_params(net).first;
     const at::Tensor all = net.all_item_vectors();
     const at::Tensor gathered = net.item_vectors(torch::arange(N, torch::kLong));
     EXPECT_LT((all - gathered).abs().max().item<double>(), 1e-6) << proj;
@@ -622,13 +631,7 @@ TEST(StarsNet, GatheredTagSumsEqualThePaddedPath) {
     }
     const at::Tensor tag_mat = torch::from_blob(padded.data(), {ids.size(0), slots}, torch::kInt64).clone();
     const at::Tensor text_t = torch::from_blob(text.data(), {ids.size(0), w.content.text_dim}, torch::kFloat32).clone();
-    std::vector<at::Tensor> params;
-    std::vector<std::string> names;
-    for (const auto& g : net.param_groups())
-      for (size_t i = 0; i < g.params.size(); ++i) {
-        params.push_back(g.params[i]);
-        names.push_back(g.names[i]);
-      }
+    const auto [params, names] = named_params(net);
     const at::Tensor R = torch::randn({ids.size(0), net.serving_dim()});
     const at::Tensor got = net.item_vectors(ids), want = net.content_item_vectors(text_t, tag_mat);
     EXPECT_LT((got - want).abs().max().item<double>(), 1e-5) << proj;
@@ -656,6 +659,45 @@ TEST(StarsNet, GatheredTagSumsEqualThePaddedPath) {
     ADD_FAILURE() << "an item id outside the catalog went through";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("outside the catalog"), std::string::npos) << e.what();
+  }
+}
+
+// set_sparse_delta_grad: the gathered item tower gives Δ a sparse gradient over the ids' rows that is, made
+// dense, the gradient it gets otherwise; every other parameter's gradient is unchanged; the whole-catalog pass
+// keeps a dense gradient. With text (Δ the offset) and without (Δ the item table).
+TEST(StarsNet, SparseDeltaGradientIsTheDenseOneOnTheGatheredRows) {
+  const std::string dir = testing::make_world("sparsedelta");
+  Built w = open_world(dir);
+  for (const bool text : {true, false}) {
+    ModelConfig c = test_config();
+    c.use_text = text;
+    StarsNet net(c, w.schema, w.content, 8);
+    ASSERT_TRUE(net.config().use_delta);
+    net.set_training(false);
+    const int64_t N = w.schema.num_items;
+    torch::manual_seed(8);
+    const at::Tensor ids = torch::randint(0, N / 2, {N}, torch::kLong);  // repeats, and rows never gathered
+    const auto [params, names] = named_params(net);
+    const at::Tensor R = torch::randn({N, net.serving_dim()});
+    const auto dense = grads_of(params, net.item_vectors(ids), R);
+    net.set_sparse_delta_grad(true);
+    const auto sparse = grads_of(params, net.item_vectors(ids), R);
+    int delta_seen = 0;
+    for (size_t i = 0; i < params.size(); ++i) {
+      const bool is_delta = names[i] == "delta.weight";
+      delta_seen += is_delta;
+      EXPECT_EQ(sparse[i].is_sparse(), is_delta) << names[i];
+      const at::Tensor s = sparse[i].is_sparse() ? sparse[i].to_dense() : sparse[i];
+      EXPECT_LT((s - dense[i]).abs().max().item<double>(), 1e-6) << names[i] << " text " << text;
+      if (is_delta) {
+        EXPECT_GT(dense[i].abs().sum().item<double>(), 0.0);
+        EXPECT_EQ(sparse[i].coalesce()._nnz(), std::get<0>(at::_unique(ids)).numel()) << "the gathered rows only";
+      }
+    }
+    EXPECT_EQ(delta_seen, 1);
+    const auto whole = grads_of(params, net.all_item_vectors(), R);
+    for (size_t i = 0; i < params.size(); ++i)
+      if (names[i] == "delta.weight") EXPECT_FALSE(whole[i].is_sparse());
   }
 }
 

@@ -7,7 +7,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cmath>
 #include <vector>
+
+#include "stars/core/error.h"
 
 namespace stars::train {
 namespace {
@@ -146,6 +149,121 @@ TEST(AdamW, ClipsEachGroupLikeClipGradNorm) {
   }
   EXPECT_NEAR(std::sqrt(na), 1.0, 1e-4);  // clipped to the bound
   EXPECT_LT(std::sqrt(nb), 0.99);         // left as it was
+}
+
+// Sparse gradients over some rows of a table (Δ with train.sparse_delta) against dense AdamW given the same
+// gradients made dense, over 60 steps: each step lists a few rows (one of them twice, out of order), so that
+// rows miss from 0 to dozens of steps, some more than the closed form's window; step 20 is dense (every row
+// catches up first), and in steps 30-34 the table has no gradient at all (no step for it, as dense AdamW
+// leaves a parameter without a gradient alone); every third step the rows about to be listed catch up first,
+// as before a forward pass. A listed or caught-up row equals the dense one; a row neither listed nor caught
+// up has not moved since (its missed steps wait); after flush_sparse every row and both moments equal the
+// dense ones. Float tables go through the row kernels, double ones (as a GPU's would)
+// through ATen's ops.
+TEST(AdamW, SparseRowsFollowDenseAdamW) {
+  for (const double eps : {1e-30, 1e-8})
+  for (const auto dtype : {torch::kFloat32, torch::kFloat64}) {
+    for (const int64_t D : {7, 19}) {
+      torch::manual_seed(11);
+      const int64_t N = 40;
+      const at::Tensor t = torch::randn({N, D}, dtype).requires_grad_(), bias = torch::randn({3}, dtype).requires_grad_();
+      const at::Tensor dt = t.detach().clone().requires_grad_(), db = bias.detach().clone().requires_grad_();
+      AdamW sparse({{"delta", {t, bias}, {"t", "b"}}}, 0.9, 0.95, eps), dense({{"delta", {dt, db}, {"t", "b"}}}, 0.9, 0.95, eps);
+      // Float: rounding. Double: exact without epsilon; with it, the closed form's epsilon for the later missed
+      // steps (header of adamw_rows.h), largest for the elements whose gradient happened to be tiny.
+      const double tol = dtype == torch::kFloat32 ? 2e-5 : eps < 1e-20 ? 1e-13 : 2e-6;
+      const auto diff = [](const at::Tensor& a, const at::Tensor& b) { return (a.detach() - b.detach()).abs().max().item<double>(); };
+      const at::Tensor initial = t.detach().clone();
+      std::vector<at::Tensor> last_value(N);
+      for (int64_t r = 0; r < N; ++r) last_value[r] = t[r].detach().clone();
+      for (int s = 0; s < 60; ++s) {
+        const double lr = 0.01 * (1.0 + 0.5 * std::sin(s));  // a schedule: each step's size differs
+        const at::Tensor gb = torch::randn({3}, dtype);
+        bias.mutable_grad() = gb.clone();
+        db.mutable_grad() = gb.clone();
+        std::vector<int64_t> listed;
+        if (s == 20) {
+          t.mutable_grad() = torch::randn({N, D}, dtype);
+          for (int64_t r = 0; r < N; ++r) listed.push_back(r);
+        } else if (s < 30 || s >= 35) {
+          // Rows 0-3 often, the others rarely: gaps from 0 to dozens of steps.
+          const int64_t a = s % 4, b = 4 + (s * 7) % (N - 4), c = 4 + (s * 13 + 5) % (N - 4);
+          listed = {b, a, c, a};
+          if (s % 3 == 0) {  // as before a forward pass: the rows about to be read catch up, and equal the dense ones
+            sparse.catch_up(t, listed);
+            for (int64_t r : listed) {
+              EXPECT_LT(diff(t[r], dt[r]), tol) << "caught-up row " << r << " step " << s << " D " << D << " dtype " << dtype;
+              last_value[r] = t[r].detach().clone();
+            }
+          }
+          const at::Tensor rows = torch::tensor(listed, torch::kLong);
+          t.mutable_grad() = torch::sparse_coo_tensor(rows.unsqueeze(0), torch::randn({4, D}, dtype), {N, D});
+        } else {
+          t.mutable_grad() = at::Tensor();
+        }
+        dt.mutable_grad() = t.grad().defined() ? (t.grad().is_sparse() ? t.grad().to_dense() : t.grad().clone()) : at::Tensor();
+        sparse.clip_per_group(1.0);
+        dense.clip_per_group(1.0);
+        sparse.step(lr);
+        dense.step(lr);
+        EXPECT_LT(diff(bias, db), tol);
+        std::vector<bool> is_listed(N, false);
+        for (int64_t r : listed) is_listed[r] = true;
+        for (int64_t r = 0; r < N; ++r) {
+          if (is_listed[r]) {
+            EXPECT_LT(diff(t[r], dt[r]), tol) << "row " << r << " step " << s << " D " << D << " dtype " << dtype << " eps " << eps;
+            last_value[r] = t[r].detach().clone();
+          } else {
+            EXPECT_TRUE(torch::equal(t[r].detach(), last_value[r])) << "row " << r << " step " << s;
+          }
+        }
+      }
+      EXPECT_TRUE(sparse.sparse_pending());
+      sparse.flush_sparse();
+      EXPECT_FALSE(sparse.sparse_pending());
+      EXPECT_LT(diff(t, dt), tol) << "D " << D;
+      EXPECT_LT(diff(sparse.group("delta")->m[0], dense.group("delta")->m[0]), tol);
+      EXPECT_LT(diff(sparse.group("delta")->v[0], dense.group("delta")->v[0]), tol);
+      EXPECT_GT(diff(t, initial), 1e-3) << "the weights moved";
+      EXPECT_EQ(sparse.group("delta")->step, 60);
+      model::NamedArrays saved;
+      sparse.save(&saved);  // allowed once flushed
+    }
+  }
+}
+
+// Saving with rows behind is refused; weight decay on a sparsely updated group is refused.
+TEST(AdamW, SparseRowsMustCatchUpBeforeSavingAndHaveNoDecay) {
+  const at::Tensor t = torch::zeros({5, 2}).requires_grad_();
+  AdamW opt({{"delta", {t}, {"t"}}}, 0.9, 0.95, 1e-8);
+  t.mutable_grad() = torch::sparse_coo_tensor(torch::tensor({{1}}, torch::kLong), torch::ones({1, 2}), {5, 2});
+  opt.step(0.01);
+  model::NamedArrays saved;
+  EXPECT_THROW(opt.save(&saved), Error);
+  opt.flush_sparse();
+  EXPECT_NO_THROW(opt.save(&saved));
+  opt.group("delta")->weight_decay = 0.1;
+  t.mutable_grad() = torch::sparse_coo_tensor(torch::tensor({{2}}, torch::kLong), torch::ones({1, 2}), {5, 2});
+  EXPECT_THROW(opt.step(0.01), Error);
+}
+
+// Clipping counts a sparse gradient by its rows (duplicates summed first) and scales it: as the same gradient
+// made dense would be.
+TEST(AdamW, ClipsASparseGradientAsItsDenseForm) {
+  torch::manual_seed(12);
+  const at::Tensor t = torch::zeros({6, 4}).requires_grad_(), b = torch::zeros({5}).requires_grad_();
+  const at::Tensor rt = t.detach().clone().requires_grad_(), rb = b.detach().clone().requires_grad_();
+  t.mutable_grad() = torch::sparse_coo_tensor(torch::tensor({{4, 1, 4}}, torch::kLong), torch::randn({3, 4}) * 3, {6, 4});
+  b.mutable_grad() = torch::randn({5});
+  rt.mutable_grad() = t.grad().to_dense();
+  rb.mutable_grad() = b.grad().clone();
+  AdamW opt({{"delta", {t, b}, {"t", "b"}}}, 0.9, 0.95, 1e-8);
+  opt.clip_per_group(1.0);
+  torch::nn::utils::clip_grad_norm_(std::vector<at::Tensor>{rt, rb}, 1.0);
+  ASSERT_TRUE(t.grad().is_sparse());
+  EXPECT_TRUE(torch::allclose(t.grad().to_dense(), rt.grad(), 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(b.grad(), rb.grad(), 1e-5, 1e-6));
+  EXPECT_NEAR(std::sqrt(t.grad().to_dense().pow(2).sum().item<double>() + b.grad().pow(2).sum().item<double>()), 1.0, 1e-4);
 }
 
 }  // namespace

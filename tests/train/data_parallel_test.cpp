@@ -113,6 +113,35 @@ TEST(DataParallel, SumsGradientsAndValuesOverRanks) {
   });
 }
 
+// Tables whose gradient may be sparse (a sparsely updated Δ): the sum lists the rows any rank listed, each once, with the
+// ranks' values added; a rank with a dense gradient makes it dense (every row steps); the values after the
+// rows' flags come back in place.
+TEST(DataParallel, SumsSparseTableGradientsOverTheRowsAnyRankListed) {
+  if (!DataParallel::available()) GTEST_SKIP() << "built without Gloo";
+  on_ranks(3, [](DataParallel& dp) {
+    const float r = static_cast<float>(dp.rank());
+    at::Tensor t = torch::zeros({6, 2}), u = torch::zeros({4, 2}), w = torch::zeros({3});
+    // t: rank 0 rows 4 and 1 (4 twice), rank 1 row 4, rank 2 nothing.
+    if (dp.rank() == 0) t.mutable_grad() = torch::sparse_coo_tensor(torch::tensor({{4, 1, 4}}, torch::kLong), torch::ones({3, 2}), {6, 2});
+    if (dp.rank() == 1) t.mutable_grad() = torch::sparse_coo_tensor(torch::tensor({{4}}, torch::kLong), torch::full({1, 2}, 5.0f), {6, 2});
+    // u: rank 0 sparse, rank 2 dense.
+    if (dp.rank() == 0) u.mutable_grad() = torch::sparse_coo_tensor(torch::tensor({{2}}, torch::kLong), torch::ones({1, 2}), {4, 2});
+    if (dp.rank() == 2) u.mutable_grad() = torch::full({4, 2}, 2.0f);
+    w.mutable_grad() = torch::full({3}, r);
+    const auto sums = dp.sum_gradients({w, t, u}, {torch::full({}, r + 1)}, {1, 2});
+    ASSERT_TRUE(t.grad().defined()) << "rank " << dp.rank();
+    ASSERT_TRUE(t.grad().is_sparse());
+    EXPECT_TRUE(t.grad().is_coalesced());
+    EXPECT_TRUE(t.grad()._indices().equal(torch::tensor({{1, 4}}, torch::kLong)));
+    EXPECT_TRUE(t.grad()._values().equal(torch::tensor({{1.0f, 1.0f}, {7.0f, 7.0f}})));
+    ASSERT_TRUE(u.grad().defined());
+    EXPECT_FALSE(u.grad().is_sparse());
+    EXPECT_TRUE(u.grad().equal(torch::tensor({{2.0f, 2.0f}, {2.0f, 2.0f}, {3.0f, 3.0f}, {2.0f, 2.0f}})));
+    EXPECT_TRUE(w.grad().equal(torch::full({3}, 3.0f)));
+    EXPECT_EQ(sums[0].item<float>(), 6.0f);  // 1 + 2 + 3
+  });
+}
+
 TEST(DataParallel, CatchesRanksWithOtherWeights) {
   if (!DataParallel::available()) GTEST_SKIP() << "built without Gloo";
   on_ranks(2, [](DataParallel& dp) {

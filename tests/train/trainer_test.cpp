@@ -97,6 +97,85 @@ TEST(Trainer, ResumedRunFollowsTheUninterruptedOne) {
   EXPECT_THROW(run_training(p), Error);
 }
 
+// train.sparse_delta. With batches that hold under half the catalog, the sampled loss gathers the batch's
+// rows of Δ, whose gradient is then sparse, and AdamW steps only those rows (the log counts such steps). The
+// run trains what the dense update trains (same losses and weights, to rounding), and a paused and resumed
+// run follows the uninterrupted one. Through the whole catalog (loss=full) the gradient is dense: both
+// settings are the same run, bit for bit.
+TEST(Trainer, SparseDeltaTrainsWhatTheDenseUpdateTrains) {
+  data::TinyWorldOptions o;
+  o.num_groups = 8;
+  o.items_per_group = 32;  // 256 items; a batch of 2 windows holds at most 2 x 12 x (1 + 2) of them
+  const std::string ds = testing::make_world("sparse_delta", o);
+  TrainRequest r = tiny_request(ds);
+  r.config.train.epochs = 3;
+  r.config.train.batch_size = 2;
+  r.config.train.negatives = 2;
+  r.config.train.page_negatives = 1;
+  r.config.train.subclass_negatives = 1;
+  r.config.train.shared_negatives = 0;
+  r.config.train.delta_freeze_epochs = 0;
+  r.config.train.delta_lr_scale = 3.0;  // Δ moves enough to matter
+  r.config.model.dropout = 0.1;
+  ASSERT_TRUE(r.config.train.sparse_delta) << "on by default";
+  const auto checkpoint = [](const std::string& dir) { return model::read_named_arrays(model::model_checkpoint_path(dir), "checkpoint"); };
+  r.out_dir = testing::fresh_dir("sparse_delta_run");
+  run_training(r);
+  TrainRequest d = r;
+  d.config.train.sparse_delta = false;
+  d.out_dir = testing::fresh_dir("sparse_delta_dense");
+  run_training(d);
+  const auto a = read_log(r.out_dir), ad = read_log(d.out_dir);
+  ASSERT_EQ(a.size(), 3u);
+  ASSERT_EQ(ad.size(), 3u);
+  for (size_t e = 0; e < 3; ++e) {
+    EXPECT_GT(a[e]["delta_sparse_steps"].get<int64_t>(), 0) << "epoch " << e + 1;
+    EXPECT_EQ(ad[e]["delta_sparse_steps"].get<int64_t>(), 0);
+    EXPECT_NEAR(a[e]["loss"].get<double>(), ad[e]["loss"].get<double>(), 1e-4) << "epoch " << e + 1;
+  }
+  // Every weight to 1e-3, but the attention's input bias: the key part of it shifts each query's scores by a
+  // constant, so its gradient is rounding noise, which Adam scales to full steps in either run.
+  const auto sparse_ck = checkpoint(r.out_dir), dense_ck = checkpoint(d.out_dir);
+  ASSERT_EQ(sparse_ck.arrays.size(), dense_ck.arrays.size());
+  int compared = 0;
+  for (size_t i = 0; i < sparse_ck.arrays.size(); ++i) {
+    if (sparse_ck.arrays[i].name.find("qkv.bias") != std::string::npos) continue;
+    EXPECT_LT(max_abs_diff(sparse_ck.arrays[i].data, dense_ck.arrays[i].data), 1e-3) << sparse_ck.arrays[i].name;
+    ++compared;
+  }
+  EXPECT_GT(compared, 20);
+  const model::NamedArray* delta = sparse_ck.find("w.delta.weight");
+  ASSERT_NE(delta, nullptr);
+  EXPECT_GT(max_abs_diff(delta->data, std::vector<float>(delta->data.size(), 0.0f)), 1e-2) << "Δ trained";
+
+  TrainRequest p = r;
+  p.out_dir = testing::fresh_dir("sparse_delta_paused");
+  p.stop_after_epochs = 1;
+  run_training(p);
+  p.stop_after_epochs = 0;
+  p.resume = true;
+  run_training(p);
+  const auto b = read_log(p.out_dir);
+  ASSERT_EQ(b.size(), 3u);
+  for (size_t e = 0; e < 3; ++e) EXPECT_NEAR(a[e]["loss"].get<double>(), b[e]["loss"].get<double>(), 1e-6) << "epoch " << e + 1;
+  const auto resumed_ck = checkpoint(p.out_dir);
+  ASSERT_EQ(sparse_ck.arrays.size(), resumed_ck.arrays.size());
+  for (size_t i = 0; i < sparse_ck.arrays.size(); ++i)
+    EXPECT_LT(max_abs_diff(sparse_ck.arrays[i].data, resumed_ck.arrays[i].data), 1e-5) << sparse_ck.arrays[i].name;
+
+  r.config.train.loss = d.config.train.loss = "full";
+  r.config.train.epochs = d.config.train.epochs = 2;
+  r.out_dir = testing::fresh_dir("sparse_delta_full");
+  d.out_dir = testing::fresh_dir("sparse_delta_full_dense");
+  run_training(r);
+  run_training(d);
+  EXPECT_EQ(read_log(r.out_dir)[0]["delta_sparse_steps"].get<int64_t>(), 0);
+  const auto full_sparse = checkpoint(r.out_dir), full_dense = checkpoint(d.out_dir);
+  ASSERT_EQ(full_sparse.arrays.size(), full_dense.arrays.size());
+  for (size_t i = 0; i < full_sparse.arrays.size(); ++i)
+    EXPECT_EQ(full_sparse.arrays[i].data, full_dense.arrays[i].data) << full_sparse.arrays[i].name;
+}
+
 // train.init_from: a run starts from a trained model's weights. With a learning rate too small to move them,
 // its first epoch validates as the old model did and its weights stay the old ones, where a run from a
 // random initialisation has learnt nothing; the model folder keeps the vocabularies a later warm start

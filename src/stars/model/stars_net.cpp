@@ -307,6 +307,7 @@ struct StarsNet::Impl : nn::Module {
   ModelConfig cfg;
   FeatureSchema schema;
   int64_t D = 0, d_tok = 0, d_delta = 0, n_tag_slots = 0;
+  bool sparse_delta = false;  // set_sparse_delta_grad
   bool text_on = false, tags_on = false, delta_on = false, time_on = false, ctx_head = false, cal_on = false;
   at::Tensor text;        // (N, text_dim) frozen
   at::Tensor tag_matrix;  // (N, n_tag_slots) int64, padded with num_tags
@@ -477,10 +478,10 @@ struct StarsNet::Impl : nn::Module {
     std::vector<at::Tensor> parts;
     if (text_on) {
       at::Tensor t = text.index_select(0, ids);
-      if (delta_on) t = t + delta->forward(ids);
+      if (delta_on) t = t + delta_rows(ids);
       parts.push_back(t);
     } else if (delta_on) {
-      parts.push_back(delta->forward(ids));
+      parts.push_back(delta_rows(ids));
     }
     if (tags_on) {
       const at::Tensor& W = tag_emb->weight;
@@ -489,6 +490,10 @@ struct StarsNet::Impl : nn::Module {
     }
     at::Tensor x = parts.size() == 1 ? parts[0] : at::cat(parts, 1);
     return in_proj ? in_proj->forward(x) : x;
+  }
+  // Δ's rows `ids` (n, d_delta); their gradient is sparse (the rows only) when sparse_delta is on.
+  at::Tensor delta_rows(const at::Tensor& ids) {
+    return sparse_delta ? at::embedding(delta->weight, ids, -1, false, /*sparse=*/true) : delta->forward(ids);
   }
   // (n, d_tag) = W · multi-hot + b, then the optional MLP, from the tag ids padded to (n, tag slots).
   at::Tensor tag_part(const at::Tensor& tag_mat) { return tag_head(tag_emb->forward(tag_mat).sum(1)); }
@@ -539,6 +544,9 @@ struct StarsNet::Impl : nn::Module {
     return ctx_w->forward(at::cat(parts, -1));
   }
 
+  // A batch that touches most of the catalog is cheaper as one whole-catalog pass (no padded tag gathers).
+  bool reads_all_items(int64_t batch_items) const { return batch_items * 2 > schema.num_items; }
+
   NetOutputs forward(const BatchTensors& b, const at::Tensor* table) {
     const int64_t B = b.B, T = b.T;
     const bool tr = is_training();
@@ -546,9 +554,8 @@ struct StarsNet::Impl : nn::Module {
     if (table) {
       out.items = b.uniq.defined() ? table->index_select(0, b.uniq) : *table;
     } else {
-      // A batch that touches most of the catalog is cheaper as one whole-catalog pass (no padded tag gathers).
       if (!b.uniq.defined()) out.items = all_items();
-      else if (b.uniq.numel() * 2 > schema.num_items) out.items = all_items().index_select(0, b.uniq);
+      else if (reads_all_items(b.uniq.numel())) out.items = all_items().index_select(0, b.uniq);
       else out.items = item_tower(b.uniq);
     }
     at::Tensor x = out.items.index_select(0, b.item_local.view({-1})).view({B, T, D});  // (B, T, D)
@@ -655,6 +662,10 @@ int64_t StarsNet::num_parameters() const {
 
 void StarsNet::set_training(bool on) { impl_->train(on); }
 void StarsNet::set_dropout_seed(uint64_t seed) { impl_->dropout.reseed(seed); }
+void StarsNet::set_sparse_delta_grad(bool on) { impl_->sparse_delta = on; }
+bool StarsNet::reads_all_items(const TokenBatch& batch) const {
+  return batch.uniq.empty() || impl_->reads_all_items(static_cast<int64_t>(batch.uniq.size()));
+}
 
 void StarsNet::to_device(const std::string& device) {
   const torch::Device d(device);

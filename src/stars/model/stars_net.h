@@ -84,6 +84,12 @@ class StarsNet {
   void set_training(bool on);
   // Seeds the dropout stream of the next forward passes (the trainer reseeds every step).
   void set_dropout_seed(uint64_t seed);
+  // Whether a forward pass that gathers Δ's rows of some items (the item tower of a batch's items, not the
+  // whole catalog) gives Δ a sparse gradient over those rows, which AdamW then steps row by row. Off by default.
+  void set_sparse_delta_grad(bool on);
+  // Whether a training forward pass of `batch` computes every item's vector (the batch holds most of the
+  // catalog, or all of it: the full softmax), rather than only the batch's items.
+  bool reads_all_items(const TokenBatch& batch) const;
   // Moves weights and item content to "cpu" or "cuda[:i]".
   void to_device(const std::string& device);
   at::Device device() const;

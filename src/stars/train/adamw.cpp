@@ -3,9 +3,13 @@
 #include <torch/torch.h>
 #include <torch/version.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
+#include <memory>
 
 #include "stars/core/error.h"
+#include "stars/train/detail/adamw_rows.h"
 
 // LibTorch 2.4 has the fused AdamW kernel on CPU and CUDA: one launch per group instead of eight multi-tensor ops.
 #if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
@@ -14,18 +18,103 @@
 
 namespace stars::train {
 
-#ifdef STARS_FUSED_ADAMW
 namespace {
 
+// A sparse gradient (an embedding table's rows that a batch touched) in coalesced form, each row once and in
+// order, stored back so that clipping and the update see the same tensor.
+const at::Tensor& coalesced_grad(at::Tensor& p) {
+  if (p.grad().is_sparse() && !p.grad().is_coalesced()) p.mutable_grad() = p.grad().coalesce();
+  return p.grad();
+}
+
+// The host's catch-up factors as (n, 1) tensors on `like`'s device and type, for the ATen path.
+struct CatchUpTensors {
+  at::Tensor q, e, fm, fv;
+};
+CatchUpTensors catch_up_tensors(const detail::CatchUp& cu, const at::Tensor& like) {
+  const int64_t n = static_cast<int64_t>(cu.q.size());
+  const auto as = [&](const std::vector<double>& x) {
+    return torch::from_blob(const_cast<double*>(x.data()), {n, 1}, torch::kFloat64).to(like.options());
+  };
+  return {as(cu.q), as(cu.e), as(cu.fm), as(cu.fv)};
+}
+
+bool row_kernels(const at::Tensor& p, const at::Tensor& m, const at::Tensor& v) {
+  return p.is_cpu() && p.scalar_type() == at::kFloat && p.is_contiguous() && m.is_contiguous() && v.is_contiguous();
+}
+
+// Rows `rows` (host, n; all rows when undefined) of p, m, v take their catch-up cu (indexed like rows).
+void apply_catch_up(const at::Tensor& p, const at::Tensor& m, const at::Tensor& v, const at::Tensor& rows,
+                    const detail::CatchUp& cu) {
+  const int64_t n = static_cast<int64_t>(cu.q.size()), D = p.size(1);
+  if (n == 0) return;
+  if (row_kernels(p, m, v)) {
+    const int64_t* rp = rows.defined() ? rows.data_ptr<int64_t>() : nullptr;
+    float *pp = p.data_ptr<float>(), *mp = m.data_ptr<float>(), *vp = v.data_ptr<float>();
+    at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1)),
+                     [&](int64_t a, int64_t b) { detail::catch_up_rows(cu, rp, D, a, b, pp, mp, vp); });
+    return;
+  }
+  const CatchUpTensors c = catch_up_tensors(cu, p);
+  if (!rows.defined()) {
+    p.sub_(c.q * m / (v.sqrt() + c.e));
+    m.mul_(c.fm);
+    v.mul_(c.fv);
+    return;
+  }
+  const at::Tensor idx = rows.to(p.device());
+  at::Tensor mr = m.index_select(0, idx), vr = v.index_select(0, idx);
+  p.index_copy_(0, idx, p.index_select(0, idx).sub_(c.q * mr / (vr.sqrt() + c.e)));
+  m.index_copy_(0, idx, mr.mul_(c.fm));
+  v.index_copy_(0, idx, vr.mul_(c.fv));
+}
+
+// The sparse update of a parameter: the listed rows catch up on the steps they missed, then take this one.
+// The catch-up is its own pass, the same one a forward pass's catch_up makes: where a row catches up cannot
+// change its bits (data-parallel ranks catch up different rows before their forward passes).
+void adamw_sparse_rows(const at::Tensor& p, const at::Tensor& grad, const at::Tensor& m, const at::Tensor& v,
+                       const detail::AdamWRowStep& s, detail::LazyTable* table) {
+  STARS_CHECK(grad.is_coalesced() && grad.sparse_dim() == 1 && p.dim() == 2,
+              "a sparse gradient must be coalesced rows of a 2-d parameter, got sparse_dim " << grad.sparse_dim() << " of a "
+                                                                                             << p.dim() << "-d parameter");
+  const at::Tensor rows = grad._indices().select(0, 0).to(at::kCPU).contiguous();  // (n)
+  const at::Tensor g = grad._values();                                               // (n, D)
+  const int64_t n = rows.numel(), D = p.size(1);
+  detail::CatchUp cu;
+  table->touch(rows.data_ptr<int64_t>(), n, &cu);
+  if (n == 0) return;
+  apply_catch_up(p, m, v, rows, cu);
+  if (row_kernels(p, m, v)) {
+    const at::Tensor gc = g.to(at::kFloat).contiguous();
+    const int64_t* rp = rows.data_ptr<int64_t>();
+    const float* gp = gc.data_ptr<float>();
+    float *pp = p.data_ptr<float>(), *mp = m.data_ptr<float>(), *vp = v.data_ptr<float>();
+    at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1)),
+                     [&](int64_t a, int64_t b) { detail::adamw_rows(s, rp, gp, D, a, b, pp, mp, vp); });
+    return;
+  }
+  // Other devices and types: the same arithmetic on the gathered rows.
+  const at::Tensor idx = rows.to(p.device());
+  const at::Tensor gr = g.to(p.scalar_type());
+  at::Tensor mr = m.index_select(0, idx).mul_(s.beta1).add_(gr, 1.0 - s.beta1);
+  at::Tensor vr = v.index_select(0, idx).mul_(s.beta2).addcmul_(gr, gr, 1.0 - s.beta2);
+  at::Tensor pr = p.index_select(0, idx).mul_(s.decay);
+  pr.addcdiv_(mr, vr.sqrt().div_(s.sqrt_bc2).add_(s.eps), -s.step_size);
+  m.index_copy_(0, idx, mr);
+  v.index_copy_(0, idx, vr);
+  p.index_copy_(0, idx, pr);
+}
+
+#ifdef STARS_FUSED_ADAMW
 // The fused kernel takes float32 parameters on one device.
 bool fusable(const std::vector<at::Tensor>& ps) {
   for (const auto& p : ps)
     if (p.scalar_type() != at::kFloat || p.device() != ps[0].device()) return false;
   return true;
 }
+#endif
 
 }  // namespace
-#endif
 
 AdamW::AdamW(std::vector<model::ParamGroup> groups, double beta1, double beta2, double eps)
     : beta1_(beta1), beta2_(beta2), eps_(eps) {
@@ -52,6 +141,8 @@ AdamW::Group* AdamW::group(const std::string& name) {
 void AdamW::set_frozen(const std::string& name, bool frozen) {
   Group* g = group(name);
   if (!g) return;
+  if (frozen)
+    for (size_t i = 0; i < g->tables.size(); ++i) flush(*g, i);
   g->frozen = frozen;
   for (auto& p : g->params) {
     p.set_requires_grad(!frozen);
@@ -64,9 +155,9 @@ void AdamW::clip_per_group(double max_norm) {
   torch::NoGradGuard ng;
   for (auto& g : groups_) {
     if (g.frozen) continue;
-    std::vector<at::Tensor> grads;
+    std::vector<at::Tensor> grads;  // a sparse gradient counts (and is scaled) through its rows' values
     for (auto& p : g.params)
-      if (p.grad().defined()) grads.push_back(p.grad());
+      if (p.grad().defined()) grads.push_back(p.grad().is_sparse() ? coalesced_grad(p)._values() : p.grad());
     if (grads.empty()) continue;
     // Multi-tensor ops: one launch per group on a GPU instead of one per parameter; on the CPU they run the
     // same per-tensor ops as a loop would.
@@ -85,20 +176,44 @@ void AdamW::step(double lr) {
   for (auto& g : groups_) {
     if (g.frozen) continue;
     std::vector<at::Tensor> ps, gs, ms, vs;
+    std::vector<size_t> sparse;  // parameters with a sparse gradient: updated row by row
+    if (g.tables.size() != g.params.size()) g.tables.resize(g.params.size());
     for (size_t i = 0; i < g.params.size(); ++i) {
       if (!g.params[i].grad().defined()) continue;
+      if (g.params[i].grad().is_sparse()) {
+        sparse.push_back(i);
+        continue;
+      }
+      flush(g, i);  // a dense step after sparse ones: every row first catches up
       ps.push_back(g.params[i]);
       gs.push_back(g.params[i].grad());
       ms.push_back(g.m[i]);
       vs.push_back(g.v[i]);
     }
-    if (ps.empty()) continue;
+    if (ps.empty() && sparse.empty()) continue;
     ++g.step;
     const double glr = lr * g.lr_scale;
     const double bc1 = 1.0 - std::pow(beta1_, static_cast<double>(g.step));
     const double bc2 = 1.0 - std::pow(beta2_, static_cast<double>(g.step));
     const double step_size = glr / bc1;
     const double sqrt_bc2 = std::sqrt(bc2);
+    if (!sparse.empty()) {
+      detail::AdamWRowStep s;
+      s.beta1 = beta1_;
+      s.beta2 = beta2_;
+      s.decay = 1.0 - glr * g.weight_decay;
+      s.step_size = step_size;
+      s.sqrt_bc2 = sqrt_bc2;
+      s.eps = eps_;
+      for (size_t i : sparse) {
+        STARS_CHECK(g.weight_decay == 0, "parameter " << g.names[i] << " has a sparse gradient in group " << g.name
+                                                      << ", whose weight decay " << g.weight_decay << " sparse updates do not apply");
+        if (!g.tables[i]) g.tables[i] = std::make_shared<detail::LazyTable>(g.params[i].size(0), beta1_, beta2_, eps_);
+        g.tables[i]->begin_step(step_size * sqrt_bc2, sqrt_bc2);
+        adamw_sparse_rows(g.params[i], coalesced_grad(g.params[i]), g.m[i], g.v[i], s, g.tables[i].get());
+      }
+    }
+    if (ps.empty()) continue;
 #ifdef STARS_FUSED_ADAMW
     // The same update in one kernel (PyTorch's fused=True): decoupled decay, moments, bias-corrected step.
     if (fusable(ps)) {
@@ -108,7 +223,7 @@ void AdamW::step(double lr) {
       }
       std::vector<at::Tensor> steps;
       for (size_t i = 0; i < g.params.size(); ++i)
-        if (g.params[i].grad().defined()) steps.push_back(g.steps[i]);
+        if (g.params[i].grad().defined() && !g.params[i].grad().is_sparse()) steps.push_back(g.steps[i]);
       at::_foreach_zero_(steps);
       at::_foreach_add_(steps, static_cast<double>(g.step));
       at::_fused_adamw_(ps, gs, ms, vs, {}, steps, glr, beta1_, beta2_, g.weight_decay, eps_, /*amsgrad=*/false,
@@ -127,6 +242,42 @@ void AdamW::step(double lr) {
     at::_foreach_add_(denom, eps_);
     at::_foreach_addcdiv_(ps, ms, denom, -step_size);
   }
+}
+
+void AdamW::flush(Group& g, size_t i) {
+  if (i >= g.tables.size() || !g.tables[i]) return;
+  torch::NoGradGuard ng;
+  detail::CatchUp cu;
+  g.tables[i]->flush(&cu);
+  apply_catch_up(g.params[i], g.m[i], g.v[i], at::Tensor(), cu);
+  g.tables[i].reset();  // every row current: a later sparse step starts a new table
+}
+
+void AdamW::catch_up(const at::Tensor& param, const std::vector<int64_t>& rows) {
+  for (auto& g : groups_)
+    for (size_t i = 0; i < g.tables.size(); ++i) {
+      if (!g.tables[i] || !g.params[i].is_same(param)) continue;
+      torch::NoGradGuard ng;
+      std::vector<int64_t> once = rows;  // each row once (the ATen path writes rows back by index)
+      std::sort(once.begin(), once.end());
+      once.erase(std::unique(once.begin(), once.end()), once.end());
+      detail::CatchUp cu;
+      g.tables[i]->catch_up(once.data(), static_cast<int64_t>(once.size()), &cu);
+      const at::Tensor r = torch::from_blob(once.data(), {static_cast<int64_t>(once.size())}, torch::kInt64);
+      apply_catch_up(g.params[i], g.m[i], g.v[i], r, cu);
+    }
+}
+
+void AdamW::flush_sparse() {
+  for (auto& g : groups_)
+    for (size_t i = 0; i < g.tables.size(); ++i) flush(g, i);
+}
+
+bool AdamW::sparse_pending() const {
+  for (const auto& g : groups_)
+    for (const auto& t : g.tables)
+      if (t) return true;
+  return false;
 }
 
 void AdamW::zero_grad() {
@@ -154,6 +305,7 @@ void from_array(const model::NamedArrays& in, const std::string& name, at::Tenso
 }  // namespace
 
 void AdamW::save(model::NamedArrays* out) const {
+  STARS_CHECK(!sparse_pending(), "AdamW::save with rows that have not caught up: call flush_sparse() first");
   for (const auto& g : groups_) {
     out->meta["adam.step." + g.name] = std::to_string(g.step);
     for (size_t i = 0; i < g.params.size(); ++i) {

@@ -1,11 +1,17 @@
 // AdamW with parameter groups (paper §4.3 training recipe): decoupled weight decay per group, a learning-rate
 // scale per group (Δ trains at a smaller rate once unfrozen), freezing a group, and gradient-norm clipping
 // per group. Its moments are saved into checkpoints as named arrays so --resume continues exactly.
+// A parameter whose gradient is sparse (the rows of an embedding table that a batch gathered: Δ with
+// train.sparse_delta) is updated row by row: its listed rows take the step, and the steps a row had no gradient
+// in (momentum only) are applied in closed form by catch_up() before a forward pass reads the row, when it is
+// next listed, or by flush_sparse() for every row (detail/adamw_rows.h). The result is dense AdamW's up to rounding and epsilon, at the cost of the rows listed.
+// Its group must have no weight decay.
 // Included only by torch translation units.
 #pragma once
 
 #include <ATen/core/Tensor.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,6 +19,10 @@
 #include "stars/model/stars_net.h"
 
 namespace stars::train {
+
+namespace detail {
+class LazyTable;
+}
 
 class AdamW {
  public:
@@ -25,6 +35,7 @@ class AdamW {
     int64_t step = 0;  // updates applied to this group: the bias correction of all its parameters (a parameter
                        // that had no gradient on some step still uses it; torch::optim::AdamW counts per parameter)
     std::vector<at::Tensor> steps;  // LibTorch >= 2.4: the fused kernel's step counters, one per parameter (= step)
+    std::vector<std::shared_ptr<detail::LazyTable>> tables;  // per parameter: rows behind since its sparse steps, or null
   };
 
   AdamW(std::vector<model::ParamGroup> groups, double beta1, double beta2, double eps);
@@ -33,16 +44,24 @@ class AdamW {
 
   // Freezing stops gradients (requires_grad = false) and updates of the group.
   void set_frozen(const std::string& name, bool frozen);
-  // Scales each group's gradients so that their joint L2 norm is at most max_norm (no host sync).
+  // Scales each group's gradients so that their joint L2 norm is at most max_norm (no host sync). A sparse
+  // gradient is coalesced first (each row once, duplicates added) and counts by its rows.
   void clip_per_group(double max_norm);
   void step(double lr);
   void zero_grad();
+  // Brings every row of sparsely updated parameters up to date (the steps it had no gradient in). Needed
+  // before the weights are read (validation, saving) or saved; set_frozen(true) does it for its group.
+  void flush_sparse();
+  // Brings rows `rows` of a sparsely updated parameter up to date: before a forward pass reads them.
+  void catch_up(const at::Tensor& param, const std::vector<int64_t>& rows);
+  bool sparse_pending() const;
 
   // Moments and step counters as named arrays ("m.<param>", "v.<param>", meta "adam.step.<group>").
-  void save(model::NamedArrays* out) const;
+  void save(model::NamedArrays* out) const;  // refuses pending rows (flush_sparse first)
   void load(const model::NamedArrays& in);
 
  private:
+  void flush(Group& g, size_t i);
   std::vector<Group> groups_;
   double beta1_, beta2_, eps_;
 };

@@ -137,21 +137,35 @@ DataParallel::DataParallel(const DataParallelOptions& o) : rank_(o.rank), world_
 
 DataParallel::~DataParallel() = default;
 
-std::vector<at::Tensor> DataParallel::sum_gradients(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& values) {
+std::vector<at::Tensor> DataParallel::sum_gradients(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& values,
+                                                    const std::vector<size_t>& row_sparse) {
   torch::NoGradGuard ng;
   if (world_ == 1) return values;
   STARS_CHECK(!params.empty(), "no parameters to reduce");
   const auto opt = params[0].options().dtype(torch::kFloat32);
-  // One buffer: [every parameter's gradient..., a flag per parameter (its gradient is defined), values...].
+  // One buffer: [every parameter's gradient..., a flag per parameter (its gradient is defined), for each
+  // row_sparse parameter a flag per row (the rank's gradient lists it), values...].
   std::vector<at::Tensor> parts;
-  parts.reserve(params.size() + 2);
+  parts.reserve(params.size() + row_sparse.size() + 2);
   std::vector<float> flags(params.size());
   for (size_t i = 0; i < params.size(); ++i) {
     const at::Tensor& g = params[i].grad();
     flags[i] = g.defined() ? 1.0f : 0.0f;
-    parts.push_back(g.defined() ? g.reshape({-1}).to(torch::kFloat32) : torch::zeros({params[i].numel()}, opt));
+    parts.push_back(!g.defined() ? torch::zeros({params[i].numel()}, opt)
+                                 : (g.is_sparse() ? g.to_dense() : g).reshape({-1}).to(torch::kFloat32));
   }
   parts.push_back(torch::from_blob(flags.data(), {static_cast<int64_t>(flags.size())}, torch::kFloat32).to(opt.device()));
+  int64_t total_rows = 0;
+  for (size_t i : row_sparse) {
+    STARS_CHECK(i < params.size() && params[i].dim() == 2, "row_sparse names parameter " << i << ", not a table");
+    const at::Tensor& g = params[i].grad();
+    const int64_t N = params[i].size(0);
+    at::Tensor listed = torch::zeros({N}, opt);
+    if (g.defined() && g.is_sparse()) listed.index_fill_(0, g._indices().select(0, 0), 1.0);
+    else if (g.defined()) listed.fill_(1.0);
+    parts.push_back(listed);
+    total_rows += N;
+  }
   if (!values.empty()) {
     std::vector<at::Tensor> v;
     for (const at::Tensor& x : values) v.push_back(x.defined() ? x.detach().to(opt).reshape({}) : torch::zeros({}, opt));
@@ -175,13 +189,25 @@ std::vector<at::Tensor> DataParallel::sum_gradients(const std::vector<at::Tensor
     const int64_t k = p.numel();
     if (dp[i] > 0) {
       const at::Tensor g = buf.narrow(0, off, k).view(p.sizes()).to(p.scalar_type());
-      if (p.grad().defined()) p.mutable_grad().copy_(g);
+      if (p.grad().defined() && !p.grad().is_sparse()) p.mutable_grad().copy_(g);
       else p.mutable_grad() = g.clone();
     }
     off += k;
   }
+  // Tables whose rows were listed by no rank's dense gradient: back to a sparse gradient over the listed rows.
+  int64_t row_off = total + P;
+  for (size_t i : row_sparse) {
+    at::Tensor p = params[i];
+    const int64_t N = p.size(0);
+    const at::Tensor listed = buf.narrow(0, row_off, N);
+    row_off += N;
+    if (!p.grad().defined()) continue;
+    const at::Tensor rows = (listed > 0).nonzero().select(1, 0);  // sorted, each once
+    if (rows.numel() == N) continue;                               // every row: the dense update is the same
+    p.mutable_grad() = at::_sparse_coo_tensor_unsafe(rows.unsqueeze(0), p.grad().index_select(0, rows), p.sizes())._coalesced_(true);
+  }
   std::vector<at::Tensor> sums;
-  for (int64_t j = 0; j < V; ++j) sums.push_back(buf[total + P + j]);
+  for (int64_t j = 0; j < V; ++j) sums.push_back(buf[total + P + total_rows + j]);
   return sums;
 }
 

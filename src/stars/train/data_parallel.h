@@ -52,7 +52,11 @@ class DataParallel {
   // on a rank counts as zero there; it is defined after the call when it was on any rank and stays
   // undefined otherwise (a frozen group). Returns the sums over the ranks of `values` (0-dim tensors, e.g.
   // the rank's weighted losses; undefined counts as 0), reduced in the same all-reduce.
-  std::vector<at::Tensor> sum_gradients(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& values);
+  // The parameters listed in `row_sparse` (indices into params, the same on every rank) may have a sparse
+  // gradient, rows of a table (a lazily updated Δ): their sum lists the rows that any rank listed (all rows
+  // when a rank's gradient was dense), so that only those rows step, as in a single process.
+  std::vector<at::Tensor> sum_gradients(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& values,
+                                        const std::vector<size_t>& row_sparse = {});
   // Element-wise sums over the ranks, the same on every rank.
   std::vector<double> sum(const std::vector<double>& values);
   // Throws on every rank (naming, on a rank that differs, the first parameter that does, and `when`) unless

@@ -28,6 +28,7 @@ struct TrainConfig {
   double clip_norm = 1.0;             ///< gradient-norm clip per parameter group, 0 = off
   int delta_freeze_epochs = 1;        ///< epochs Δ stays frozen when the model reads text vectors, >= 0
   double delta_lr_scale = 0.3;        ///< Δ learning rate relative to lr once unfrozen (text models), (0, 10]
+  bool sparse_delta = true;           ///< steps that gather Δ's rows of their items update only those rows (same weights)
 
   std::string loss = "sampled";       ///< sampled (candidate-slice softmax) | full (softmax over the catalog)
   bool chunked_softmax = true;        ///< loss=full on CPU: a chunk of items at a time (same loss, less memory traffic)
@@ -94,6 +95,7 @@ struct TrainConfig {
     v("clip_norm", clip_norm, "gradient-norm clip per parameter group, 0 = off");
     v("delta_freeze_epochs", delta_freeze_epochs, "epochs the item offset Δ stays frozen (text models), >= 0");
     v("delta_lr_scale", delta_lr_scale, "Δ learning rate relative to lr once unfrozen (text models), (0, 10]");
+    v("sparse_delta", sparse_delta, "when a step's forward gathers Δ's rows of the batch's items only (the sampled loss, when the batch holds at most half the catalog), Δ gets a sparse gradient over those rows and AdamW updates only them; the steps a row had no gradient in (where dense AdamW still moves it on its momentum) are applied in closed form when it is next gathered and at every epoch's end. Same weights as the dense update up to rounding and AdamW's epsilon, at a cost that follows the batch, not the catalog; needs train.embedding_weight_decay=0 and beta1^2 < beta2. false = a dense gradient and update of the whole table every step");
     v("loss", loss, "sampled (candidate-slice softmax) | full (softmax over the catalog)");
     v("chunked_softmax", chunked_softmax, "loss=full on CPU: compute the softmax a chunk of items at a time, keeping only each row's log-sum-exp (same loss and gradients, far less memory traffic); false = one (targets x items) logit matrix");
     v("slice_logits", slice_logits, "how the sampled loss computes its candidate logits: gather (copy each target's candidate vectors, a dot product each) | matmul (every target against all of the batch's items in one matrix product, then each target's candidates picked; U/C times the arithmetic without the (targets, candidates, dim) copy, for GPUs; the same logits)");

@@ -326,6 +326,7 @@ TrainSummary run_training(const TrainRequest& req) {
   StarsNet net(cfg.model, schema, content, tc.seed);
   cfg.model = net.config();  // resolved switches
   net.to_device(device);
+  net.set_sparse_delta_grad(tc.sparse_delta);
   const int T = cfg.model.max_len;
   const bool full = tc.loss == "full";
   const bool text_model = cfg.model.use_text && cfg.model.use_delta;
@@ -440,6 +441,13 @@ TrainSummary run_training(const TrainRequest& req) {
     params.insert(params.end(), g.params.begin(), g.params.end());
     param_names.insert(param_names.end(), g.names.begin(), g.names.end());
   }
+  std::vector<size_t> row_sparse;  // Δ, when its gradient may be sparse
+  at::Tensor delta_param;
+  for (size_t i = 0; i < param_names.size(); ++i)
+    if (param_names[i] == "delta.weight") {
+      delta_param = params[i];
+      if (tc.sparse_delta) row_sparse.push_back(i);
+    }
 
   const int64_t steps_per_epoch = static_cast<int64_t>((data.windows().size() + tc.batch_size - 1) / tc.batch_size);
   int64_t total_steps = steps_per_epoch * tc.epochs;
@@ -501,7 +509,7 @@ TrainSummary run_training(const TrainRequest& req) {
     if (show_progress) bar.emplace("epoch " + std::to_string(epoch + 1) + "/" + std::to_string(tc.epochs), static_cast<uint64_t>(nb), "batch");
     Timer timer;
     double loss_sum = 0.0, loss_main_sum = 0.0;
-    int64_t n_loss = 0, epoch_tokens = 0;
+    int64_t n_loss = 0, epoch_tokens = 0, delta_sparse_steps = 0;
     at::Tensor loss_acc, main_acc;
     int64_t acc_n = 0;
     auto drain = [&]() {
@@ -551,6 +559,11 @@ TrainSummary run_training(const TrainRequest& req) {
         const BatchTensors bt = net.make_tensors(*batch);
         t_tensors += phase.seconds();
         phase.reset();
+        // A sparsely updated Δ: the rows this forward pass reads first take the steps they missed.
+        if (!row_sparse.empty() && delta_param.requires_grad()) {
+          if (net.reads_all_items(*batch)) opt.flush_sparse();
+          else opt.catch_up(delta_param, batch->uniq);
+        }
         if (autocast) set_cuda_autocast(true);
         const NetOutputs o = net.forward(bt);
         L = compute_losses(net, bt, o, prior, tc, full, shares);
@@ -565,7 +578,7 @@ TrainSummary run_training(const TrainRequest& req) {
       if (parallel) {
         at::Tensor main_part;
         if (L.main.defined()) main_part = L.main.detach() * shares.targets;
-        const std::vector<at::Tensor> sums = dp.sum_gradients(params, {L.total, main_part});
+        const std::vector<at::Tensor> sums = dp.sum_gradients(params, {L.total, main_part}, row_sparse);
         lt = sums[0];
         lm = sums[1];
         t_reduce += phase.seconds();
@@ -574,6 +587,7 @@ TrainSummary run_training(const TrainRequest& req) {
         lt = L.total.detach();
         lm = L.main.detach();
       }
+      if (delta_param.defined() && delta_param.grad().defined() && delta_param.grad().is_sparse()) ++delta_sparse_steps;
       opt.clip_per_group(tc.clip_norm);
       opt.step(learning_rate(tc, step, total_steps));
       opt.zero_grad();
@@ -608,6 +622,7 @@ TrainSummary run_training(const TrainRequest& req) {
       phase.reset();
     }
     drain();
+    opt.flush_sparse();  // every row of a sparsely updated Δ as dense AdamW leaves it, before validation and saving
     profiler.finish();
     const double sec = timer.seconds();
     if (bar) bar->finish();
@@ -676,7 +691,8 @@ TrainSummary run_training(const TrainRequest& req) {
          << ", \"phase_seconds\": {\"wait_batch\": " << t_wait << ", \"to_tensors\": " << t_tensors
          << ", \"forward_loss\": " << t_forward << ", \"backward\": " << t_backward << (parallel ? ", \"all_reduce\": " : "")
          << (parallel ? std::to_string(t_reduce) : "") << ", \"optimizer\": " << t_optim
-         << "}, \"delta_frozen\": " << (delta_frozen ? "true" : "false") << ", \"valid_seconds\": " << vsec
+         << "}, \"delta_frozen\": " << (delta_frozen ? "true" : "false") << ", \"delta_sparse_steps\": " << delta_sparse_steps
+         << ", \"valid_seconds\": " << vsec
          << ", \"valid\": " << metrics_json(vm) << ", \"improved\": " << (improved ? "true" : "false")
          << ", \"best_epoch\": " << summary.best_epoch << "}\n";
     if (primary) {
