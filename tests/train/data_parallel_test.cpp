@@ -235,6 +235,35 @@ TEST(DataParallelTraining, TwoAndThreeProcessesTrainWhatOneTrains) {
   }
 }
 
+// Δ updated sparsely over two ranks (batches that hold a small part of the catalog): each rank brings its
+// own rows up to date before its forward pass and the step covers the rows either rank listed, yet the
+// ranks keep the same weights bit for bit (the run compares them after every epoch and stops otherwise),
+// and they train what the dense update trains.
+TEST(DataParallelTraining, SparseDeltaKeepsTheRanksTheSame) {
+  if (!program_trains()) GTEST_SKIP() << "stars is not built, or built without Gloo";
+  data::TinyWorldOptions o;
+  o.num_groups = 8;
+  o.items_per_group = 32;
+  const std::string ds = testing::make_world("dp_sparse_world", o);
+  const std::string common = "train --data " + ds + " --preset tiny --epochs 3 --threads 1 --quiet --nproc 2"
+                             " --set train.batch_size=4 --set train.negatives=2 --set train.page_negatives=1"
+                             " --set train.subclass_negatives=1 --set train.shared_negatives=0"
+                             " --set train.delta_freeze_epochs=0 --set train.delta_lr_scale=3";
+  const std::string sparse = testing::fresh_dir("dp_sparse"), dense = testing::fresh_dir("dp_sparse_dense");
+  ProgramRun r = stars(common + " --out " + sparse);
+  ASSERT_EQ(r.rc, 0) << r.out;
+  r = stars(common + " --set train.sparse_delta=false --out " + dense);
+  ASSERT_EQ(r.rc, 0) << r.out;
+  const auto a = read_log(sparse), b = read_log(dense);
+  ASSERT_EQ(a.size(), 3u);
+  ASSERT_EQ(b.size(), 3u);
+  for (size_t e = 0; e < 3; ++e) {
+    EXPECT_GT(a[e]["delta_sparse_steps"].get<int64_t>(), 0) << "epoch " << e + 1;
+    EXPECT_EQ(b[e]["delta_sparse_steps"].get<int64_t>(), 0);
+    EXPECT_NEAR(a[e]["loss"].get<double>(), b[e]["loss"].get<double>(), 1e-4) << "epoch " << e + 1;
+  }
+}
+
 // The paper's sampled loss with dropout: the ranks draw their own negatives and masks, and a run paused
 // after an epoch and resumed ends with the uninterrupted run's weights.
 TEST(DataParallelTraining, APausedAndResumedRunFollowsTheUninterruptedOne) {
