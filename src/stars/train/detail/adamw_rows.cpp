@@ -1,5 +1,6 @@
 #include "stars/train/detail/adamw_rows.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -61,34 +62,34 @@ double LazyTable::sum_missed(int64_t t0, int64_t upto) {
 
 void LazyTable::fill(int64_t t0, int64_t upto, CatchUp* cu, size_t i) {
   const int64_t k = upto - t0;
+  if (k <= 0) {  // current already (a row listed twice)
+    cu->q[i] = 0.0;
+    cu->e[i] = eps_;
+    cu->fm[i] = cu->fv[i] = 1.0;
+    return;
+  }
   cu->q[i] = sum_missed(t0, upto);
-  cu->e[i] = k > 0 ? eps_ * sqrt_bc2_[t0] / std::sqrt(beta2_) : eps_;  // step t0 + 1's
+  cu->e[i] = eps_ * sqrt_bc2_[t0] / std::sqrt(beta2_);  // step t0 + 1's
   cu->fm[i] = k <= window_ ? pow1_[k] : std::pow(beta1_, static_cast<double>(k));
   cu->fv[i] = k <= window_ ? pow2_[k] : std::pow(beta2_, static_cast<double>(k));
 }
 
-void LazyTable::touch(const int64_t* rows, int64_t n, CatchUp* cu) {
-  const int64_t t = steps();
-  STARS_CHECK(t >= 1, "LazyTable::touch before begin_step");
+void LazyTable::advance(const int64_t* rows, int64_t n, int64_t upto, CatchUp* cu) {
   cu->resize(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
     const int64_t r = rows[i];
     STARS_CHECK(r >= 0 && r < static_cast<int64_t>(last_.size()), "row " << r << " outside the table of " << last_.size());
-    fill(last_[r], t - 1, cu, static_cast<size_t>(i));
-    last_[r] = t;
+    fill(last_[r], upto, cu, static_cast<size_t>(i));
+    last_[r] = steps();
   }
 }
 
-void LazyTable::catch_up(const int64_t* rows, int64_t n, CatchUp* cu) {
-  const int64_t t = steps();
-  cu->resize(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t r = rows[i];
-    STARS_CHECK(r >= 0 && r < static_cast<int64_t>(last_.size()), "row " << r << " outside the table of " << last_.size());
-    fill(last_[r], t, cu, static_cast<size_t>(i));
-    last_[r] = t;
-  }
+void LazyTable::touch(const int64_t* rows, int64_t n, CatchUp* cu) {
+  STARS_CHECK(steps() >= 1, "LazyTable::touch before begin_step");
+  advance(rows, n, steps() - 1, cu);
 }
+
+void LazyTable::catch_up(const int64_t* rows, int64_t n, CatchUp* cu) { advance(rows, n, steps(), cu); }
 
 void LazyTable::flush(CatchUp* cu) {
   const int64_t t = steps();

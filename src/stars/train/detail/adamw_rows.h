@@ -4,7 +4,7 @@
 // row is next touched, or when the whole table is brought up to date (LazyTable::flush), in closed form:
 //
 //   m and v:  m beta1^k, v beta2^k after k steps without a gradient;
-//   p:        p - (m / sqrt(v)) * sum_{j=1..k} c_{t0+j} r^j,   r = beta1 / sqrt(beta2),
+//   p:        p - (m / (sqrt(v) + e)) * sum_{j=1..k} c_{t0+j} r^j,   r = beta1 / sqrt(beta2),
 //             c_s = lr_s sqrt(1 - beta2^s) / (1 - beta1^s)  (the dense step's size at step s),
 //
 // where t0 is the row's last step. This is dense AdamW's result up to rounding and to its epsilon: the dense
@@ -55,8 +55,8 @@ class LazyTable {
   void begin_step(double c, double sqrt_bc2);
   int64_t steps() const { return static_cast<int64_t>(c_.size()); }
 
-  // For each of the n rows (each once), the catch-up over the steps it missed before the current one, into
-  // cu[0 .. n); marks the rows current as of the current step (which the caller then applies to them).
+  // For each of the n rows, the catch-up over the steps it missed before the current one, into cu[0 .. n);
+  // marks the rows current as of the current step (which the caller then applies to them, each row once).
   void touch(const int64_t* rows, int64_t n, CatchUp* cu);
   // For each of the n rows, the catch-up over every step so far, into cu[0 .. n); marks the rows current
   // (before a forward pass reads them). Rows listed twice get nothing the second time.
@@ -71,6 +71,10 @@ class LazyTable {
   // Sum over j = 1..k of c_{t0+j} r^j for the row last current at t0, through step `upto` (k = upto - t0).
   double sum_missed(int64_t t0, int64_t upto);
   void table_for(int64_t upto);  // q_table_[k] for rows current at upto - k, k <= window_
+  // The catch-up of a row current at t0, through `upto`, into cu[i] (nothing when k <= 0).
+  void fill(int64_t t0, int64_t upto, CatchUp* cu, size_t i);
+  // fill for rows[0 .. n) through `upto`; marks them current as of steps().
+  void advance(const int64_t* rows, int64_t n, int64_t upto, CatchUp* cu);
 
   double beta1_, beta2_, eps_, r_;
   std::vector<double> sqrt_bc2_;      // sqrt_bc2_[s - 1]: table step s's bias correction
@@ -81,8 +85,6 @@ class LazyTable {
   std::vector<double> q_table_;       // for rows current at q_table_upto_ - k
   std::vector<double> pow1_, pow2_;   // beta1^k, beta2^k for k <= window_
   int64_t q_table_upto_ = -1;
-  // The catch-up of a row current at t0, through `upto`, into cu[i].
-  void fill(int64_t t0, int64_t upto, CatchUp* cu, size_t i);
 };
 
 // For i in [i0, i1): row r = rows[i] of the (N, D) tables p, m, v takes gradient g[i, :] (row-major (n, D)):
