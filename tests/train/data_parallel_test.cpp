@@ -113,9 +113,10 @@ TEST(DataParallel, SumsGradientsAndValuesOverRanks) {
   });
 }
 
-// Tables whose gradient may be sparse (a sparsely updated Δ): the sum lists the rows any rank listed, each once, with the
-// ranks' values added; a rank with a dense gradient makes it dense (every row steps); the values after the
-// rows' flags come back in place.
+// Tables whose gradient may be sparse (a sparsely updated Δ): gathered as rows when no rank's gradient is
+// dense, the sum lists the rows any rank listed, each once, with the ranks' values added (a rank that lists a
+// row twice, a rank without the table's gradient); a rank with a dense gradient makes it dense (every row
+// steps); the values come back in place.
 TEST(DataParallel, SumsSparseTableGradientsOverTheRowsAnyRankListed) {
   if (!DataParallel::available()) GTEST_SKIP() << "built without Gloo";
   on_ranks(3, [](DataParallel& dp) {

@@ -143,29 +143,51 @@ std::vector<at::Tensor> DataParallel::sum_gradients(const std::vector<at::Tensor
   if (world_ == 1) return values;
   STARS_CHECK(!params.empty(), "no parameters to reduce");
   const auto opt = params[0].options().dtype(torch::kFloat32);
-  // One buffer: [every parameter's gradient..., a flag per parameter (its gradient is defined), for each
-  // row_sparse parameter a flag per row (the rank's gradient lists it), values...].
+  // Tables whose gradient is sparse on every rank that has one travel as their rows: each rank's (row ids,
+  // values), gathered, instead of a dense (rows, dim) sum. The ranks first agree on the most rows any of them
+  // lists and on whether any has a dense gradient (then the table is summed dense, and steps every row).
+  std::vector<bool> gathered(params.size(), false);
+  std::vector<int64_t> most_rows(params.size(), 0);
+  if (!row_sparse.empty()) {
+    std::vector<double> mine;  // per table: rows listed, dense gradient
+    for (size_t i : row_sparse) {
+      STARS_CHECK(i < params.size() && params[i].dim() == 2, "row_sparse names parameter " << i << ", not a table");
+      at::Tensor& g = params[i].mutable_grad();
+      if (g.defined() && g.is_sparse() && !g.is_coalesced()) g = g.coalesce();
+      mine.push_back(g.defined() && g.is_sparse() ? static_cast<double>(g._nnz()) : 0.0);
+      mine.push_back(g.defined() && !g.is_sparse() ? 1.0 : 0.0);
+    }
+    at::Tensor most = torch::from_blob(mine.data(), {static_cast<int64_t>(mine.size())}, torch::kFloat64).clone();
+#ifdef STARS_WITH_GLOO
+    collective("sparse gradient sizes", rank_, world_, [&] {
+      std::vector<at::Tensor> v{most};
+      c10d::AllreduceOptions o;
+      o.reduceOp = c10d::ReduceOp::MAX;
+      group_->pg->allreduce(v, o)->wait();
+    });
+#endif
+    for (size_t k = 0; k < row_sparse.size(); ++k) {
+      const int64_t n = static_cast<int64_t>(most[static_cast<int64_t>(2 * k)].item<double>());
+      if (n > 0 && most[static_cast<int64_t>(2 * k + 1)].item<double>() == 0.0) {
+        gathered[row_sparse[k]] = true;
+        most_rows[row_sparse[k]] = n;
+      }
+    }
+  }
+  // One buffer: [every other parameter's gradient..., a flag per parameter (its gradient is defined), values...].
   std::vector<at::Tensor> parts;
-  parts.reserve(params.size() + row_sparse.size() + 2);
+  parts.reserve(params.size() + 2);
   std::vector<float> flags(params.size());
+  int64_t total = 0;
   for (size_t i = 0; i < params.size(); ++i) {
+    if (gathered[i]) continue;
     const at::Tensor& g = params[i].grad();
     flags[i] = g.defined() ? 1.0f : 0.0f;
     parts.push_back(!g.defined() ? torch::zeros({params[i].numel()}, opt)
                                  : (g.is_sparse() ? g.to_dense() : g).reshape({-1}).to(torch::kFloat32));
+    total += params[i].numel();
   }
   parts.push_back(torch::from_blob(flags.data(), {static_cast<int64_t>(flags.size())}, torch::kFloat32).to(opt.device()));
-  int64_t total_rows = 0;
-  for (size_t i : row_sparse) {
-    STARS_CHECK(i < params.size() && params[i].dim() == 2, "row_sparse names parameter " << i << ", not a table");
-    const at::Tensor& g = params[i].grad();
-    const int64_t N = params[i].size(0);
-    at::Tensor listed = torch::zeros({N}, opt);
-    if (g.defined() && g.is_sparse()) listed.index_fill_(0, g._indices().select(0, 0), 1.0);
-    else if (g.defined()) listed.fill_(1.0);
-    parts.push_back(listed);
-    total_rows += N;
-  }
   if (!values.empty()) {
     std::vector<at::Tensor> v;
     for (const at::Tensor& x : values) v.push_back(x.defined() ? x.detach().to(opt).reshape({}) : torch::zeros({}, opt));
@@ -179,12 +201,11 @@ std::vector<at::Tensor> DataParallel::sum_gradients(const std::vector<at::Tensor
   });
 #endif
   const int64_t P = static_cast<int64_t>(params.size()), V = static_cast<int64_t>(values.size());
-  int64_t total = 0;
-  for (const at::Tensor& p : params) total += p.numel();
   const at::Tensor defined = buf.narrow(0, total, P).to(torch::kCPU);
   const float* dp = defined.data_ptr<float>();
   int64_t off = 0;
   for (int64_t i = 0; i < P; ++i) {
+    if (gathered[static_cast<size_t>(i)]) continue;
     at::Tensor p = params[static_cast<size_t>(i)];
     const int64_t k = p.numel();
     if (dp[i] > 0) {
@@ -194,20 +215,39 @@ std::vector<at::Tensor> DataParallel::sum_gradients(const std::vector<at::Tensor
     }
     off += k;
   }
-  // Tables whose rows were listed by no rank's dense gradient: back to a sparse gradient over the listed rows.
-  int64_t row_off = total + P;
-  for (size_t i : row_sparse) {
+  // Gathered tables: every rank's rows (padded to the most rows with row -1), then one coalesce, which adds
+  // the rows several ranks list in the same order on every rank.
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (!gathered[i]) continue;
     at::Tensor p = params[i];
-    const int64_t N = p.size(0);
-    const at::Tensor listed = buf.narrow(0, row_off, N);
-    row_off += N;
-    if (!p.grad().defined()) continue;
-    const at::Tensor rows = (listed > 0).nonzero().select(1, 0);  // sorted, each once
-    if (rows.numel() == N) continue;                               // every row: the dense update is the same
-    p.mutable_grad() = at::_sparse_coo_tensor_unsafe(rows.unsqueeze(0), p.grad().index_select(0, rows), p.sizes())._coalesced_(true);
+    const int64_t n = most_rows[i], D = p.size(1);
+    at::Tensor rows = torch::full({n}, -1, torch::TensorOptions().dtype(torch::kInt64).device(p.device()));
+    at::Tensor vals = torch::zeros({n, D}, p.options());
+    const at::Tensor& g = p.grad();
+    if (g.defined()) {
+      rows.narrow(0, 0, g._nnz()).copy_(g._indices().select(0, 0));
+      vals.narrow(0, 0, g._nnz()).copy_(g._values());
+    }
+    std::vector<at::Tensor> all_rows(static_cast<size_t>(world_)), all_vals(static_cast<size_t>(world_));
+    for (auto& t : all_rows) t = torch::empty_like(rows);
+    for (auto& t : all_vals) t = torch::empty_like(vals);
+#ifdef STARS_WITH_GLOO
+    collective("sparse gradient gather", rank_, world_, [&] {
+      std::vector<std::vector<at::Tensor>> out_rows{all_rows}, out_vals{all_vals};
+      std::vector<at::Tensor> in_rows{rows}, in_vals{vals};
+      group_->pg->allgather(out_rows, in_rows)->wait();
+      group_->pg->allgather(out_vals, in_vals)->wait();
+      all_rows = out_rows[0];
+      all_vals = out_vals[0];
+    });
+#endif
+    const at::Tensor r = at::cat(all_rows), keep = (r >= 0).nonzero().select(1, 0);
+    p.mutable_grad() = torch::sparse_coo_tensor(r.index_select(0, keep).unsqueeze(0), at::cat(all_vals).index_select(0, keep),
+                                                p.sizes())
+                           .coalesce();
   }
   std::vector<at::Tensor> sums;
-  for (int64_t j = 0; j < V; ++j) sums.push_back(buf[total + P + total_rows + j]);
+  for (int64_t j = 0; j < V; ++j) sums.push_back(buf[total + P + j]);
   return sums;
 }
 

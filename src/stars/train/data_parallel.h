@@ -53,8 +53,10 @@ class DataParallel {
   // undefined otherwise (a frozen group). Returns the sums over the ranks of `values` (0-dim tensors, e.g.
   // the rank's weighted losses; undefined counts as 0), reduced in the same all-reduce.
   // The parameters listed in `row_sparse` (indices into params, the same on every rank) may have a sparse
-  // gradient, rows of a table (a lazily updated Δ): their sum lists the rows that any rank listed (all rows
-  // when a rank's gradient was dense), so that only those rows step, as in a single process.
+  // gradient, rows of a table (a sparsely updated Δ): their sum lists the rows that any rank listed, so that
+  // only those rows step, as in a single process. When no rank's gradient is dense, the ranks exchange their
+  // rows (an all-gather of row ids and values, padded to the most rows a rank lists) instead of a dense
+  // (rows, dim) sum; otherwise the sum is dense, and every row steps.
   std::vector<at::Tensor> sum_gradients(const std::vector<at::Tensor>& params, const std::vector<at::Tensor>& values,
                                         const std::vector<size_t>& row_sparse = {});
   // Element-wise sums over the ranks, the same on every rank.
