@@ -43,26 +43,18 @@ bool row_kernels(const at::Tensor& p, const at::Tensor& m, const at::Tensor& v) 
   return p.is_cpu() && p.scalar_type() == at::kFloat && p.is_contiguous() && m.is_contiguous() && v.is_contiguous();
 }
 
-// Rows `rows` (host, n; all rows when undefined) of p, m, v take their catch-up cu (indexed like rows).
-void apply_catch_up(const at::Tensor& p, const at::Tensor& m, const at::Tensor& v, const at::Tensor& rows,
-                    const detail::CatchUp& cu) {
-  const int64_t n = static_cast<int64_t>(cu.q.size()), D = p.size(1);
+// The rows behind (cu.rows, host) of p, m, v take their catch-up.
+void apply_catch_up(const at::Tensor& p, const at::Tensor& m, const at::Tensor& v, const detail::CatchUp& cu) {
+  const int64_t n = static_cast<int64_t>(cu.rows.size()), D = p.size(1);
   if (n == 0) return;
   if (row_kernels(p, m, v)) {
-    const int64_t* rp = rows.defined() ? rows.data_ptr<int64_t>() : nullptr;
     float *pp = p.data_ptr<float>(), *mp = m.data_ptr<float>(), *vp = v.data_ptr<float>();
     at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1)),
-                     [&](int64_t a, int64_t b) { detail::catch_up_rows(cu, rp, D, a, b, pp, mp, vp); });
+                     [&](int64_t a, int64_t b) { detail::catch_up_rows(cu, D, a, b, pp, mp, vp); });
     return;
   }
   const CatchUpTensors c = catch_up_tensors(cu, p);
-  if (!rows.defined()) {
-    p.sub_(c.q * m / (v.sqrt() + c.e));
-    m.mul_(c.fm);
-    v.mul_(c.fv);
-    return;
-  }
-  const at::Tensor idx = rows.to(p.device());
+  const at::Tensor idx = torch::from_blob(const_cast<int64_t*>(cu.rows.data()), {n}, torch::kInt64).to(p.device());
   at::Tensor mr = m.index_select(0, idx), vr = v.index_select(0, idx);
   p.index_copy_(0, idx, p.index_select(0, idx).sub_(c.q * mr / (vr.sqrt() + c.e)));
   m.index_copy_(0, idx, mr.mul_(c.fm));
@@ -83,7 +75,7 @@ void adamw_sparse_rows(const at::Tensor& p, const at::Tensor& grad, const at::Te
   detail::CatchUp cu;
   table->touch(rows.data_ptr<int64_t>(), n, &cu);
   if (n == 0) return;
-  apply_catch_up(p, m, v, rows, cu);
+  apply_catch_up(p, m, v, cu);
   if (row_kernels(p, m, v)) {
     const at::Tensor gc = g.to(at::kFloat).contiguous();
     const int64_t* rp = rows.data_ptr<int64_t>();
@@ -128,6 +120,7 @@ AdamW::AdamW(std::vector<model::ParamGroup> groups, double beta1, double beta2, 
       x.m.push_back(torch::zeros_like(p));
       x.v.push_back(torch::zeros_like(p));
     }
+    x.tables.resize(x.params.size());
     groups_.push_back(std::move(x));
   }
 }
@@ -177,7 +170,6 @@ void AdamW::step(double lr) {
     if (g.frozen) continue;
     std::vector<at::Tensor> ps, gs, ms, vs;
     std::vector<size_t> sparse;  // parameters with a sparse gradient: updated row by row
-    if (g.tables.size() != g.params.size()) g.tables.resize(g.params.size());
     for (size_t i = 0; i < g.params.size(); ++i) {
       if (!g.params[i].grad().defined()) continue;
       if (g.params[i].grad().is_sparse()) {
@@ -245,11 +237,11 @@ void AdamW::step(double lr) {
 }
 
 void AdamW::flush(Group& g, size_t i) {
-  if (i >= g.tables.size() || !g.tables[i]) return;
+  if (!g.tables[i]) return;
   torch::NoGradGuard ng;
   detail::CatchUp cu;
   g.tables[i]->flush(&cu);
-  apply_catch_up(g.params[i], g.m[i], g.v[i], at::Tensor(), cu);
+  apply_catch_up(g.params[i], g.m[i], g.v[i], cu);
   g.tables[i].reset();  // every row current: a later sparse step starts a new table
 }
 
@@ -258,13 +250,9 @@ void AdamW::catch_up(const at::Tensor& param, const std::vector<int64_t>& rows) 
     for (size_t i = 0; i < g.tables.size(); ++i) {
       if (!g.tables[i] || !g.params[i].is_same(param)) continue;
       torch::NoGradGuard ng;
-      std::vector<int64_t> once = rows;  // each row once (the ATen path writes rows back by index)
-      std::sort(once.begin(), once.end());
-      once.erase(std::unique(once.begin(), once.end()), once.end());
       detail::CatchUp cu;
-      g.tables[i]->catch_up(once.data(), static_cast<int64_t>(once.size()), &cu);
-      const at::Tensor r = torch::from_blob(once.data(), {static_cast<int64_t>(once.size())}, torch::kInt64);
-      apply_catch_up(g.params[i], g.m[i], g.v[i], r, cu);
+      g.tables[i]->catch_up(rows.data(), static_cast<int64_t>(rows.size()), &cu);
+      apply_catch_up(g.params[i], g.m[i], g.v[i], cu);
     }
 }
 

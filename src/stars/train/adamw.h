@@ -2,10 +2,10 @@
 // scale per group (Δ trains at a smaller rate once unfrozen), freezing a group, and gradient-norm clipping
 // per group. Its moments are saved into checkpoints as named arrays so --resume continues exactly.
 // A parameter whose gradient is sparse (the rows of an embedding table that a batch gathered: Δ with
-// train.sparse_delta) is updated row by row: its listed rows take the step, and the steps a row had no gradient
-// in (momentum only) are applied in closed form by catch_up() before a forward pass reads the row, when it is
-// next listed, or by flush_sparse() for every row (detail/adamw_rows.h). The result is dense AdamW's up to rounding and epsilon, at the cost of the rows listed.
-// Its group must have no weight decay.
+// train.sparse_delta) is updated row by row: its listed rows take the step, and the steps a row had no
+// gradient in (momentum only) are applied in closed form by catch_up() before a forward pass reads the row,
+// when it is next listed, or by flush_sparse() for every row (detail/adamw_rows.h). The result is dense
+// AdamW's up to rounding and epsilon, at the cost of the rows listed. Its group must have no weight decay.
 // Included only by torch translation units.
 #pragma once
 

@@ -152,8 +152,7 @@ std::vector<at::Tensor> DataParallel::sum_gradients(const std::vector<at::Tensor
     std::vector<double> mine;  // per table: rows listed, dense gradient
     for (size_t i : row_sparse) {
       STARS_CHECK(i < params.size() && params[i].dim() == 2, "row_sparse names parameter " << i << ", not a table");
-      at::Tensor& g = params[i].mutable_grad();
-      if (g.defined() && g.is_sparse() && !g.is_coalesced()) g = g.coalesce();
+      const at::Tensor& g = params[i].grad();  // coalesced or not: the gathered rows are coalesced together
       mine.push_back(g.defined() && g.is_sparse() ? static_cast<double>(g._nnz()) : 0.0);
       mine.push_back(g.defined() && !g.is_sparse() ? 1.0 : 0.0);
     }

@@ -60,44 +60,32 @@ double LazyTable::sum_missed(int64_t t0, int64_t upto) {
   return tail;
 }
 
-void LazyTable::fill(int64_t t0, int64_t upto, CatchUp* cu, size_t i) {
-  const int64_t k = upto - t0;
-  if (k <= 0) {  // current already (a row listed twice)
-    cu->q[i] = 0.0;
-    cu->e[i] = eps_;
-    cu->fm[i] = cu->fv[i] = 1.0;
-    return;
-  }
-  cu->q[i] = sum_missed(t0, upto);
-  cu->e[i] = eps_ * sqrt_bc2_[t0] / std::sqrt(beta2_);  // step t0 + 1's
-  cu->fm[i] = k <= window_ ? pow1_[k] : std::pow(beta1_, static_cast<double>(k));
-  cu->fv[i] = k <= window_ ? pow2_[k] : std::pow(beta2_, static_cast<double>(k));
-}
-
-void LazyTable::advance(const int64_t* rows, int64_t n, int64_t upto, CatchUp* cu) {
-  cu->resize(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t r = rows[i];
-    STARS_CHECK(r >= 0 && r < static_cast<int64_t>(last_.size()), "row " << r << " outside the table of " << last_.size());
-    fill(last_[r], upto, cu, static_cast<size_t>(i));
-    last_[r] = steps();
-  }
+void LazyTable::advance(int64_t r, int64_t upto, CatchUp* cu) {
+  STARS_CHECK(r >= 0 && r < static_cast<int64_t>(last_.size()), "row " << r << " outside the table of " << last_.size());
+  const int64_t t0 = last_[r], k = upto - t0;
+  last_[r] = steps();
+  if (k <= 0) return;  // current already (or listed twice)
+  cu->rows.push_back(r);
+  cu->q.push_back(sum_missed(t0, upto));
+  cu->e.push_back(eps_ * sqrt_bc2_[t0] / std::sqrt(beta2_));  // step t0 + 1's
+  cu->fm.push_back(k <= window_ ? pow1_[k] : std::pow(beta1_, static_cast<double>(k)));
+  cu->fv.push_back(k <= window_ ? pow2_[k] : std::pow(beta2_, static_cast<double>(k)));
 }
 
 void LazyTable::touch(const int64_t* rows, int64_t n, CatchUp* cu) {
   STARS_CHECK(steps() >= 1, "LazyTable::touch before begin_step");
-  advance(rows, n, steps() - 1, cu);
+  cu->clear();
+  for (int64_t i = 0; i < n; ++i) advance(rows[i], steps() - 1, cu);
 }
 
-void LazyTable::catch_up(const int64_t* rows, int64_t n, CatchUp* cu) { advance(rows, n, steps(), cu); }
+void LazyTable::catch_up(const int64_t* rows, int64_t n, CatchUp* cu) {
+  cu->clear();
+  for (int64_t i = 0; i < n; ++i) advance(rows[i], steps(), cu);
+}
 
 void LazyTable::flush(CatchUp* cu) {
-  const int64_t t = steps();
-  cu->resize(last_.size());
-  for (size_t r = 0; r < last_.size(); ++r) {
-    fill(last_[r], t, cu, r);
-    last_[r] = t;
-  }
+  cu->clear();
+  for (int64_t r = 0; r < static_cast<int64_t>(last_.size()); ++r) advance(r, steps(), cu);
 }
 
 bool LazyTable::current() const {
@@ -133,12 +121,11 @@ void adamw_rows(const AdamWRowStep& s, const int64_t* rows, const float* g, int6
   }
 }
 
-void catch_up_rows(const CatchUp& cu, const int64_t* rows, int64_t D, int64_t i0, int64_t i1, float* p, float* m, float* v) {
+void catch_up_rows(const CatchUp& cu, int64_t D, int64_t i0, int64_t i1, float* p, float* m, float* v) {
   for (int64_t i = i0; i < i1; ++i) {
     const float q = static_cast<float>(cu.q[i]), e = static_cast<float>(cu.e[i]), fm = static_cast<float>(cu.fm[i]),
                 fv = static_cast<float>(cu.fv[i]);
-    if (q == 0.0f && fm == 1.0f && fv == 1.0f) continue;
-    const int64_t off = (rows ? rows[i] : i) * D;
+    const int64_t off = cu.rows[i] * D;
     float* pr = p + off;
     float* mr = m + off;
     float* vr = v + off;

@@ -31,15 +31,17 @@ struct AdamWRowStep {  // in double, as the optimizer computes them; the float k
   double eps = 1e-8;
 };
 
-// What a row's missed steps do to it (above): p -= q m / (sqrt(v) + e), then m *= fm, v *= fv. k = 0: q = 0,
-// fm = fv = 1.
+// The rows behind (each once) and what their missed steps do to row rows[i]: p -= q[i] m / (sqrt(v) + e[i]),
+// then m *= fm[i], v *= fv[i].
 struct CatchUp {  // in double: the float kernels round each once, double tables take them as they are
+  std::vector<int64_t> rows;
   std::vector<double> q, e, fm, fv;
-  void resize(size_t n) {
-    q.resize(n);
-    e.resize(n);
-    fm.resize(n);
-    fv.resize(n);
+  void clear() {
+    rows.clear();
+    q.clear();
+    e.clear();
+    fm.clear();
+    fv.clear();
   }
 };
 
@@ -55,14 +57,14 @@ class LazyTable {
   void begin_step(double c, double sqrt_bc2);
   int64_t steps() const { return static_cast<int64_t>(c_.size()); }
 
-  // For each of the n rows, the catch-up over the steps it missed before the current one, into cu[0 .. n);
-  // marks the rows current as of the current step (which the caller then applies to them, each row once).
+  // Into cu, the catch-up of those of the n rows that missed steps before the current one; marks the n rows
+  // current as of the current step (which the caller then applies to them, each row once).
   void touch(const int64_t* rows, int64_t n, CatchUp* cu);
-  // For each of the n rows, the catch-up over every step so far, into cu[0 .. n); marks the rows current
-  // (before a forward pass reads them). Rows listed twice get nothing the second time.
+  // Into cu, the catch-up of those of the n rows that missed steps so far; marks them current (before a
+  // forward pass reads them). A row listed twice is in cu once.
   void catch_up(const int64_t* rows, int64_t n, CatchUp* cu);
-  // The catch-up of every row through the current step, into cu[0 .. rows); marks every row current. After a
-  // flush, a new LazyTable of the same rows continues exactly (nothing else needs saving).
+  // Into cu, the catch-up of every row behind; marks every row current. After a flush, a new LazyTable of the
+  // same rows continues exactly (nothing else needs saving).
   void flush(CatchUp* cu);
   // Whether every row is current (nothing to flush).
   bool current() const;
@@ -71,10 +73,9 @@ class LazyTable {
   // Sum over j = 1..k of c_{t0+j} r^j for the row last current at t0, through step `upto` (k = upto - t0).
   double sum_missed(int64_t t0, int64_t upto);
   void table_for(int64_t upto);  // q_table_[k] for rows current at upto - k, k <= window_
-  // The catch-up of a row current at t0, through `upto`, into cu[i] (nothing when k <= 0).
-  void fill(int64_t t0, int64_t upto, CatchUp* cu, size_t i);
-  // fill for rows[0 .. n) through `upto`; marks them current as of steps().
-  void advance(const int64_t* rows, int64_t n, int64_t upto, CatchUp* cu);
+  // Appends row r's catch-up through `upto` to cu when it is behind (last_[r] < upto); marks it current as
+  // of steps().
+  void advance(int64_t r, int64_t upto, CatchUp* cu);
 
   double beta1_, beta2_, eps_, r_;
   std::vector<double> sqrt_bc2_;      // sqrt_bc2_[s - 1]: table step s's bias correction
@@ -93,8 +94,7 @@ class LazyTable {
 void adamw_rows(const AdamWRowStep& s, const int64_t* rows, const float* g, int64_t D, int64_t i0, int64_t i1, float* p,
                 float* m, float* v);
 
-// The catch-up of rows[i] for i in [i0, i1) (rows = nullptr: row i) of the tables, cu indexed by i, skipping
-// rows with nothing to do.
-void catch_up_rows(const CatchUp& cu, const int64_t* rows, int64_t D, int64_t i0, int64_t i1, float* p, float* m, float* v);
+// The catch-up of rows cu.rows[i], i in [i0, i1), of the (N, D) tables.
+void catch_up_rows(const CatchUp& cu, int64_t D, int64_t i0, int64_t i1, float* p, float* m, float* v);
 
 }  // namespace stars::train::detail
