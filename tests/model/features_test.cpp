@@ -146,5 +146,34 @@ TEST(Features, SchemaJsonRoundTrip) {
   EXPECT_THROW(FeatureSchema::from_json("{\"num_items\": 3}", "test"), Error);
 }
 
+// Sorting a batch's items renumbers every local index with them: each slot, candidate and shared negative
+// still names the same item, and the scratch is ready for the next batch.
+TEST(Features, ItemSlotsSortRenumbersTheBatchsItems) {
+  ItemSlots slots(20);
+  TokenBatch b;
+  slots.reset(&b);
+  const std::vector<int32_t> in = {9, 2, 17, 2, 5}, cands = {5, 0, 17, 9}, shared = {0, 17};
+  for (int32_t it : in) b.item_local.push_back(slots.local(&b, it));
+  for (int32_t it : cands) b.cands.push_back(slots.local(&b, it));
+  for (int32_t it : shared) b.shared.push_back(slots.local(&b, it));
+  ASSERT_EQ(b.uniq, (std::vector<int64_t>{9, 2, 17, 5, 0}));
+  slots.sort(&b);
+  EXPECT_EQ(b.uniq, (std::vector<int64_t>{0, 2, 5, 9, 17}));
+  const auto global = [&](const std::vector<int64_t>& local) {
+    std::vector<int32_t> g;
+    for (int64_t l : local) g.push_back(static_cast<int32_t>(b.uniq[l]));
+    return g;
+  };
+  EXPECT_EQ(global(b.item_local), in);
+  EXPECT_EQ(global(b.cands), cands);
+  EXPECT_EQ(global(b.shared), shared);
+  EXPECT_EQ(slots.local(&b, 9), 3) << "the new numbering";
+  slots.clear(b);
+  TokenBatch next;
+  slots.reset(&next);
+  EXPECT_EQ(slots.local(&next, 17), 0);
+  EXPECT_EQ(slots.local(&next, 2), 1);
+}
+
 }  // namespace
 }  // namespace stars::model

@@ -266,5 +266,53 @@ TEST(AdamW, ClipsASparseGradientAsItsDenseForm) {
   EXPECT_NEAR(std::sqrt(t.grad().to_dense().pow(2).sum().item<double>() + b.grad().pow(2).sum().item<double>()), 1.0, 1e-4);
 }
 
+// A gradient gathered by ascending unique ids, declared: taken as coalesced without a sort, it gives the same
+// bits as the same gradient coalesced. A declaration that is not the gradient's is refused (CPU) or ignored.
+TEST(AdamW, DeclaredGradientRowsStepAsTheCoalescedGradient) {
+  torch::manual_seed(13);
+  const int64_t N = 30, D = 6;
+  const at::Tensor t = torch::randn({N, D}).requires_grad_(), ref = t.detach().clone().requires_grad_();
+  AdamW declared({{"delta", {t}, {"t"}}}, 0.9, 0.95, 1e-8), plain({{"delta", {ref}, {"t"}}}, 0.9, 0.95, 1e-8);
+  const auto backward = [&](const at::Tensor& p, const std::vector<int64_t>& ids, const at::Tensor& w) {
+    at::embedding(p, torch::tensor(ids, torch::kLong), -1, false, /*sparse=*/true).mul(w).sum().backward();
+  };
+  for (int s = 0; s < 12; ++s) {
+    std::vector<int64_t> ids;
+    for (int64_t r = s % 3; r < N; r += 2 + s % 4) ids.push_back(r);
+    const at::Tensor w = torch::randn({static_cast<int64_t>(ids.size()), D}) * 5;
+    declared.catch_up(t, ids);
+    plain.catch_up(ref, ids);
+    declared.declare_grad_rows(t, ids);
+    backward(t, ids, w);
+    backward(ref, ids, w);
+    ASSERT_FALSE(t.grad().is_coalesced());
+    const void* values = t.grad()._values().data_ptr();
+    declared.clip_per_group(1.0);
+    plain.clip_per_group(1.0);
+    EXPECT_TRUE(t.grad().is_coalesced());
+    EXPECT_EQ(t.grad()._values().data_ptr(), values) << "the declared gradient itself, not a coalesced copy";
+    declared.step(0.01);
+    plain.step(0.01);
+    declared.zero_grad();
+    plain.zero_grad();
+    ASSERT_TRUE(torch::equal(t.detach(), ref.detach())) << "step " << s;
+  }
+  declared.flush_sparse();
+  plain.flush_sparse();
+  EXPECT_TRUE(torch::equal(t.detach(), ref.detach()));
+  EXPECT_TRUE(torch::equal(declared.group("delta")->m[0], plain.group("delta")->m[0]));
+
+  EXPECT_THROW(declared.declare_grad_rows(t, {3, 1}), Error);  // not ascending
+  EXPECT_THROW(declared.declare_grad_rows(t, {1, 1}), Error);  // not once
+  declared.declare_grad_rows(t, {1, 4});  // as many rows as the gradient, other ones
+  backward(t, {1, 5}, torch::ones({2, D}));
+  EXPECT_THROW(declared.step(0.01), Error);
+  declared.zero_grad();
+  declared.declare_grad_rows(t, {1, 4});  // another row count (an id gathered twice): coalesced as usual
+  backward(t, {1, 4, 4}, torch::ones({3, D}));
+  EXPECT_NO_THROW(declared.step(0.01));
+  declared.zero_grad();
+}
+
 }  // namespace
 }  // namespace stars::train

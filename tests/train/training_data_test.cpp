@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <set>
 #include <utility>
@@ -503,6 +504,8 @@ TEST(BatchLoader, SameBatchesWhateverTheThreadCount) {
       seen.push_back(global);
       EXPECT_EQ(static_cast<int64_t>(b->cands.size()), b->n_targets * b->n_cands);
       for (int64_t t = 0; t < b->n_targets; ++t) EXPECT_EQ(b->uniq[b->cands[t * b->n_cands]], b->tgt_item[t]);
+      EXPECT_TRUE(std::adjacent_find(b->uniq.begin(), b->uniq.end(), std::greater_equal<int64_t>()) == b->uniq.end())
+          << "uniq ascends, each item once";
     }
     return seen;
   };

@@ -156,6 +156,19 @@ int64_t ItemSlots::local(TokenBatch* b, int32_t item) {
   return l;
 }
 
+void ItemSlots::sort(TokenBatch* b) {
+  if (std::is_sorted(b->uniq.begin(), b->uniq.end())) return;
+  std::sort(b->uniq.begin(), b->uniq.end());
+  rank_.resize(b->uniq.size());
+  for (size_t i = 0; i < b->uniq.size(); ++i) {  // local_ still holds the old numbering
+    int64_t& l = local_[b->uniq[i]];
+    rank_[l] = static_cast<int64_t>(i);
+    l = static_cast<int64_t>(i);
+  }
+  for (auto* a : {&b->item_local, &b->cands, &b->shared})
+    for (int64_t& x : *a) x = rank_[x];
+}
+
 void ItemSlots::clear(const TokenBatch& b) {
   for (int64_t g : b.uniq) local_[g] = -1;
 }

@@ -29,7 +29,7 @@ struct TokenBatch {
   std::vector<float> user_num;        // (B, 2 * numeric features): standardised value, missing flag
   std::vector<int64_t> user_cat;      // (B, categorical features)
   // ---- items referenced by the batch
-  std::vector<int64_t> uniq;          // (U) global item ids
+  std::vector<int64_t> uniq;          // (U) global item ids (ascending in training batches: ItemSlots::sort)
   // ---- training targets (empty for inference)
   int64_t n_targets = 0;              // N_t
   int32_t n_cands = 0;                // C, column 0 = the target
@@ -108,6 +108,9 @@ class ItemSlots {
   explicit ItemSlots(int32_t num_items) : local_(num_items, -1) {}
   void reset(TokenBatch* batch);            // starts a new batch's uniq list
   int64_t local(TokenBatch* batch, int32_t item);  // adds the item on first use
+  // Renumbers the batch's items so that uniq ascends (item_local, cands and shared follow): a gather of
+  // table rows by uniq then reads memory in order, and its sparse gradient lists rows as coalesced.
+  void sort(TokenBatch* batch);
   void clear(const TokenBatch& batch);      // forgets the batch's items (call before reuse)
   void grow(int32_t num_items) {
     if (num_items > static_cast<int32_t>(local_.size())) local_.resize(num_items, -1);
@@ -115,6 +118,7 @@ class ItemSlots {
 
  private:
   std::vector<int64_t> local_;
+  std::vector<int64_t> rank_;  // sort's scratch: old local index -> new
 };
 
 }  // namespace stars::model

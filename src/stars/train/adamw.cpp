@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <memory>
 
 #include "stars/core/error.h"
@@ -19,13 +20,6 @@
 namespace stars::train {
 
 namespace {
-
-// A sparse gradient (an embedding table's rows that a batch touched) in coalesced form, each row once and in
-// order, stored back so that clipping and the update see the same tensor.
-const at::Tensor& coalesced_grad(at::Tensor& p) {
-  if (p.grad().is_sparse() && !p.grad().is_coalesced()) p.mutable_grad() = p.grad().coalesce();
-  return p.grad();
-}
 
 // The host's catch-up factors as (n, 1) tensors on `like`'s device and type, for the ATen path.
 struct CatchUpTensors {
@@ -64,21 +58,23 @@ void apply_catch_up(const at::Tensor& p, const at::Tensor& m, const at::Tensor& 
 // The sparse update of a parameter: the listed rows catch up on the steps they missed, then take this one.
 // The catch-up is its own pass, the same one a forward pass's catch_up makes: where a row catches up cannot
 // change its bits (data-parallel ranks catch up different rows before their forward passes).
+// `host_rows`: the gradient's rows on the host when known (declared), else null: they are read from it.
 void adamw_sparse_rows(const at::Tensor& p, const at::Tensor& grad, const at::Tensor& m, const at::Tensor& v,
-                       const detail::AdamWRowStep& s, detail::LazyTable* table) {
+                       const detail::AdamWRowStep& s, detail::LazyTable* table, const std::vector<int64_t>* host_rows) {
   STARS_CHECK(grad.is_coalesced() && grad.sparse_dim() == 1 && p.dim() == 2,
               "a sparse gradient must be coalesced rows of a 2-d parameter, got sparse_dim " << grad.sparse_dim() << " of a "
                                                                                              << p.dim() << "-d parameter");
-  const at::Tensor rows = grad._indices().select(0, 0).to(at::kCPU).contiguous();  // (n)
-  const at::Tensor g = grad._values();                                               // (n, D)
-  const int64_t n = rows.numel(), D = p.size(1);
+  const at::Tensor g = grad._values();  // (n, D)
+  at::Tensor read;                      // (n) the rows read back from the gradient
+  if (!host_rows) read = grad._indices().select(0, 0).to(at::kCPU).contiguous();
+  const int64_t* rp = host_rows ? host_rows->data() : read.data_ptr<int64_t>();
+  const int64_t n = g.size(0), D = p.size(1);
   detail::CatchUp cu;
-  table->touch(rows.data_ptr<int64_t>(), n, &cu);
+  table->touch(rp, n, &cu);
   if (n == 0) return;
   apply_catch_up(p, m, v, cu);
   if (row_kernels(p, m, v)) {
     const at::Tensor gc = g.to(at::kFloat).contiguous();
-    const int64_t* rp = rows.data_ptr<int64_t>();
     const float* gp = gc.data_ptr<float>();
     float *pp = p.data_ptr<float>(), *mp = m.data_ptr<float>(), *vp = v.data_ptr<float>();
     at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1)),
@@ -86,7 +82,7 @@ void adamw_sparse_rows(const at::Tensor& p, const at::Tensor& grad, const at::Te
     return;
   }
   // Other devices and types: the same arithmetic on the gathered rows.
-  const at::Tensor idx = rows.to(p.device());
+  const at::Tensor idx = grad._indices().select(0, 0);
   const at::Tensor gr = g.to(p.scalar_type());
   at::Tensor mr = m.index_select(0, idx).mul_(s.beta1).add_(gr, 1.0 - s.beta1);
   at::Tensor vr = v.index_select(0, idx).mul_(s.beta2).addcmul_(gr, gr, 1.0 - s.beta2);
@@ -121,6 +117,7 @@ AdamW::AdamW(std::vector<model::ParamGroup> groups, double beta1, double beta2, 
       x.v.push_back(torch::zeros_like(p));
     }
     x.tables.resize(x.params.size());
+    x.declared.resize(x.params.size());
     groups_.push_back(std::move(x));
   }
 }
@@ -143,14 +140,43 @@ void AdamW::set_frozen(const std::string& name, bool frozen) {
   }
 }
 
+const at::Tensor& AdamW::sparse_grad(Group& g, size_t i) {
+  at::Tensor& p = g.params[i];
+  Declared& d = g.declared[i];
+  if (d.pending) {  // the first look at this gradient: does the declaration describe it?
+    d.pending = false;
+    d.used = !p.grad().is_coalesced() && p.grad().sparse_dim() == 1 && p.grad()._nnz() == static_cast<int64_t>(d.rows.size());
+    if (d.used) {
+      if (p.grad().is_cpu()) {  // free to check here (no device to wait for)
+        const at::Tensor ix = p.grad()._indices().contiguous();
+        STARS_CHECK(std::equal(d.rows.begin(), d.rows.end(), ix.data_ptr<int64_t>()),
+                    "the sparse gradient of " << g.names[i] << " lists other rows than declare_grad_rows declared");
+      }
+      p.mutable_grad()._coalesced_(true);
+    }
+  }
+  if (!p.grad().is_coalesced()) p.mutable_grad() = p.grad().coalesce();
+  return p.grad();
+}
+
+void AdamW::declare_grad_rows(const at::Tensor& param, const std::vector<int64_t>& rows) {
+  STARS_CHECK(std::adjacent_find(rows.begin(), rows.end(), std::greater_equal<int64_t>()) == rows.end(),
+              "declare_grad_rows needs ascending rows, each once");
+  for (auto& g : groups_)
+    for (size_t i = 0; i < g.params.size(); ++i)
+      if (g.params[i].is_same(param)) g.declared[i] = Declared{rows, true, false};
+}
+
 void AdamW::clip_per_group(double max_norm) {
   if (max_norm <= 0) return;
   torch::NoGradGuard ng;
   for (auto& g : groups_) {
     if (g.frozen) continue;
     std::vector<at::Tensor> grads;  // a sparse gradient counts (and is scaled) through its rows' values
-    for (auto& p : g.params)
-      if (p.grad().defined()) grads.push_back(p.grad().is_sparse() ? coalesced_grad(p)._values() : p.grad());
+    for (size_t i = 0; i < g.params.size(); ++i) {
+      const at::Tensor& gr = g.params[i].grad();
+      if (gr.defined()) grads.push_back(gr.is_sparse() ? sparse_grad(g, i)._values() : gr);
+    }
     if (grads.empty()) continue;
     // Multi-tensor ops: one launch per group on a GPU instead of one per parameter; on the CPU they run the
     // same per-tensor ops as a loop would.
@@ -202,7 +228,8 @@ void AdamW::step(double lr) {
                                                       << ", whose weight decay " << g.weight_decay << " sparse updates do not apply");
         if (!g.tables[i]) g.tables[i] = std::make_shared<detail::LazyTable>(g.params[i].size(0), beta1_, beta2_, eps_);
         g.tables[i]->begin_step(step_size * sqrt_bc2, sqrt_bc2);
-        adamw_sparse_rows(g.params[i], coalesced_grad(g.params[i]), g.m[i], g.v[i], s, g.tables[i].get());
+        const at::Tensor& grad = sparse_grad(g, i);
+        adamw_sparse_rows(g.params[i], grad, g.m[i], g.v[i], s, g.tables[i].get(), g.declared[i].used ? &g.declared[i].rows : nullptr);
       }
     }
     if (ps.empty()) continue;
@@ -269,9 +296,11 @@ bool AdamW::sparse_pending() const {
 }
 
 void AdamW::zero_grad() {
-  for (auto& g : groups_)
+  for (auto& g : groups_) {
     for (auto& p : g.params)
       if (p.grad().defined()) p.mutable_grad() = at::Tensor();
+    for (auto& d : g.declared) d = Declared();
+  }
 }
 
 namespace {

@@ -26,6 +26,11 @@ class LazyTable;
 
 class AdamW {
  public:
+  struct Declared {
+    std::vector<int64_t> rows;
+    bool pending = false;  // not yet compared with the gradient
+    bool used = false;     // the gradient is these rows: taken as coalesced, its rows read from here
+  };
   struct Group {
     std::string name;
     std::vector<at::Tensor> params, m, v;
@@ -36,6 +41,7 @@ class AdamW {
                        // that had no gradient on some step still uses it; torch::optim::AdamW counts per parameter)
     std::vector<at::Tensor> steps;  // LibTorch >= 2.4: the fused kernel's step counters, one per parameter (= step)
     std::vector<std::shared_ptr<detail::LazyTable>> tables;  // per parameter: rows behind since its sparse steps, or null
+    std::vector<Declared> declared;                          // per parameter: declare_grad_rows, until zero_grad
   };
 
   AdamW(std::vector<model::ParamGroup> groups, double beta1, double beta2, double eps);
@@ -54,6 +60,11 @@ class AdamW {
   void flush_sparse();
   // Brings rows `rows` of a sparsely updated parameter up to date: before a forward pass reads them.
   void catch_up(const at::Tensor& param, const std::vector<int64_t>& rows);
+  // Declares that the next gradient of `param`, sparse and straight from backward, lists exactly `rows`
+  // (ascending, each once) in that order, as a gather by sorted unique ids gives it. Clipping and the step then
+  // take it as coalesced and read its rows from here: no sort, and no device-to-host copy. Ignored when the
+  // gradient has another row count or is already coalesced (a data-parallel sum); on the CPU it is checked.
+  void declare_grad_rows(const at::Tensor& param, const std::vector<int64_t>& rows);
   bool sparse_pending() const;
 
   // Moments and step counters as named arrays ("m.<param>", "v.<param>", meta "adam.step.<group>").
@@ -62,6 +73,9 @@ class AdamW {
 
  private:
   void flush(Group& g, size_t i);
+  // g.params[i]'s sparse gradient in coalesced form (each row once, ascending), stored back so that clipping
+  // and the update see the same tensor; a declared one is marked so without a sort.
+  const at::Tensor& sparse_grad(Group& g, size_t i);
   std::vector<Group> groups_;
   double beta1_, beta2_, eps_;
 };

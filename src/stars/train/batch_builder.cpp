@@ -197,7 +197,10 @@ void BatchBuilder::build_train(const uint32_t* ids, size_t n, uint64_t seed, mod
   }
   b->n_targets = static_cast<int64_t>(b->tgt_item.size());
   featurizer_.finish(b);
-  if (!all_items_) slots->clear(*b);
+  if (!all_items_) {
+    slots->sort(b);
+    slots->clear(*b);
+  }
 }
 
 int64_t BatchBuilder::max_history_pairs(int batch_size) const {

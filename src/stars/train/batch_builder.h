@@ -33,7 +33,7 @@ class BatchBuilder {
                bool exclude_history = false, bool logq_correction = false);
 
   // A training batch from windows()[ids[0..n)] with T = its longest window's inputs (<= max_len); negatives
-  // are drawn from `seed` alone (deterministic).
+  // are drawn from `seed` alone (deterministic). Without `all_items`, uniq ascends.
   void build_train(const uint32_t* window_ids, size_t n, uint64_t seed, model::TokenBatch* out,
                    model::ItemSlots* slots) const;
   // Rows for held-out queries: history in the slots, the query target as the target of the last slot

@@ -562,7 +562,10 @@ TrainSummary run_training(const TrainRequest& req) {
         // A sparsely updated Δ: the rows this forward pass reads first take the steps they missed.
         if (!row_sparse.empty() && delta_param.requires_grad()) {
           if (net.reads_all_items(*batch)) opt.flush_sparse();
-          else opt.catch_up(delta_param, batch->uniq);
+          else {
+            opt.catch_up(delta_param, batch->uniq);
+            opt.declare_grad_rows(delta_param, batch->uniq);  // the gather by uniq (ascending) lists these rows
+          }
         }
         if (autocast) set_cuda_autocast(true);
         const NetOutputs o = net.forward(bt);
