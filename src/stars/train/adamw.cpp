@@ -23,14 +23,14 @@ namespace {
 
 // The host's catch-up factors as (n, 1) tensors on `like`'s device and type, for the ATen path.
 struct CatchUpTensors {
-  at::Tensor q, e, fm, fv;
+  at::Tensor fp, q, e, fm, fv;
 };
 CatchUpTensors catch_up_tensors(const detail::CatchUp& cu, const at::Tensor& like) {
   const int64_t n = static_cast<int64_t>(cu.q.size());
   const auto as = [&](const std::vector<double>& x) {
     return torch::from_blob(const_cast<double*>(x.data()), {n, 1}, torch::kFloat64).to(like.options());
   };
-  return {as(cu.q), as(cu.e), as(cu.fm), as(cu.fv)};
+  return {as(cu.fp), as(cu.q), as(cu.e), as(cu.fm), as(cu.fv)};
 }
 
 bool row_kernels(const at::Tensor& p, const at::Tensor& m, const at::Tensor& v) {
@@ -50,7 +50,7 @@ void apply_catch_up(const at::Tensor& p, const at::Tensor& m, const at::Tensor& 
   const CatchUpTensors c = catch_up_tensors(cu, p);
   const at::Tensor idx = torch::from_blob(const_cast<int64_t*>(cu.rows.data()), {n}, torch::kInt64).to(p.device());
   at::Tensor mr = m.index_select(0, idx), vr = v.index_select(0, idx);
-  p.index_copy_(0, idx, p.index_select(0, idx).sub_(c.q * mr / (vr.sqrt() + c.e)));
+  p.index_copy_(0, idx, p.index_select(0, idx).mul_(c.fp).sub_(c.q * mr / (vr.sqrt() + c.e)));
   m.index_copy_(0, idx, mr.mul_(c.fm));
   v.index_copy_(0, idx, vr.mul_(c.fv));
 }
@@ -224,10 +224,8 @@ void AdamW::step(double lr) {
       s.sqrt_bc2 = sqrt_bc2;
       s.eps = eps_;
       for (size_t i : sparse) {
-        STARS_CHECK(g.weight_decay == 0, "parameter " << g.names[i] << " has a sparse gradient in group " << g.name
-                                                      << ", whose weight decay " << g.weight_decay << " sparse updates do not apply");
         if (!g.tables[i]) g.tables[i] = std::make_shared<detail::LazyTable>(g.params[i].size(0), beta1_, beta2_, eps_);
-        g.tables[i]->begin_step(step_size * sqrt_bc2, sqrt_bc2);
+        g.tables[i]->begin_step(step_size * sqrt_bc2, sqrt_bc2, s.decay);
         const at::Tensor& grad = sparse_grad(g, i);
         adamw_sparse_rows(g.params[i], grad, g.m[i], g.v[i], s, g.tables[i].get(), g.declared[i].used ? &g.declared[i].rows : nullptr);
       }

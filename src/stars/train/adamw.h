@@ -5,7 +5,7 @@
 // train.sparse_delta) is updated row by row: its listed rows take the step, and the steps a row had no
 // gradient in (momentum only) are applied in closed form by catch_up() before a forward pass reads the row,
 // when it is next listed, or by flush_sparse() for every row (detail/adamw_rows.h). The result is dense
-// AdamW's up to rounding and epsilon, at the cost of the rows listed. Its group must have no weight decay.
+// AdamW's up to rounding and epsilon (weight decay included), at the cost of the rows listed.
 // Included only by torch translation units.
 #pragma once
 

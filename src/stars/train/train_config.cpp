@@ -21,9 +21,9 @@ void TrainConfig::validate() const {
   STARS_CHECK_ARG(adam_eps > 0, "train.adam_eps must be > 0, got " << adam_eps);
   STARS_CHECK_ARG(weight_decay >= 0, "train.weight_decay must be >= 0, got " << weight_decay);
   STARS_CHECK_ARG(embedding_weight_decay >= 0, "train.embedding_weight_decay must be >= 0, got " << embedding_weight_decay);
-  STARS_CHECK_ARG(!sparse_delta || (embedding_weight_decay == 0 && beta1 * beta1 < beta2),
-                  "train.sparse_delta=true needs train.embedding_weight_decay=0 and beta1^2 < beta2 (got "
-                      << embedding_weight_decay << ", " << beta1 << "^2 vs " << beta2 << "); set train.sparse_delta=false");
+  STARS_CHECK_ARG(!sparse_delta || beta1 * beta1 < beta2,
+                  "train.sparse_delta=true needs beta1^2 < beta2 (the momentum of a row's missed steps must fade), got "
+                      << beta1 << "^2 vs " << beta2 << "; set train.sparse_delta=false");
   STARS_CHECK_ARG(clip_norm >= 0, "train.clip_norm must be >= 0, got " << clip_norm);
   STARS_CHECK_ARG(delta_freeze_epochs >= 0, "train.delta_freeze_epochs must be >= 0, got " << delta_freeze_epochs);
   STARS_CHECK_ARG(delta_lr_scale > 0 && delta_lr_scale <= 10, "train.delta_lr_scale must be in (0, 10], got " << delta_lr_scale);

@@ -24,20 +24,27 @@ LazyTable::LazyTable(int64_t rows, double beta1, double beta2, double eps) : bet
     pow2_[k] = pow2_[k - 1] * beta2;
   }
   last_.assign(static_cast<size_t>(rows), 0);
+  log_d_.push_back(0.0);
 }
 
-void LazyTable::begin_step(double c, double sqrt_bc2) {
+void LazyTable::begin_step(double c, double sqrt_bc2, double decay) {
+  STARS_CHECK_ARG(decay > 0 && decay <= 1, "a step's decay 1 - lr * weight_decay must be in (0, 1], got " << decay);
   c_.push_back(c);
   sqrt_bc2_.push_back(sqrt_bc2);
   tail_.push_back(std::numeric_limits<double>::quiet_NaN());
+  log_d_.push_back(log_d_.back() + std::log(decay));
+  decays_ = decays_ || decay < 1;
 }
+
+double LazyTable::decay(int64_t a, int64_t b) const { return decays_ ? std::exp(log_d_[b] - log_d_[a]) : 1.0; }
 
 void LazyTable::table_for(int64_t upto) {
   if (q_table_upto_ == upto) return;
   q_table_.assign(static_cast<size_t>(window_) + 1, 0.0);
-  // q[k] = sum over the k steps upto - k + 1 .. upto of c_s r^(s - (upto - k)): one more (earlier) step
-  // multiplies the sum by r and adds c r.
-  for (int64_t k = 0; k < window_ && upto - k >= 1; ++k) q_table_[k + 1] = r_ * (q_table_[k] + c_[upto - k - 1]);
+  // q[k] = sum over the k steps upto - k + 1 .. upto of c_s r^(s - (upto - k)) D(s, upto): one more (earlier)
+  // step s multiplies the sum by r and adds c_s D(s, upto) r.
+  for (int64_t k = 0; k < window_ && upto - k >= 1; ++k)
+    q_table_[k + 1] = r_ * (q_table_[k] + c_[upto - k - 1] * decay(upto - k, upto));
   q_table_upto_ = upto;
 }
 
@@ -53,11 +60,11 @@ double LazyTable::sum_missed(int64_t t0, int64_t upto) {
     double sum = 0.0, rj = 1.0;
     for (int64_t j = 1; j <= window_; ++j) {
       rj *= r_;
-      sum += c_[t0 + j - 1] * rj;
+      sum += c_[t0 + j - 1] * rj * decay(t0 + j, t0 + window_);
     }
     tail = sum;
   }
-  return tail;
+  return tail * decay(t0 + window_, upto);
 }
 
 void LazyTable::advance(int64_t r, int64_t upto, CatchUp* cu) {
@@ -66,6 +73,7 @@ void LazyTable::advance(int64_t r, int64_t upto, CatchUp* cu) {
   last_[r] = steps();
   if (k <= 0) return;  // current already (or listed twice)
   cu->rows.push_back(r);
+  cu->fp.push_back(decay(t0, upto));
   cu->q.push_back(sum_missed(t0, upto));
   cu->e.push_back(eps_ * sqrt_bc2_[t0] / std::sqrt(beta2_));  // step t0 + 1's
   cu->fm.push_back(k <= window_ ? pow1_[k] : std::pow(beta1_, static_cast<double>(k)));
@@ -123,14 +131,14 @@ void adamw_rows(const AdamWRowStep& s, const int64_t* rows, const float* g, int6
 
 void catch_up_rows(const CatchUp& cu, int64_t D, int64_t i0, int64_t i1, float* p, float* m, float* v) {
   for (int64_t i = i0; i < i1; ++i) {
-    const float q = static_cast<float>(cu.q[i]), e = static_cast<float>(cu.e[i]), fm = static_cast<float>(cu.fm[i]),
-                fv = static_cast<float>(cu.fv[i]);
+    const float fp = static_cast<float>(cu.fp[i]), q = static_cast<float>(cu.q[i]), e = static_cast<float>(cu.e[i]),
+                fm = static_cast<float>(cu.fm[i]), fv = static_cast<float>(cu.fv[i]);
     const int64_t off = cu.rows[i] * D;
     float* pr = p + off;
     float* mr = m + off;
     float* vr = v + off;
     for (int64_t j = 0; j < D; ++j) {
-      pr[j] -= q * (mr[j] / (std::sqrt(vr[j]) + e));
+      pr[j] = pr[j] * fp - q * (mr[j] / (std::sqrt(vr[j]) + e));
       mr[j] *= fm;
       vr[j] *= fv;
     }

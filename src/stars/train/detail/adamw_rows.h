@@ -4,14 +4,15 @@
 // row is next touched, or when the whole table is brought up to date (LazyTable::flush), in closed form:
 //
 //   m and v:  m beta1^k, v beta2^k after k steps without a gradient;
-//   p:        p - (m / (sqrt(v) + e)) * sum_{j=1..k} c_{t0+j} r^j,   r = beta1 / sqrt(beta2),
-//             c_s = lr_s sqrt(1 - beta2^s) / (1 - beta1^s)  (the dense step's size at step s),
+//   p:        p D(t0, t0+k) - (m / (sqrt(v) + e)) * sum_{j=1..k} c_{t0+j} r^j D(t0+j, t0+k),
+//             r = beta1 / sqrt(beta2),  c_s = lr_s sqrt(1 - beta2^s) / (1 - beta1^s)  (the dense step's size at
+//             step s),  D(a, b) = prod_{s=a+1..b} d_s  with d_s = 1 - lr_s weight_decay (the decoupled decay),
 //
 // where t0 is the row's last step. This is dense AdamW's result up to rounding and to its epsilon: the dense
 // step s divides by sqrt(v_s) / sqrt(1 - beta2^s) + eps, the closed form by sqrt(v) + e, with e the epsilon
 // that makes its first missed step exact (eps sqrt(1 - beta2^(t0+1)) / sqrt(beta2)); later missed steps, whose
-// weight fades as r^j, differ by about eps / sqrt(v) relative. Weight decay is not part of it: a table updated
-// this way has none.
+// weight fades as r^j, differ by about eps / sqrt(v) relative. The decay products come from prefix sums of
+// log d_s; without decay every D is exactly 1.
 //
 // A row must be brought up to date before a forward pass reads it (LazyTable::catch_up), so that the
 // gradient is taken where dense AdamW would take it.
@@ -31,13 +32,14 @@ struct AdamWRowStep {  // in double, as the optimizer computes them; the float k
   double eps = 1e-8;
 };
 
-// The rows behind (each once) and what their missed steps do to row rows[i]: p -= q[i] m / (sqrt(v) + e[i]),
-// then m *= fm[i], v *= fv[i].
+// The rows behind (each once) and what their missed steps do to row rows[i]:
+// p = p fp[i] - q[i] m / (sqrt(v) + e[i]), then m *= fm[i], v *= fv[i].
 struct CatchUp {  // in double: the float kernels round each once, double tables take them as they are
   std::vector<int64_t> rows;
-  std::vector<double> q, e, fm, fv;
+  std::vector<double> fp, q, e, fm, fv;
   void clear() {
     rows.clear();
+    fp.clear();
     q.clear();
     e.clear();
     fm.clear();
@@ -52,9 +54,9 @@ class LazyTable {
   // Refuses beta1^2 >= beta2 (the missed steps' sum would not fade).
   LazyTable(int64_t rows, double beta1, double beta2, double eps);
 
-  // Starts table step t = steps() + 1, whose dense step size is c (above) and bias correction sqrt(1 - beta2^s)
-  // sqrt_bc2.
-  void begin_step(double c, double sqrt_bc2);
+  // Starts table step t = steps() + 1, whose dense step size is c (above), bias correction sqrt(1 - beta2^s)
+  // sqrt_bc2 and decay d = 1 - lr weight_decay (in (0, 1]).
+  void begin_step(double c, double sqrt_bc2, double decay = 1.0);
   int64_t steps() const { return static_cast<int64_t>(c_.size()); }
 
   // Into cu, the catch-up of those of the n rows that missed steps before the current one; marks the n rows
@@ -70,8 +72,10 @@ class LazyTable {
   bool current() const;
 
  private:
-  // Sum over j = 1..k of c_{t0+j} r^j for the row last current at t0, through step `upto` (k = upto - t0).
+  // Sum over j = 1..k of c_{t0+j} r^j D(t0+j, upto) for the row last current at t0, through step `upto`
+  // (k = upto - t0).
   double sum_missed(int64_t t0, int64_t upto);
+  double decay(int64_t a, int64_t b) const;  // D(a, b)
   void table_for(int64_t upto);  // q_table_[k] for rows current at upto - k, k <= window_
   // Appends row r's catch-up through `upto` to cu when it is behind (last_[r] < upto); marks it current as
   // of steps().
@@ -81,7 +85,10 @@ class LazyTable {
   std::vector<double> sqrt_bc2_;      // sqrt_bc2_[s - 1]: table step s's bias correction
   int64_t window_ = 0;                // terms r^j beyond it are below 1e-10 of the first: dropped
   std::vector<double> c_;             // c_[s - 1]: table step s's dense step size
-  std::vector<double> tail_;          // tail_[t0]: the sum over j = 1..window_ (NaN until computed)
+  std::vector<double> log_d_;         // log_d_[s]: sum of log d over table steps 1..s (log_d_[0] = 0)
+  bool decays_ = false;               // some d < 1
+  std::vector<double> tail_;          // tail_[t0]: the sum over j = 1..window_, decays through t0 + window_
+                                      // (NaN until computed)
   std::vector<int64_t> last_;         // each row's last current step
   std::vector<double> q_table_;       // for rows current at q_table_upto_ - k
   std::vector<double> pow1_, pow2_;   // beta1^k, beta2^k for k <= window_
