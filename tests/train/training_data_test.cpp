@@ -47,6 +47,20 @@ TEST(TrainConfig, PresetsAblationsAndErrors) {
   config_apply_set(c, "train.lr=0.005");
   EXPECT_DOUBLE_EQ(c.train.lr, 0.005);
   EXPECT_THROW(config_apply_set(c, "train.nope=1"), Error);
+  {
+    StarsConfig d = c;  // the decoupled decay 1 - lr x decay must stay positive
+    d.train.lr = 0.5;
+    d.train.weight_decay = 1.9;
+    EXPECT_NO_THROW(d.validate());
+    d.train.weight_decay = 2;
+    EXPECT_THROW(d.validate(), Error);
+    d.train.weight_decay = 0;
+    d.train.delta_lr_scale = 2;
+    d.train.embedding_weight_decay = 0.9;
+    EXPECT_NO_THROW(d.validate());
+    d.train.embedding_weight_decay = 1;
+    EXPECT_THROW(d.validate(), Error);
+  }
   c.train.loss = "hinge";
   EXPECT_THROW(c.validate(), Error);
   const StarsConfig s = stars_preset("sasrec");

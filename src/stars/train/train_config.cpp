@@ -1,5 +1,7 @@
 #include "stars/train/train_config.h"
 
+#include <algorithm>
+
 #include "stars/core/error.h"
 #include "stars/core/strings.h"
 #include "stars/data/history_stats.h"
@@ -27,6 +29,11 @@ void TrainConfig::validate() const {
   STARS_CHECK_ARG(clip_norm >= 0, "train.clip_norm must be >= 0, got " << clip_norm);
   STARS_CHECK_ARG(delta_freeze_epochs >= 0, "train.delta_freeze_epochs must be >= 0, got " << delta_freeze_epochs);
   STARS_CHECK_ARG(delta_lr_scale > 0 && delta_lr_scale <= 10, "train.delta_lr_scale must be in (0, 10], got " << delta_lr_scale);
+  // The decoupled decay multiplies the weights by 1 - lr x decay each step: at 1 or more it would flip or zero them.
+  STARS_CHECK_ARG(lr * weight_decay < 1, "train.lr x train.weight_decay must be < 1, got " << lr << " x " << weight_decay);
+  STARS_CHECK_ARG(lr * std::max(1.0, delta_lr_scale) * embedding_weight_decay < 1,
+                  "train.lr x max(1, train.delta_lr_scale) x train.embedding_weight_decay must be < 1, got "
+                      << lr << " x " << std::max(1.0, delta_lr_scale) << " x " << embedding_weight_decay);
   STARS_CHECK_ARG(loss == "sampled" || loss == "full", "train.loss must be sampled or full, got '" << loss << "'");
   STARS_CHECK_ARG(max_history_pairs >= 1, "train.max_history_pairs must be >= 1, got " << max_history_pairs);
   STARS_CHECK_ARG(slice_logits == "gather" || slice_logits == "matmul",
