@@ -98,8 +98,8 @@ TEST(DataParallel, SumsGradientsAndValuesOverRanks) {
   if (!DataParallel::available()) GTEST_SKIP() << "built without Gloo";
   on_ranks(3, [](DataParallel& dp) {
     const float r = static_cast<float>(dp.rank());
-    // a: a gradient on every rank; b: on rank 1 only; c: on none (a frozen group).
-    at::Tensor a = torch::zeros({2, 3}), b = torch::zeros({4}), c = torch::zeros({1});
+    // a: a gradient on every rank; b: on rank 1 only; c: on none (a frozen group, not sent).
+    at::Tensor a = torch::zeros({2, 3}).requires_grad_(), b = torch::zeros({4}).requires_grad_(), c = torch::zeros({1});
     a.mutable_grad() = torch::arange(6, torch::kFloat32).view({2, 3}) * (r + 1);
     if (dp.rank() == 1) b.mutable_grad() = torch::full({4}, 7.0f);
     const auto sums = dp.sum_gradients({a, b, c}, {torch::full({}, r), at::Tensor()});
@@ -110,6 +110,8 @@ TEST(DataParallel, SumsGradientsAndValuesOverRanks) {
     EXPECT_EQ(sums[0].item<float>(), 3.0f);  // 0 + 1 + 2
     EXPECT_EQ(sums[1].item<float>(), 0.0f);
     EXPECT_EQ(dp.sum({r, 0.25}), (std::vector<double>{3.0, 0.75}));
+    c.mutable_grad() = torch::ones({1});  // a frozen parameter with a gradient: refused on every rank, before sending
+    EXPECT_THROW(dp.sum_gradients({a, c}, {}), Error);
   });
 }
 
@@ -121,7 +123,7 @@ TEST(DataParallel, SumsSparseTableGradientsOverTheRowsAnyRankListed) {
   if (!DataParallel::available()) GTEST_SKIP() << "built without Gloo";
   on_ranks(3, [](DataParallel& dp) {
     const float r = static_cast<float>(dp.rank());
-    at::Tensor t = torch::zeros({6, 2}), u = torch::zeros({4, 2}), w = torch::zeros({3});
+    at::Tensor t = torch::zeros({6, 2}).requires_grad_(), u = torch::zeros({4, 2}).requires_grad_(), w = torch::zeros({3}).requires_grad_();
     // t: rank 0 rows 4 and 1 (4 twice), rank 1 row 4, rank 2 nothing.
     if (dp.rank() == 0) t.mutable_grad() = torch::sparse_coo_tensor(torch::tensor({{4, 1, 4}}, torch::kLong), torch::ones({3, 2}), {6, 2});
     if (dp.rank() == 1) t.mutable_grad() = torch::sparse_coo_tensor(torch::tensor({{4}}, torch::kLong), torch::full({1, 2}, 5.0f), {6, 2});

@@ -146,12 +146,21 @@ std::vector<at::Tensor> DataParallel::sum_gradients(const std::vector<at::Tensor
   // Tables whose gradient is sparse on every rank that has one travel as their rows: each rank's (row ids,
   // values), gathered, instead of a dense (rows, dim) sum. The ranks first agree on the most rows any of them
   // lists and on whether any has a dense gradient (then the table is summed dense, and steps every row).
-  std::vector<bool> gathered(params.size(), false);
+  std::vector<bool> gathered(params.size(), false), frozen(params.size(), false);
   std::vector<int64_t> most_rows(params.size(), 0);
-  if (!row_sparse.empty()) {
+  // A frozen parameter (no requires_grad: the same on every rank) has no gradient anywhere: nothing to send.
+  for (size_t i = 0; i < params.size(); ++i) {
+    frozen[i] = !params[i].requires_grad();
+    STARS_CHECK(!frozen[i] || !params[i].grad().defined(), "parameter " << i << " does not require a gradient but has one");
+  }
+  std::vector<size_t> tables;  // the row_sparse tables that train
+  for (size_t i : row_sparse) {
+    STARS_CHECK(i < params.size() && params[i].dim() == 2, "row_sparse names parameter " << i << ", not a table");
+    if (!frozen[i]) tables.push_back(i);
+  }
+  if (!tables.empty()) {
     std::vector<double> mine;  // per table: rows listed, dense gradient
-    for (size_t i : row_sparse) {
-      STARS_CHECK(i < params.size() && params[i].dim() == 2, "row_sparse names parameter " << i << ", not a table");
+    for (size_t i : tables) {
       const at::Tensor& g = params[i].grad();  // coalesced or not: the gathered rows are coalesced together
       mine.push_back(g.defined() && g.is_sparse() ? static_cast<double>(g._nnz()) : 0.0);
       mine.push_back(g.defined() && !g.is_sparse() ? 1.0 : 0.0);
@@ -165,11 +174,11 @@ std::vector<at::Tensor> DataParallel::sum_gradients(const std::vector<at::Tensor
       group_->pg->allreduce(v, o)->wait();
     });
 #endif
-    for (size_t k = 0; k < row_sparse.size(); ++k) {
+    for (size_t k = 0; k < tables.size(); ++k) {
       const int64_t n = static_cast<int64_t>(most[static_cast<int64_t>(2 * k)].item<double>());
       if (n > 0 && most[static_cast<int64_t>(2 * k + 1)].item<double>() == 0.0) {
-        gathered[row_sparse[k]] = true;
-        most_rows[row_sparse[k]] = n;
+        gathered[tables[k]] = true;
+        most_rows[tables[k]] = n;
       }
     }
   }
@@ -179,7 +188,7 @@ std::vector<at::Tensor> DataParallel::sum_gradients(const std::vector<at::Tensor
   std::vector<float> flags(params.size());
   int64_t total = 0;
   for (size_t i = 0; i < params.size(); ++i) {
-    if (gathered[i]) continue;
+    if (gathered[i] || frozen[i]) continue;
     const at::Tensor& g = params[i].grad();
     flags[i] = g.defined() ? 1.0f : 0.0f;
     parts.push_back(!g.defined() ? torch::zeros({params[i].numel()}, opt)
@@ -204,7 +213,7 @@ std::vector<at::Tensor> DataParallel::sum_gradients(const std::vector<at::Tensor
   const float* dp = defined.data_ptr<float>();
   int64_t off = 0;
   for (int64_t i = 0; i < P; ++i) {
-    if (gathered[static_cast<size_t>(i)]) continue;
+    if (gathered[static_cast<size_t>(i)] || frozen[static_cast<size_t>(i)]) continue;
     at::Tensor p = params[static_cast<size_t>(i)];
     const int64_t k = p.numel();
     if (dp[i] > 0) {

@@ -50,7 +50,8 @@ class DataParallel {
 
   // After backward: each parameter's gradient becomes the sum of the ranks' gradients. A gradient undefined
   // on a rank counts as zero there; it is defined after the call when it was on any rank and stays
-  // undefined otherwise (a frozen group). Returns the sums over the ranks of `values` (0-dim tensors, e.g.
+  // undefined otherwise. A parameter that does not require a gradient (a frozen group: the same on every
+  // rank) must have none, and is not sent. Returns the sums over the ranks of `values` (0-dim tensors, e.g.
   // the rank's weighted losses; undefined counts as 0), reduced in the same all-reduce.
   // The parameters listed in `row_sparse` (indices into params, the same on every rank) may have a sparse
   // gradient, rows of a table (a sparsely updated Δ): their sum lists the rows that any rank listed, so that
