@@ -249,10 +249,14 @@ std::vector<at::Tensor> DataParallel::sum_gradients(const std::vector<at::Tensor
       all_vals = out_vals[0];
     });
 #endif
-    const at::Tensor r = at::cat(all_rows), keep = (r >= 0).nonzero().select(1, 0);
-    p.mutable_grad() = torch::sparse_coo_tensor(r.index_select(0, keep).unsqueeze(0), at::cat(all_vals).index_select(0, keep),
-                                                p.sizes())
-                           .coalesce();
+    // Each rank's rows, without its padding (at the end), then one coalesce.
+    std::vector<at::Tensor> rows_in, vals_in;
+    for (int r = 0; r < world_; ++r) {
+      const int64_t listed = (all_rows[static_cast<size_t>(r)] >= 0).sum().item<int64_t>();
+      rows_in.push_back(all_rows[static_cast<size_t>(r)].narrow(0, 0, listed));
+      vals_in.push_back(all_vals[static_cast<size_t>(r)].narrow(0, 0, listed));
+    }
+    p.mutable_grad() = torch::sparse_coo_tensor(at::cat(rows_in).unsqueeze(0), at::cat(vals_in), p.sizes()).coalesce();
   }
   std::vector<at::Tensor> sums;
   for (int64_t j = 0; j < V; ++j) sums.push_back(buf[total + P + j]);
