@@ -267,10 +267,13 @@ TEST(AdamW, ClipsASparseGradientAsItsDenseForm) {
 
 // A gradient gathered by ascending unique ids, declared: taken as coalesced without a sort, it gives the same
 // bits as the same gradient coalesced. A declaration that is not the gradient's is refused (CPU) or ignored.
+// Float runs the row kernels; double the ATen ops (the path of other devices).
 TEST(AdamW, DeclaredGradientRowsStepAsTheCoalescedGradient) {
+  for (const auto dtype : {torch::kFloat32, torch::kFloat64}) {
+  SCOPED_TRACE(dtype == torch::kFloat32 ? "float" : "double");
   torch::manual_seed(13);
   const int64_t N = 30, D = 6;
-  const at::Tensor t = torch::randn({N, D}).requires_grad_(), ref = t.detach().clone().requires_grad_();
+  const at::Tensor t = torch::randn({N, D}, dtype).requires_grad_(), ref = t.detach().clone().requires_grad_();
   AdamW declared({{"delta", {t}, {"t"}}}, 0.9, 0.95, 1e-8), plain({{"delta", {ref}, {"t"}}}, 0.9, 0.95, 1e-8);
   const auto backward = [&](const at::Tensor& p, const std::vector<int64_t>& ids, const at::Tensor& w) {
     at::embedding(p, torch::tensor(ids, torch::kLong), -1, false, /*sparse=*/true).mul(w).sum().backward();
@@ -278,7 +281,7 @@ TEST(AdamW, DeclaredGradientRowsStepAsTheCoalescedGradient) {
   for (int s = 0; s < 12; ++s) {
     std::vector<int64_t> ids;
     for (int64_t r = s % 3; r < N; r += 2 + s % 4) ids.push_back(r);
-    const at::Tensor w = torch::randn({static_cast<int64_t>(ids.size()), D}) * 5;
+    const at::Tensor w = torch::randn({static_cast<int64_t>(ids.size()), D}, dtype) * 5;
     declared.catch_up(t, ids);
     plain.catch_up(ref, ids);
     declared.declare_grad_rows(t, ids);
@@ -304,13 +307,14 @@ TEST(AdamW, DeclaredGradientRowsStepAsTheCoalescedGradient) {
   EXPECT_THROW(declared.declare_grad_rows(t, {3, 1}), Error);  // not ascending
   EXPECT_THROW(declared.declare_grad_rows(t, {1, 1}), Error);  // not once
   declared.declare_grad_rows(t, {1, 4});  // as many rows as the gradient, other ones
-  backward(t, {1, 5}, torch::ones({2, D}));
+  backward(t, {1, 5}, torch::ones({2, D}, dtype));
   EXPECT_THROW(declared.step(0.01), Error);
   declared.zero_grad();
   declared.declare_grad_rows(t, {1, 4});  // another row count (an id gathered twice): coalesced as usual
-  backward(t, {1, 4, 4}, torch::ones({3, D}));
+  backward(t, {1, 4, 4}, torch::ones({3, D}, dtype));
   EXPECT_NO_THROW(declared.step(0.01));
   declared.zero_grad();
+  }
 }
 
 }  // namespace
