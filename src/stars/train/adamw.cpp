@@ -37,14 +37,19 @@ bool row_kernels(const at::Tensor& p, const at::Tensor& m, const at::Tensor& v) 
   return p.is_cpu() && p.scalar_type() == at::kFloat && p.is_contiguous() && m.is_contiguous() && v.is_contiguous();
 }
 
+// f(i0, i1) over the n rows of width D, on LibTorch's threads in blocks of about 16k elements.
+template <typename F>
+void for_rows(int64_t n, int64_t D, const F& f) {
+  at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1)), f);
+}
+
 // The rows behind (cu.rows, host) of p, m, v take their catch-up.
 void apply_catch_up(const at::Tensor& p, const at::Tensor& m, const at::Tensor& v, const detail::CatchUp& cu) {
   const int64_t n = static_cast<int64_t>(cu.rows.size()), D = p.size(1);
   if (n == 0) return;
   if (row_kernels(p, m, v)) {
     float *pp = p.data_ptr<float>(), *mp = m.data_ptr<float>(), *vp = v.data_ptr<float>();
-    at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1)),
-                     [&](int64_t a, int64_t b) { detail::catch_up_rows(cu, D, a, b, pp, mp, vp); });
+    for_rows(n, D, [&](int64_t a, int64_t b) { detail::catch_up_rows(cu, D, a, b, pp, mp, vp); });
     return;
   }
   const CatchUpTensors c = catch_up_tensors(cu, p);
@@ -77,8 +82,7 @@ void adamw_sparse_rows(const at::Tensor& p, const at::Tensor& grad, const at::Te
     const at::Tensor gc = g.to(at::kFloat).contiguous();
     const float* gp = gc.data_ptr<float>();
     float *pp = p.data_ptr<float>(), *mp = m.data_ptr<float>(), *vp = v.data_ptr<float>();
-    at::parallel_for(0, n, std::max<int64_t>(1, 16384 / std::max<int64_t>(D, 1)),
-                     [&](int64_t a, int64_t b) { detail::adamw_rows(s, rp, gp, D, a, b, pp, mp, vp); });
+    for_rows(n, D, [&](int64_t a, int64_t b) { detail::adamw_rows(s, rp, gp, D, a, b, pp, mp, vp); });
     return;
   }
   // Other devices and types: the same arithmetic on the gathered rows.
